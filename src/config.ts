@@ -1,0 +1,78 @@
+import { type Static, Type } from "typebox";
+import { Value } from "typebox/value";
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+/** Every setting of the service, from the environment. Secrets have no default. */
+export const ConfigSchema = Type.Object({
+  PORT: Type.Optional(Port),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: "^postgres(ql)?://" })),
+  DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  APP_TIMEZONE: Type.Optional(Type.String({ minLength: 1 })),
+  INGEST_API_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  ADMIN_EMAIL: Type.Optional(Type.String({ minLength: 3 })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12 })),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l))),
+  ),
+  BODY_LIMIT_BYTES: Type.Optional(Type.Integer({ minimum: 1024 })),
+  SHUTDOWN_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100 })),
+  DB_POOL_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  timeZone: string;
+  ingestApiKey: string | null;
+  admin: { email: string; password: string } | null;
+  logLevel: string;
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+  dbPoolSize: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const NUMERIC = new Set(["PORT", "BODY_LIMIT_BYTES", "SHUTDOWN_TIMEOUT_MS", "DB_POOL_SIZE"]);
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value === undefined || value === "") continue;
+    raw[key] = NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+  }
+  if (!Value.Check(ConfigSchema, raw)) {
+    const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => `${e.instancePath || "/"} ${e.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const c = raw as Static<typeof ConfigSchema>;
+  const timeZone = c.APP_TIMEZONE ?? "UTC";
+  try {
+    new Intl.DateTimeFormat("fr-FR", { timeZone });
+  } catch {
+    throw new ConfigError(`APP_TIMEZONE is not a known IANA time zone: ${timeZone}`);
+  }
+  if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError("ADMIN_EMAIL and ADMIN_PASSWORD go together");
+  }
+  return {
+    port: c.PORT ?? 3000,
+    host: c.HOST ?? "0.0.0.0",
+    databaseUrl: c.DATABASE_URL ?? null,
+    dataDir: c.DATA_DIR ?? "./data",
+    timeZone,
+    ingestApiKey: c.INGEST_API_KEY ?? null,
+    admin: c.ADMIN_EMAIL && c.ADMIN_PASSWORD ? { email: c.ADMIN_EMAIL, password: c.ADMIN_PASSWORD } : null,
+    logLevel: c.LOG_LEVEL ?? "info",
+    bodyLimitBytes: c.BODY_LIMIT_BYTES ?? 8 * 1024 * 1024,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    dbPoolSize: c.DB_POOL_SIZE ?? 10,
+  };
+}

@@ -1,0 +1,54 @@
+import { PGlite } from "@electric-sql/pglite";
+import { type Database, DatabaseUnavailableError, isUnavailable, type QueryResult } from "./database.js";
+
+function wrap(error: unknown): unknown {
+  return isUnavailable(error) ? new DatabaseUnavailableError(error) : error;
+}
+
+/** Embedded PostgreSQL. `dataDir` undefined = in memory (tests). One connection: queries run one at a time. */
+export async function openPglite(dataDir?: string): Promise<Database> {
+  const pglite = new PGlite(dataDir);
+  await pglite.waitReady;
+  let closed = false;
+
+  const guard = async <R>(work: () => Promise<R>): Promise<R> => {
+    if (closed) throw new DatabaseUnavailableError(new Error("PGlite is closed"));
+    try {
+      return await work();
+    } catch (error) {
+      throw wrap(error);
+    }
+  };
+
+  return {
+    kind: "pglite",
+    query: <R>(sql: string, params?: readonly unknown[]) =>
+      guard(async () => {
+        const result = await pglite.query<R>(sql, params as unknown[] | undefined);
+        return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length } satisfies QueryResult<R>;
+      }),
+    transaction: (fn) =>
+      guard(() =>
+        pglite.transaction((tx) =>
+          fn({
+            query: async <R>(sql: string, params?: readonly unknown[]) => {
+              const result = await tx.query<R>(sql, params as unknown[] | undefined);
+              return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+            },
+            exec: async (sql: string) => {
+              await tx.exec(sql);
+            },
+          }),
+        ),
+      ),
+    exec: (sql) =>
+      guard(async () => {
+        await pglite.exec(sql);
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pglite.close();
+    },
+  };
+}

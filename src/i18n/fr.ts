@@ -1,0 +1,31 @@
+/** Every text a user can read in an API answer, in French, by machine code. */
+export const MESSAGES = {
+  // HTTP-level errors
+  unauthorized: "Clé d'API manquante ou invalide.",
+  not_found: "Ressource introuvable.",
+  method_not_allowed: "Méthode non autorisée.",
+  unsupported_media_type: "Le corps doit être du JSON (Content-Type: application/json).",
+  unsupported_encoding: "Encodage du corps non pris en charge (seul gzip l'est).",
+  invalid_json: "Le corps n'est pas un JSON valide.",
+  payload_too_large: "Le corps de la requête dépasse la taille maximale autorisée.",
+  invalid_batch: "Lot invalide : un objet {\"messages\": [...]} de 1 à 1000 messages est attendu.",
+  invalid_request: "Requête invalide.",
+  database_unavailable: "Base de données indisponible, réessayez plus tard. Rien de ce lot n'a été enregistré.",
+  shutting_down: "Service en cours d'arrêt, réessayez plus tard.",
+  internal_error: "Erreur interne du serveur.",
+  // Per-message rejections of a batch
+  invalid_message: "Message invalide",
+  invalid_src: "Identifiant d'appareil (src) invalide",
+  invalid_params: "Champ params invalide",
+  invalid_timestamp: "Horodatage invalide",
+  timestamp_in_future: "Horodatage dans le futur (plus de 5 minutes d'avance)",
+  timestamp_too_old: "Horodatage antérieur au 01/01/2020",
+  invalid_channel: "Canal inconnu (switch:0 à switch:3 attendus)",
+  invalid_field: "Valeur électrique invalide",
+} as const;
+
+export type MessageCode = keyof typeof MESSAGES;
+
+export function message(code: MessageCode, detail?: string): string {
+  return detail ? `${MESSAGES[code]} (${detail})` : MESSAGES[code];
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import pg from "pg";
+import type { Clock } from "../src/clock.js";
+import type { Database } from "../src/db/database.js";
+import { loadMigrations, migrate } from "../src/db/migrate.js";
+import { migrationsDir } from "../src/db/open.js";
+import { openPglite } from "../src/db/pglite.js";
+import { openPostgres } from "../src/db/postgres.js";
+import { createLogger } from "../src/logger.js";
+import { type App, buildApp } from "../src/server/app.js";
+
+/** Tests run on PGlite by default and on the PostgreSQL server of DATABASE_URL when it is set. */
+export const serverUrl = process.env.DATABASE_URL ?? null;
+export const onPostgres = serverUrl !== null;
+
+export interface TestDatabase {
+  db: Database;
+  /** the connection string of this test's own database (PostgreSQL only) */
+  url: string | null;
+  migrationCount: number;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty, migrated database: its own PostgreSQL database, or a PGlite in memory. */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const migrations = await loadMigrations(migrationsDir());
+  if (!serverUrl) {
+    const db = await openPglite();
+    if (options.migrate !== false) await migrate(db, migrations);
+    return { db, url: null, migrationCount: migrations.length, drop: () => db.close() };
+  }
+  const name = `pumpwatch_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = openPostgres({ connectionString: url.toString(), maxConnections: 10, onError: () => {} });
+  if (options.migrate !== false) await migrate(db, migrations);
+  return {
+    db,
+    url: url.toString(),
+    migrationCount: migrations.length,
+    async drop() {
+      await db.close().catch(() => {});
+      const cleanup = new pg.Client({ connectionString: serverUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+export class FakeClock implements Clock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(date: Date): void {
+    this.current = new Date(date);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Collects every log line, to check what the service writes. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
+    this.lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    callback();
+  }
+  get text(): string {
+    return this.lines.join("\n");
+  }
+}
+
+export const BOOTSTRAP_KEY = "bootstrap-key-for-tests-0123456789";
+
+export async function createTestApp(
+  db: Database,
+  options: { clock?: Clock; migrationCount: number; logs?: LogCapture; bodyLimitBytes?: number },
+): Promise<App> {
+  return buildApp({
+    db,
+    clock: options.clock ?? new FakeClock(new Date("2025-10-08T23:00:00Z")),
+    logger: createLogger(options.logs ? "debug" : "silent", options.logs),
+    ingestApiKey: BOOTSTRAP_KEY,
+    bodyLimitBytes: options.bodyLimitBytes ?? 8 * 1024 * 1024,
+    migrationCount: options.migrationCount,
+  });
+}
