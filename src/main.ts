@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     onPoolError: (error) => logger.warn({ err: error }, "database connection lost"),
   });
   logger.info(
-    { database: db.kind === "pglite" ? `embedded (${config.dataDir})` : "postgres", migrationsApplied: applied },
+    {
+      database: db.kind === "pglite" ? `embedded (${config.dataDir})` : "postgres",
+      migrationsApplied: applied,
+    },
     "database ready",
   );
 

@@ -16,7 +16,11 @@ export interface CreatedApiKey {
   createdAt: Date;
 }
 
-export async function createApiKey(db: Queryable, name: string, createdBy: string | null): Promise<CreatedApiKey> {
+export async function createApiKey(
+  db: Queryable,
+  name: string,
+  createdBy: string | null,
+): Promise<CreatedApiKey> {
   const lookupId = randomBytes(9).toString("base64url").replace(/[-_]/g, "x").slice(0, 12);
   const secret = randomBytes(32).toString("base64url");
   const row = await insertApiKey(db, { name, lookupId, secretHash: sha256(secret), createdBy });

@@ -33,7 +33,10 @@ export const SwitchStatus = Type.Object(
     ),
     temperature: Type.Optional(
       Type.Union([
-        Type.Object({ tC: Type.Optional(Type.Union([Type.Number(), Type.Null()])) }, { additionalProperties: true }),
+        Type.Object(
+          { tC: Type.Optional(Type.Union([Type.Number(), Type.Null()])) },
+          { additionalProperties: true },
+        ),
         Type.Null(),
       ]),
     ),

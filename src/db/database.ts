@@ -40,7 +40,14 @@ export const RETRYABLE_SQLSTATES = new Set(["40001", "40P01"]);
 // Class 08 (connection exception), 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now),
 // 53300 (too many connections): the server is not answering us, not rejecting our data.
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
-const UNAVAILABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]);
+const UNAVAILABLE_NODE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;

@@ -17,7 +17,8 @@ export interface OpenOptions {
 export function migrationsDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "migrations"))) return join(dir, "migrations");
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "migrations")))
+      return join(dir, "migrations");
     const parent = dirname(dir);
     if (parent === dir) throw new Error("migrations folder not found");
     dir = parent;
@@ -77,7 +78,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 }
 
 /** Opens the database and brings its schema up to date; returns how many migrations the code has. */
-export async function openAndMigrate(options: OpenOptions): Promise<{ db: Database; migrationCount: number; applied: number[] }> {
+export async function openAndMigrate(
+  options: OpenOptions,
+): Promise<{ db: Database; migrationCount: number; applied: number[] }> {
   const db = await openDatabase(options);
   try {
     const migrations = await loadMigrations(migrationsDir());

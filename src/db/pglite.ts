@@ -25,7 +25,10 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     query: <R>(sql: string, params?: readonly unknown[]) =>
       guard(async () => {
         const result = await pglite.query<R>(sql, params as unknown[] | undefined);
-        return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length } satisfies QueryResult<R>;
+        return {
+          rows: result.rows,
+          rowCount: result.affectedRows ?? result.rows.length,
+        } satisfies QueryResult<R>;
       }),
     transaction: (fn) =>
       guard(() =>

@@ -1,5 +1,11 @@
 import pg from "pg";
-import { type Database, DatabaseUnavailableError, isUnavailable, type QueryResult, type Transaction } from "./database.js";
+import {
+  type Database,
+  DatabaseUnavailableError,
+  isUnavailable,
+  type QueryResult,
+  type Transaction,
+} from "./database.js";
 
 export interface PostgresOptions {
   connectionString: string;

@@ -8,9 +8,10 @@ export const MESSAGES = {
   unsupported_encoding: "Encodage du corps non pris en charge (seul gzip l'est).",
   invalid_json: "Le corps n'est pas un JSON valide.",
   payload_too_large: "Le corps de la requête dépasse la taille maximale autorisée.",
-  invalid_batch: "Lot invalide : un objet {\"messages\": [...]} de 1 à 1000 messages est attendu.",
+  invalid_batch: 'Lot invalide : un objet {"messages": [...]} de 1 à 1000 messages est attendu.',
   invalid_request: "Requête invalide.",
-  database_unavailable: "Base de données indisponible, réessayez plus tard. Rien de ce lot n'a été enregistré.",
+  database_unavailable:
+    "Base de données indisponible, réessayez plus tard. Rien de ce lot n'a été enregistré.",
   shutting_down: "Service en cours d'arrêt, réessayez plus tard.",
   internal_error: "Erreur interne du serveur.",
   // Per-message rejections of a batch

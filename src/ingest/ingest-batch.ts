@@ -1,9 +1,9 @@
 import type { MessageResult } from "../contracts/ingest.js";
-import { MEASURED_FIELDS, mergeReadings, type RankedReading, readingKey } from "../domain/ranked-reading.js";
-import { parseMessage, type RejectionCode } from "../domain/shelly/parse-message.js";
 import { type Database, RETRYABLE_SQLSTATES } from "../db/database.js";
 import { type DeviceSighting, upsertDevices } from "../db/queries/upsert-devices.js";
 import { upsertReadings } from "../db/queries/upsert-readings.js";
+import { MEASURED_FIELDS, mergeReadings, type RankedReading, readingKey } from "../domain/ranked-reading.js";
+import { parseMessage, type RejectionCode } from "../domain/shelly/parse-message.js";
 
 export interface IngestSummary {
   inserted: number;
@@ -54,7 +54,12 @@ export async function ingestBatch(db: Database, messages: readonly unknown[], op
     const parsed = parseMessage(message, options.nowS);
     const base = { index, ...(id === undefined ? {} : { id }) };
     if (parsed.kind === "rejected") {
-      results.push({ ...base, status: "rejected", readings: 0, rejection: { code: parsed.code, detail: parsed.detail } });
+      results.push({
+        ...base,
+        status: "rejected",
+        readings: 0,
+        rejection: { code: parsed.code, detail: parsed.detail },
+      });
       perMessage.push({ readings: [], repeats: [] });
       return;
     }
@@ -90,7 +95,9 @@ export async function ingestBatch(db: Database, messages: readonly unknown[], op
   });
 
   const rows = [...merged.values()].sort(compareKeys);
-  const devices = [...sightings.values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+  const devices = [...sightings.values()].sort((a, b) =>
+    a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
+  );
 
   const changed = new Set<string>();
   if (rows.length > 0) {
@@ -101,7 +108,8 @@ export async function ingestBatch(db: Database, messages: readonly unknown[], op
         return changedKeys;
       }),
     );
-    for (const k of keys) changed.add(readingKey({ deviceId: k.device_id, channel: k.channel, minute: k.minute }));
+    for (const k of keys)
+      changed.add(readingKey({ deviceId: k.device_id, channel: k.channel, minute: k.minute }));
   }
 
   let inserted = 0;

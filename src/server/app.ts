@@ -45,6 +45,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // Anything but JSON is refused with 415 (Fastify would otherwise accept text/plain as a string).
   app.removeContentTypeParser("text/plain");
   installErrorHandling(app);
+  // A keep-alive socket left open after the last in-flight response would hold server.close() until its
+  // idle timeout; while draining, every response closes its connection.
+  app.addHook("onSend", async (_request, reply) => {
+    if (lifecycle.draining) reply.header("connection", "close");
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -33,17 +33,25 @@ declare module "fastify" {
 }
 
 function classify(error: FastifyError & { validation?: unknown }, routeValidation?: [MessageCode, number]) {
-  if (error instanceof AppError) return { code: error.code, status: error.statusCode, detail: error.detail, headers: error.headers };
+  if (error instanceof AppError)
+    return { code: error.code, status: error.statusCode, detail: error.detail, headers: error.headers };
   if (error instanceof DatabaseUnavailableError) {
-    return { code: "database_unavailable" as const, status: 503, headers: { "retry-after": String(RETRY_AFTER_S) } };
+    return {
+      code: "database_unavailable" as const,
+      status: 503,
+      headers: { "retry-after": String(RETRY_AFTER_S) },
+    };
   }
-  if (error.validation) {
+  if (error.validation || error.code === "FST_ERR_VALIDATION") {
     const [code, status] = routeValidation ?? ["invalid_request", 400];
     return { code, status, detail: error.message };
   }
   const known = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (known) return { code: known[0], status: known[1] };
-  if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON|gzip|incorrect header|unexpected end/i.test(error.message))) {
+  if (
+    error instanceof SyntaxError ||
+    (error.statusCode === 400 && /JSON|gzip|incorrect header|unexpected end/i.test(error.message))
+  ) {
     return { code: "invalid_json" as const, status: 400 };
   }
   return { code: "internal_error" as const, status: 500 };
@@ -58,14 +66,16 @@ export function installErrorHandling(app: FastifyInstance): void {
     const { code, status, detail, headers } = classify(error, request.routeOptions.config?.validationError);
     if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code, err: { message: error.message } }, "request rejected");
-    // Validation details name JSON paths of the client's own body: safe and useful.
-    const text = message(code, status < 500 && error.validation ? detail : status < 500 ? (error as AppError).detail : undefined);
+    // Details are the client's own JSON paths or our own words, never library internals: safe to show.
+    const text = message(code, status < 500 ? detail : undefined);
     void reply
       .code(status)
       .headers(headers ?? {})
       .send({ error: { code, message: text, request_id: request.id } });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: { code: "not_found", message: message("not_found"), request_id: request.id } });
+    void reply
+      .code(404)
+      .send({ error: { code: "not_found", message: message("not_found"), request_id: request.id } });
   });
 }

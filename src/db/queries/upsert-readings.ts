@@ -19,7 +19,7 @@ const FIELDS = [
 const wins = (column: string, rank: string) =>
   `(excluded.${column} IS NOT NULL AND (readings.${column} IS NULL OR (excluded.${rank}, excluded.${column}) > (readings.${rank}, readings.${column})))`;
 
-const columns = FIELDS.flatMap(([column, rank]) => [column, rank]);
+const columns: string[] = FIELDS.flatMap((f) => [f[0], f[1]]);
 const unnestArgs = [
   "$1::text[]",
   "$2::int2[]",

@@ -4,11 +4,15 @@ import { parseMessage } from "./parse-message.js";
 
 const NOW_S = 1759964400; // 2025-10-08T23:00:00Z, just after the capture
 const frames = captureFrames();
-const line = (n: number) => frames[n - 1];
+const line = (n: number) => {
+  const frame = frames[n - 1];
+  if (!frame) throw new Error(`the capture has no line ${n}`);
+  return frame;
+};
 
 describe("parseMessage on the real capture", () => {
   it("reads the four switches of NotifyFullStatus with every field in its unit", () => {
-    const parsed = parseMessage(toQueueMessage(line(1)!), NOW_S);
+    const parsed = parseMessage(toQueueMessage(line(1)), NOW_S);
     expect(parsed.kind).toBe("readings");
     if (parsed.kind !== "readings") return;
     expect(parsed.deviceId).toBe(DEVICE);
@@ -34,7 +38,7 @@ describe("parseMessage on the real capture", () => {
   });
 
   it("reads a per-minute frame: complete, energy of the minute that just ended, no temperature", () => {
-    const parsed = parseMessage(toQueueMessage(line(12)!), NOW_S);
+    const parsed = parseMessage(toQueueMessage(line(12)), NOW_S);
     if (parsed.kind !== "readings") throw new Error(parsed.kind);
     expect(parsed.readings).toHaveLength(1);
     const [r] = parsed.readings;
@@ -55,10 +59,16 @@ describe("parseMessage on the real capture", () => {
   });
 
   it("reads a partial delta as a low-ranked reading with only its fields", () => {
-    const parsed = parseMessage(toQueueMessage(line(9)!), NOW_S);
+    const parsed = parseMessage(toQueueMessage(line(9)), NOW_S);
     if (parsed.kind !== "readings") throw new Error(parsed.kind);
     const [r] = parsed.readings;
-    expect(r).toMatchObject({ channel: 2, apowerW: 433.8, currentA: 2.631, voltageV: null, energyTotalWh: null });
+    expect(r).toMatchObject({
+      channel: 2,
+      apowerW: 433.8,
+      currentA: 2.631,
+      voltageV: null,
+      energyTotalWh: null,
+    });
     expect(r?.ranks.apowerW).toBeLessThan(6000);
     expect(r?.ranks.voltageV).toBeNull();
   });
@@ -77,7 +87,11 @@ describe("parseMessage on the real capture", () => {
 });
 
 describe("parseMessage rejections", () => {
-  const valid = { src: DEVICE, timestamp: 1759964340, params: { "switch:2": { apower: 438, voltage: 228.2 } } };
+  const valid = {
+    src: DEVICE,
+    timestamp: 1759964340,
+    params: { "switch:2": { apower: 438, voltage: 228.2 } },
+  };
   const withSwitch = (status: unknown) => ({ ...valid, params: { "switch:2": status } });
   const cases: [string, unknown, string][] = [
     ["not an object", "hello", "invalid_message"],
@@ -122,7 +136,11 @@ describe("parseMessage rejections", () => {
       {
         ...valid,
         extra: { deep: [1, 2] },
-        params: { ts: 1759964340.2, wifi: { rssi: -61 }, "switch:2": { apower: 438, aprtpower: 440, voltage: null, mystery: "x" } },
+        params: {
+          ts: 1759964340.2,
+          wifi: { rssi: -61 },
+          "switch:2": { apower: 438, aprtpower: 440, voltage: null, mystery: "x" },
+        },
       },
       NOW_S,
     );

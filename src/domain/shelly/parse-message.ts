@@ -133,7 +133,8 @@ function parse(message: unknown, nowS: number): ParsedMessage {
 
   const minute = Math.floor(timestampS / 60);
   // params.ts keeps the sub-second order of frames; the integer timestamp decides the minute.
-  const frameTs = typeof params.ts === "number" && Math.floor(params.ts) === timestampS ? params.ts : timestampS;
+  const frameTs =
+    typeof params.ts === "number" && Math.floor(params.ts) === timestampS ? params.ts : timestampS;
   const offset = Math.min(5999, Math.max(0, Math.floor((frameTs - minute * 60) * 100)));
 
   const readings: RankedReading[] = [];

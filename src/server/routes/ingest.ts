@@ -1,8 +1,8 @@
+import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { Compile } from "typebox/compile";
-import type { Readable } from "node:stream";
 import type { Clock } from "../../clock.js";
 import { IngestBatch, IngestEnvelope, IngestResponse } from "../../contracts/ingest.js";
 import type { Database } from "../../db/database.js";
@@ -27,10 +27,11 @@ async function decode(request: FastifyRequest, payload: Readable): Promise<Reada
   return payload.pipe(gunzip);
 }
 
-export const ingestRoutes: FastifyPluginAsyncTypebox<{ db: Database; clock: Clock; verifyKey: KeyVerifier }> = async (
-  app,
-  { db, clock, verifyKey },
-) => {
+export const ingestRoutes: FastifyPluginAsyncTypebox<{
+  db: Database;
+  clock: Clock;
+  verifyKey: KeyVerifier;
+}> = async (app, { db, clock, verifyKey }) => {
   app.post(
     "/api/ingest/batch",
     {
@@ -59,10 +60,17 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ db: Database; clock: Cloc
         receivedAt: now,
       });
       const results = summary.results.map(({ rejection, ...rest }) =>
-        rejection ? { ...rest, error: { code: rejection.code, message: message(rejection.code, rejection.detail) } } : rest,
+        rejection
+          ? { ...rest, error: { code: rejection.code, message: message(rejection.code, rejection.detail) } }
+          : rest,
       );
       request.log.info(
-        { inserted: summary.inserted, duplicates: summary.duplicates, errors: summary.errors, messages: results.length },
+        {
+          inserted: summary.inserted,
+          duplicates: summary.duplicates,
+          errors: summary.errors,
+          messages: results.length,
+        },
         "batch ingested",
       );
       return {

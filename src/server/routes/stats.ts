@@ -13,10 +13,11 @@ const QueueStats = Type.Object({
   last_insert: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
 });
 
-export const statsRoutes: FastifyPluginAsyncTypebox<{ db: Database; clock: Clock; verifyKey: KeyVerifier }> = async (
-  app,
-  { db, clock, verifyKey },
-) => {
+export const statsRoutes: FastifyPluginAsyncTypebox<{
+  db: Database;
+  clock: Clock;
+  verifyKey: KeyVerifier;
+}> = async (app, { db, clock, verifyKey }) => {
   app.get(
     "/api/stats/queue",
     {

@@ -1,0 +1,57 @@
+export const PUMP_TYPES = ["relevage", "sortie", "autre"] as const;
+export type PumpType = (typeof PUMP_TYPES)[number];
+
+/** Everything a version carries besides its validity period. */
+export interface ChannelConfig {
+  /** the channel's custom name ("PR1"); null shows the technical id */
+  name: string | null;
+  pumpType: PumpType;
+  /** "débit effectif" of this installation; null: no volume is computed */
+  flowRateM3h: number | null;
+  pumpModelId: number | null;
+  /** raw-water quality, mg/L */
+  dbo5MgL: number;
+  dcoMgL: number;
+  mesMgL: number;
+  activityThresholdW: number;
+  stopGapMin: number;
+  minCycleMin: number;
+}
+
+/**
+ * One row of the channel's Type 2 history: valid on the whole days [effectiveFrom, effectiveTo).
+ * A valid history tiles [first effectiveFrom, ∞): sorted, each effectiveTo is the next effectiveFrom,
+ * only the last one is open (null).
+ */
+export interface ConfigVersion extends ChannelConfig {
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  /** 1 for a new date; + 1 each time the version of that date is corrected */
+  version: number;
+}
+
+export const DEFAULT_CHANNEL_CONFIG: Readonly<ChannelConfig> = Object.freeze({
+  name: null,
+  pumpType: "relevage",
+  flowRateM3h: null,
+  pumpModelId: null,
+  dbo5MgL: 570,
+  dcoMgL: 1250,
+  mesMgL: 650,
+  activityThresholdW: 10,
+  stopGapMin: 4,
+  minCycleMin: 2,
+});
+
+/**
+ * A new version from `effectiveFrom` on. A field left out (undefined) is copied from the version in force
+ * on that date; null clears a nullable field (name, flowRateM3h, pumpModelId).
+ */
+export interface VersionChangeRequest extends Partial<ChannelConfig> {
+  effectiveFrom: string;
+}
+
+export const FIRST_ALLOWED_DATE = "2000-01-01";
+export const LAST_ALLOWED_DATE = "2100-12-31";
+export const MAX_CONCENTRATION_MG_L = 100_000;
+export const MAX_NAME_LENGTH = 100;
