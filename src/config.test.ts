@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "./config.js";
+
+describe("parseConfig", () => {
+  it("runs on the embedded database with defaults when nothing is set", () => {
+    expect(parseConfig({})).toMatchObject({
+      port: 3000,
+      host: "0.0.0.0",
+      databaseUrl: null,
+      dataDir: "./data",
+      timeZone: "UTC",
+      ingestApiKey: null,
+      admin: null,
+    });
+  });
+
+  it("reads every setting", () => {
+    const config = parseConfig({
+      PORT: "8080",
+      DATABASE_URL: "postgres://u@h:5432/db",
+      APP_TIMEZONE: "Africa/Dakar",
+      INGEST_API_KEY: "a-long-enough-bootstrap-key",
+      ADMIN_EMAIL: "admin@example.org",
+      ADMIN_PASSWORD: "correct horse battery",
+      BODY_LIMIT_BYTES: "2048",
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: "postgres://u@h:5432/db",
+      timeZone: "Africa/Dakar",
+      ingestApiKey: "a-long-enough-bootstrap-key",
+      admin: { email: "admin@example.org", password: "correct horse battery" },
+      bodyLimitBytes: 2048,
+    });
+  });
+
+  it.each([
+    [{ PORT: "eighty" }],
+    [{ PORT: "70000" }],
+    [{ DATABASE_URL: "mysql://x" }],
+    [{ APP_TIMEZONE: "Mars/Olympus" }],
+    [{ INGEST_API_KEY: "short" }],
+    [{ ADMIN_EMAIL: "a@b.c" }],
+    [{ LOG_LEVEL: "loud" }],
+  ])("refuses %j", (env) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+  });
+});

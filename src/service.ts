@@ -1,0 +1,68 @@
+import type { Logger } from "pino";
+import { systemClock } from "./clock.js";
+import type { Config } from "./config.js";
+import type { Database } from "./db/database.js";
+import { openAndMigrate } from "./db/open.js";
+import { type App, buildApp } from "./server/app.js";
+import { shutdown } from "./server/lifecycle.js";
+
+export interface RunningService {
+  app: App;
+  db: Database;
+  url: string;
+}
+
+/**
+ * Opens and migrates the database, builds the app, stops gracefully on SIGTERM/SIGINT, and listens.
+ * `beforeListen` lets the demo fill the database first.
+ */
+export async function startService(
+  config: Config,
+  logger: Logger,
+  beforeListen?: (service: Omit<RunningService, "url">) => Promise<void>,
+): Promise<RunningService> {
+  const { db, migrationCount, applied } = await openAndMigrate({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.dbPoolSize,
+    onPoolError: (error) => logger.warn({ err: error }, "database connection lost"),
+  });
+  logger.info(
+    {
+      database: db.kind === "pglite" ? `embedded (${config.dataDir})` : "postgres",
+      migrationsApplied: applied,
+    },
+    "database ready",
+  );
+  const app = await buildApp({
+    db,
+    clock: systemClock,
+    logger,
+    ingestApiKey: config.ingestApiKey,
+    bodyLimitBytes: config.bodyLimitBytes,
+    migrationCount,
+  });
+
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    shutdown(app, db, config.shutdownTimeoutMs).then(
+      (clean) => {
+        if (!clean) logger.warn({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out");
+        process.exit(clean ? 0 : 1);
+      },
+      (error) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
+  if (beforeListen) await beforeListen({ app, db });
+  const url = await app.listen({ port: config.port, host: config.host });
+  return { app, db, url };
+}
