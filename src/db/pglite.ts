@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { type Database, DatabaseUnavailableError, isUnavailable, type QueryResult } from "./database.js";
 
 function wrap(error: unknown): unknown {
@@ -7,7 +8,8 @@ function wrap(error: unknown): unknown {
 
 /** Embedded PostgreSQL. `dataDir` undefined = in memory (tests). One connection: queries run one at a time. */
 export async function openPglite(dataDir?: string): Promise<Database> {
-  const pglite = new PGlite(dataDir);
+  // btree_gist: exclusion constraints over (device, channel, date range) need it, as on the server.
+  const pglite = new PGlite({ ...(dataDir ? { dataDir } : {}), extensions: { btree_gist } });
   await pglite.waitReady;
   let closed = false;
 
