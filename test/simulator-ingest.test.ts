@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { App } from "../src/server/app.js";
 import { simulateFleet } from "../simulator/index.js";
+import type { App } from "../src/server/app.js";
 import { BOOTSTRAP_KEY, createTestApp, createTestDatabase, FakeClock, type TestDatabase } from "./harness.js";
 
 let t: TestDatabase;
@@ -39,7 +39,15 @@ async function postAll(batches: Iterable<unknown[]>) {
 
 describe("the simulator's fleet through the service", () => {
   it("is accepted whole, duplicated and reordered, with one row per device, channel and minute", async () => {
-    const options = { seed: 3, devices: 2, days: HOURS / 24, start: START, duplicates: 0.05, reorder: 20, reboots: 2 };
+    const options = {
+      seed: 3,
+      devices: 2,
+      days: HOURS / 24,
+      start: START,
+      duplicates: 0.05,
+      reorder: 20,
+      reboots: 2,
+    };
     const totals = await postAll(simulateFleet(options).batches(500));
     expect(totals.errors).toBe(0);
     expect(totals.rejected).toBe(0);
