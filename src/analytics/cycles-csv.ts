@@ -1,0 +1,76 @@
+import { frenchDate, frenchDecimal, frenchTime } from "../i18n/format.js";
+
+/** One cycle as the table shows it, names resolved. */
+export interface CycleCsvRow {
+  deviceName: string;
+  channelName: string;
+  startS: number;
+  endS: number | null;
+  ongoing: boolean;
+  noise: boolean;
+  durationMin: number;
+  runtimeMin: number;
+  avgPowerW: number | null;
+  avgCurrentA: number | null;
+  medianVoltageV: number | null;
+  energyKwh: number | null;
+  pumpTypeLabel: string;
+  flowRateM3h: number | null;
+  volumeM3: number | null;
+  co2eAvoidedKg: number | null;
+}
+
+// The predecessor's ten columns first (operators' spreadsheets read them by position), then ours.
+export const CSV_HEADER = [
+  "Device",
+  "Canal",
+  "Date",
+  "Heure démarrage",
+  "Heure arrêt",
+  "Durée (min)",
+  "Puissance moyenne (W)",
+  "Courant moyen (A)",
+  "Voltage moyen (V)",
+  "Statut",
+  "Durée de marche (min)",
+  "Énergie (kWh)",
+  "Type de poste",
+  "Débit (m³/h)",
+  "Volume (m³)",
+  "CO₂e évité (kg)",
+];
+
+/**
+ * A text cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
+ * apostrophe; `;`, quotes and line breaks are quoted.
+ */
+export function csvText(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[;"\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function csvLine(cells: string[]): string {
+  return `${cells.join(";")}\r\n`;
+}
+
+export function cycleCsvLine(row: CycleCsvRow, timeZone: string): string {
+  const status = row.ongoing ? "En cours" : row.noise ? "Bruit" : "Terminé";
+  return csvLine([
+    csvText(row.deviceName),
+    csvText(row.channelName),
+    frenchDate(row.startS, timeZone),
+    frenchTime(row.startS, timeZone),
+    row.endS === null ? "-" : frenchTime(row.endS, timeZone),
+    frenchDecimal(row.durationMin, 1),
+    frenchDecimal(row.avgPowerW, 1),
+    frenchDecimal(row.avgCurrentA, 1),
+    frenchDecimal(row.medianVoltageV, 1),
+    status,
+    frenchDecimal(row.runtimeMin, 1),
+    frenchDecimal(row.energyKwh, 3),
+    csvText(row.pumpTypeLabel),
+    frenchDecimal(row.flowRateM3h, 1),
+    frenchDecimal(row.volumeM3, 2),
+    frenchDecimal(row.co2eAvoidedKg, 1),
+  ]);
+}
