@@ -11,7 +11,29 @@ describe("parseConfig", () => {
       timeZone: "UTC",
       ingestApiKey: null,
       admin: null,
+      publicDashboard: false,
+      session: { idleMinutes: 120, absoluteHours: 12 },
+      trustProxy: false,
     });
+  });
+
+  it("reads the dashboard, session and proxy settings", () => {
+    expect(
+      parseConfig({
+        PUBLIC_DASHBOARD: "true",
+        SESSION_IDLE_MINUTES: "30",
+        SESSION_ABSOLUTE_HOURS: "8",
+        TRUST_PROXY: "1",
+      }),
+    ).toMatchObject({ publicDashboard: true, session: { idleMinutes: 30, absoluteHours: 8 }, trustProxy: 1 });
+    expect(parseConfig({ PUBLIC_DASHBOARD: "false", TRUST_PROXY: "true" })).toMatchObject({
+      publicDashboard: false,
+      trustProxy: true,
+    });
+    expect(parseConfig({ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1" }).trustProxy).toEqual([
+      "10.0.0.0/8",
+      "127.0.0.1",
+    ]);
   });
 
   it("reads every setting", () => {
@@ -42,6 +64,10 @@ describe("parseConfig", () => {
     [{ INGEST_API_KEY: "short" }],
     [{ ADMIN_EMAIL: "a@b.c" }],
     [{ LOG_LEVEL: "loud" }],
+    [{ PUBLIC_DASHBOARD: "yes" }],
+    [{ SESSION_IDLE_MINUTES: "0" }],
+    [{ SESSION_ABSOLUTE_HOURS: "two" }],
+    [{ SESSION_IDLE_MINUTES: "180", SESSION_ABSOLUTE_HOURS: "2" }],
   ])("refuses %j", (env) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
   });

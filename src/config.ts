@@ -19,6 +19,10 @@ export const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Optional(Type.Integer({ minimum: 1024 })),
   SHUTDOWN_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100 })),
   DB_POOL_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  PUBLIC_DASHBOARD: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")])),
+  SESSION_IDLE_MINUTES: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080 })),
+  SESSION_ABSOLUTE_HOURS: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
+  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export interface Config {
@@ -33,13 +37,36 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   dbPoolSize: number;
+  /** reading endpoints and the dashboard open to anyone (ingestion and administration never are) */
+  publicDashboard: boolean;
+  session: { idleMinutes: number; absoluteHours: number };
+  /** which reverse proxies to believe for the client address, host and scheme */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-const NUMERIC = new Set(["PORT", "BODY_LIMIT_BYTES", "SHUTDOWN_TIMEOUT_MS", "DB_POOL_SIZE"]);
+const NUMERIC = new Set([
+  "PORT",
+  "BODY_LIMIT_BYTES",
+  "SHUTDOWN_TIMEOUT_MS",
+  "DB_POOL_SIZE",
+  "SESSION_IDLE_MINUTES",
+  "SESSION_ABSOLUTE_HOURS",
+]);
+
+/** `true`/`false`, a number of proxy hops, or a comma-separated list of proxy addresses / CIDR ranges. */
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === "false") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const raw: Record<string, unknown> = {};
@@ -62,6 +89,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError("ADMIN_EMAIL and ADMIN_PASSWORD go together");
   }
+  const session = {
+    idleMinutes: c.SESSION_IDLE_MINUTES ?? 120,
+    absoluteHours: c.SESSION_ABSOLUTE_HOURS ?? 12,
+  };
+  if (session.idleMinutes > session.absoluteHours * 60) {
+    throw new ConfigError("SESSION_IDLE_MINUTES cannot exceed SESSION_ABSOLUTE_HOURS");
+  }
   return {
     port: c.PORT ?? 3000,
     host: c.HOST ?? "0.0.0.0",
@@ -74,5 +108,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: c.BODY_LIMIT_BYTES ?? 8 * 1024 * 1024,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS ?? 10_000,
     dbPoolSize: c.DB_POOL_SIZE ?? 10,
+    publicDashboard: c.PUBLIC_DASHBOARD === "true",
+    session,
+    trustProxy: parseTrustProxy(c.TRUST_PROXY),
   };
 }

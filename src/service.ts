@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import { sessionPolicy } from "./admin/sessions.js";
+import { ensureFirstAdmin, UserError } from "./admin/users.js";
 import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
@@ -34,6 +36,13 @@ export async function startService(
     },
     "database ready",
   );
+  try {
+    const admin = await ensureFirstAdmin(db, config.admin, systemClock.now());
+    if (admin) logger.info({ userId: admin.id, email: admin.email }, "first administrator created");
+  } catch (error) {
+    await db.close();
+    throw error instanceof UserError ? new Error(`ADMIN_EMAIL / ADMIN_PASSWORD: ${error.message}`) : error;
+  }
   const app = await buildApp({
     db,
     clock: systemClock,
@@ -41,6 +50,9 @@ export async function startService(
     ingestApiKey: config.ingestApiKey,
     bodyLimitBytes: config.bodyLimitBytes,
     migrationCount,
+    publicDashboard: config.publicDashboard,
+    sessionPolicy: sessionPolicy(config.session.idleMinutes, config.session.absoluteHours),
+    trustProxy: config.trustProxy,
   });
 
   let stopping = false;

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import pg from "pg";
+import type { SessionPolicy } from "../src/admin/sessions.js";
+import { createUser, type Role } from "../src/admin/users.js";
 import type { Clock } from "../src/clock.js";
 import type { Database } from "../src/db/database.js";
 import { loadMigrations, migrate } from "../src/db/migrate.js";
@@ -82,7 +84,14 @@ export const BOOTSTRAP_KEY = "bootstrap-key-for-tests-0123456789";
 
 export async function createTestApp(
   db: Database,
-  options: { clock?: Clock; migrationCount: number; logs?: LogCapture; bodyLimitBytes?: number },
+  options: {
+    clock?: Clock;
+    migrationCount: number;
+    logs?: LogCapture;
+    bodyLimitBytes?: number;
+    publicDashboard?: boolean;
+    sessionPolicy?: SessionPolicy;
+  },
 ): Promise<App> {
   return buildApp({
     db,
@@ -91,5 +100,47 @@ export async function createTestApp(
     ingestApiKey: BOOTSTRAP_KEY,
     bodyLimitBytes: options.bodyLimitBytes ?? 8 * 1024 * 1024,
     migrationCount: options.migrationCount,
+    ...(options.publicDashboard !== undefined ? { publicDashboard: options.publicDashboard } : {}),
+    ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
   });
+}
+
+/** Headers a browser page of the service sends with a state-changing request (the CSRF rule). */
+export const SAME_ORIGIN = { "x-requested-with": "pumpwatch", origin: "http://localhost" } as const;
+
+export const TEST_PASSWORD = "correct horse battery staple";
+
+/** Creates a user (default role viewer, password TEST_PASSWORD). */
+export async function createTestUser(
+  db: Database,
+  email: string,
+  role: Role = "viewer",
+  password = TEST_PASSWORD,
+): Promise<void> {
+  await createUser(db, { email, password, role }, new Date("2025-10-01T00:00:00Z"));
+}
+
+/**
+ * Logs in through the API; returns the `cookie` header to send with later requests. Creates the user
+ * first when `role` is given. Usage: `app.inject({ url, headers: await loginAs(app, db, "a@x.org", "admin") })`.
+ */
+export async function loginAs(
+  app: App,
+  db: Database,
+  email: string,
+  role?: Role,
+  password = TEST_PASSWORD,
+): Promise<{ cookie: string }> {
+  if (role) await createTestUser(db, email, role, password);
+  const response = await app.inject({
+    method: "POST",
+    url: "/api/auth/login",
+    headers: { "content-type": "application/json", ...SAME_ORIGIN },
+    payload: JSON.stringify({ email, password }),
+  });
+  const session = response.cookies.find((c) => c.name === "pw_session");
+  if (response.statusCode !== 200 || !session) {
+    throw new Error(`login failed: HTTP ${response.statusCode} ${response.body}`);
+  }
+  return { cookie: `pw_session=${session.value}` };
 }

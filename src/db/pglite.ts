@@ -2,6 +2,11 @@ import { PGlite } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { type Database, DatabaseUnavailableError, isUnavailable, type QueryResult } from "./database.js";
 
+// PGlite reports affectedRows 0 for a SELECT; pg's rowCount is the number of rows returned. Same meaning on both.
+function countOf(result: { rows: unknown[]; affectedRows?: number }): number {
+  return Math.max(result.rows.length, result.affectedRows ?? 0);
+}
+
 function wrap(error: unknown): unknown {
   return isUnavailable(error) ? new DatabaseUnavailableError(error) : error;
 }
@@ -29,7 +34,7 @@ export async function openPglite(dataDir?: string): Promise<Database> {
         const result = await pglite.query<R>(sql, params as unknown[] | undefined);
         return {
           rows: result.rows,
-          rowCount: result.affectedRows ?? result.rows.length,
+          rowCount: countOf(result),
         } satisfies QueryResult<R>;
       }),
     transaction: (fn) =>
@@ -38,7 +43,7 @@ export async function openPglite(dataDir?: string): Promise<Database> {
           fn({
             query: async <R>(sql: string, params?: readonly unknown[]) => {
               const result = await tx.query<R>(sql, params as unknown[] | undefined);
-              return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+              return { rows: result.rows, rowCount: countOf(result) };
             },
             exec: async (sql: string) => {
               await tx.exec(sql);

@@ -14,6 +14,14 @@ export const MESSAGES = {
     "Base de données indisponible, réessayez plus tard. Rien de ce lot n'a été enregistré.",
   shutting_down: "Service en cours d'arrêt, réessayez plus tard.",
   internal_error: "Erreur interne du serveur.",
+  // Accounts and sessions
+  invalid_credentials: "Identifiants invalides.",
+  session_required: "Connexion requise.",
+  authentication_required: "Authentification requise (clé d'API ou session).",
+  forbidden: "Accès refusé : droits insuffisants.",
+  csrf_rejected:
+    "Requête refusée : l'en-tête X-Requested-With: pumpwatch et une origine identique à celle du site sont exigés.",
+  too_many_login_attempts: "Trop de tentatives de connexion. Réessayez plus tard.",
   // Per-message rejections of a batch
   invalid_message: "Message invalide",
   invalid_src: "Identifiant d'appareil (src) invalide",

@@ -1,11 +1,17 @@
+import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import { makeApiKeyVerifier } from "../admin/api-keys.js";
+import type { ThrottleRule } from "../admin/login-throttle.js";
+import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "../admin/sessions.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
+import { createAccess, SESSION_COOKIE } from "./access.js";
 import { installErrorHandling } from "./errors.js";
+import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
 import { statsRoutes } from "./routes/stats.js";
@@ -18,7 +24,33 @@ export interface AppOptions {
   bodyLimitBytes: number;
   /** how many migrations the code expects to find applied, for /api/ready */
   migrationCount: number;
+  /** PUBLIC_DASHBOARD: reading endpoints open to anyone (default false) */
+  publicDashboard?: boolean;
+  /** SESSION_IDLE_MINUTES / SESSION_ABSOLUTE_HOURS (default 2 h / 12 h) */
+  sessionPolicy?: SessionPolicy;
+  /** TRUST_PROXY: which proxies' X-Forwarded-For/-Host/-Proto to believe (default none) */
+  trustProxy?: boolean | number | string[];
+  /** login throttling numbers (default 5 per account, 20 per address, in 15 min) */
+  loginThrottle?: ThrottleRule;
 }
+
+/**
+ * Content-Security-Policy of every response: the web UI is static files from this origin, with no inline
+ * script or style. `data:`/`blob:` images serve chart exports.
+ */
+export const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:", "blob:"],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
 /** Flags the process shares with its routes; `draining` turns /api/ready to 503 during shutdown. */
 export interface Lifecycle {
@@ -26,6 +58,12 @@ export interface Lifecycle {
 }
 
 export type App = FastifyInstance & { lifecycle: Lifecycle };
+
+/** Fastify takes a hop count only at runtime; its types want a function. */
+function trustProxy(setting: AppOptions["trustProxy"]) {
+  if (typeof setting === "number") return (_address: string, hop: number) => hop < setting;
+  return setting ?? false;
+}
 
 export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({
@@ -38,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       disableRequestLogging: (request) => request.url === "/api/health" || request.url === "/api/ready",
     }),
     return503OnClosing: true,
+    trustProxy: trustProxy(options.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const lifecycle: Lifecycle = { draining: false };
@@ -51,6 +90,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (lifecycle.draining) reply.header("connection", "close");
   });
 
+  await app.register(cookie);
+  // useDefaults off: the list above is the whole policy (no upgrade-insecure-requests, which would break
+  // a plain-http LAN install). Helmet's other headers keep their defaults (nosniff, frame, referrer…).
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES } });
+
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -63,15 +107,32 @@ export async function buildApp(options: AppOptions): Promise<App> {
         securitySchemes: {
           apiKey: { type: "apiKey", in: "header", name: "X-Api-Key" },
           bearer: { type: "http", scheme: "bearer" },
+          session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
         },
       },
     },
   });
 
   const verifyKey = makeApiKeyVerifier(options.db, options.ingestApiKey);
+  const sessionPolicy = options.sessionPolicy ?? DEFAULT_SESSION_POLICY;
+  // Read routes take `access.requireReader`, admin routes `access.requireSession("admin")`.
+  const access = createAccess({
+    db: options.db,
+    clock: options.clock,
+    sessionPolicy,
+    publicDashboard: options.publicDashboard ?? false,
+    verifyKey,
+  });
   await app.register(healthRoutes, { db: options.db, lifecycle, migrationCount: options.migrationCount });
   await app.register(ingestRoutes, { db: options.db, clock: options.clock, verifyKey });
-  await app.register(statsRoutes, { db: options.db, clock: options.clock, verifyKey });
+  await app.register(statsRoutes, { db: options.db, clock: options.clock, access });
+  await app.register(authRoutes, {
+    db: options.db,
+    clock: options.clock,
+    access,
+    sessionPolicy,
+    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+  });
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -5,7 +5,8 @@ import { AppError } from "./errors.js";
 
 export type KeyVerifier = ReturnType<typeof makeApiKeyVerifier>;
 
-function presentedKey(request: FastifyRequest): string | undefined {
+/** The API key a request presents, if any: `X-Api-Key`, or `Authorization: Bearer`. */
+export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers["x-api-key"];
   if (typeof header === "string" && header) return header.trim();
   const authorization = request.headers.authorization;

@@ -3,7 +3,7 @@ import { Type } from "typebox";
 import type { Clock } from "../../clock.js";
 import type { Database } from "../../db/database.js";
 import { readingsReceivedInLastDay } from "../../db/queries/queue-stats.js";
-import { type KeyVerifier, requireApiKey } from "../auth.js";
+import type { Access } from "../access.js";
 
 const QueueStats = Type.Object({
   period: Type.Literal("24h"),
@@ -16,17 +16,17 @@ const QueueStats = Type.Object({
 export const statsRoutes: FastifyPluginAsyncTypebox<{
   db: Database;
   clock: Clock;
-  verifyKey: KeyVerifier;
-}> = async (app, { db, clock, verifyKey }) => {
+  access: Access;
+}> = async (app, { db, clock, access }) => {
   app.get(
     "/api/stats/queue",
     {
       schema: {
-        summary: "Activité d'ingestion des dernières 24 h",
-        security: [{ apiKey: [] }, { bearer: [] }],
+        summary: "Activité d'ingestion des dernières 24 h (clé d'API ou session)",
+        security: [{ apiKey: [] }, { bearer: [] }, { session: [] }],
         response: { 200: QueueStats },
       },
-      preHandler: requireApiKey(verifyKey, clock),
+      preHandler: access.requireKeyOrSession,
     },
     async () => {
       const stats = await readingsReceivedInLastDay(db, clock.now());

@@ -1,0 +1,143 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { resolveSession, type SessionPolicy, type SessionUser } from "../admin/sessions.js";
+import type { Clock } from "../clock.js";
+import type { Queryable } from "../db/database.js";
+import type { MessageCode } from "../i18n/fr.js";
+import { type KeyVerifier, presentedKey } from "./auth.js";
+import { AppError } from "./errors.js";
+
+/** The session cookie: `HttpOnly; Secure; SameSite=Lax; Path=/`, Max-Age = the absolute lifetime. */
+export const SESSION_COOKIE = "pw_session";
+/** State-changing requests made with the session cookie must carry `X-Requested-With: pumpwatch`. */
+export const CSRF_HEADER = "x-requested-with";
+export const CSRF_HEADER_VALUE = "pumpwatch";
+
+/** Who a request was admitted as; set by the preHandlers below. */
+export type Auth =
+  | { kind: "session"; user: SessionUser }
+  | { kind: "key"; keyId: number | null }
+  | { kind: "public" };
+
+declare module "fastify" {
+  interface FastifyRequest {
+    auth?: Auth;
+  }
+}
+
+export type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export interface Access {
+  /**
+   * A live session is required (401 otherwise); with `"admin"`, of an administrator (403 for a viewer).
+   * For POST/PUT/PATCH/DELETE the CSRF rule applies too (403). Sets `request.auth`.
+   */
+  requireSession(role?: "admin"): PreHandler;
+  /**
+   * Reading endpoints: a viewer or admin session, or anyone when PUBLIC_DASHBOARD=true (then
+   * `request.auth` is the session if there is one, else `{kind: "public"}`).
+   */
+  requireReader: PreHandler;
+  /** An API key (header `X-Api-Key` or `Authorization: Bearer`) or else a session of any role. */
+  requireKeyOrSession: PreHandler;
+  readonly publicDashboard: boolean;
+}
+
+export interface AccessOptions {
+  db: Queryable;
+  clock: Clock;
+  sessionPolicy: SessionPolicy;
+  publicDashboard: boolean;
+  verifyKey: KeyVerifier;
+}
+
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export function isStateChanging(method: string): boolean {
+  return UNSAFE_METHODS.has(method.toUpperCase());
+}
+
+/** The token of the session cookie, if the request carries one. */
+export function sessionToken(request: FastifyRequest): string | undefined {
+  const cookies = (request as { cookies?: Record<string, string | undefined> }).cookies;
+  const value = cookies?.[SESSION_COOKIE];
+  return value ? value : undefined;
+}
+
+/**
+ * Same origin, scheme aside: a TLS-terminating proxy makes the service see http while the browser says
+ * https. Default ports are normalised by parsing the Host with the Origin's scheme.
+ */
+function sameOrigin(origin: string, host: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !host) return false;
+  try {
+    return new URL(`${url.protocol}//${host}`).host === url.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The CSRF rule of the contract: `X-Requested-With: pumpwatch` (a header a cross-site form cannot send,
+ * and that a cross-origin script cannot send without a CORS preflight we never grant) and an `Origin`
+ * that is this site's, or none. 403 otherwise.
+ */
+export function checkCsrf(request: FastifyRequest): void {
+  const header = request.headers[CSRF_HEADER];
+  if (typeof header !== "string" || header.trim().toLowerCase() !== CSRF_HEADER_VALUE) {
+    throw new AppError("csrf_rejected", 403);
+  }
+  const origin = request.headers.origin;
+  if (origin !== undefined && !sameOrigin(origin, request.host)) throw new AppError("csrf_rejected", 403);
+}
+
+/** The user of the session that admitted this request, or null (API key, public dashboard). */
+export function currentUser(request: FastifyRequest): SessionUser | null {
+  return request.auth?.kind === "session" ? request.auth.user : null;
+}
+
+export function createAccess(options: AccessOptions): Access {
+  const { db, clock, sessionPolicy, publicDashboard, verifyKey } = options;
+
+  async function authenticate(
+    request: FastifyRequest,
+    role: "admin" | undefined,
+    missing: MessageCode,
+  ): Promise<void> {
+    const token = sessionToken(request);
+    if (!token) throw new AppError(missing, 401);
+    if (isStateChanging(request.method)) checkCsrf(request);
+    const user = await resolveSession(db, token, clock.now(), sessionPolicy);
+    if (!user) throw new AppError(missing, 401);
+    if (role === "admin" && user.role !== "admin") throw new AppError("forbidden", 403);
+    request.auth = { kind: "session", user };
+  }
+
+  return {
+    publicDashboard,
+    requireSession(role?: "admin") {
+      return (request) => authenticate(request, role, "session_required");
+    },
+    async requireReader(request) {
+      if (!publicDashboard) return authenticate(request, undefined, "session_required");
+      const token = sessionToken(request);
+      const user =
+        token && !isStateChanging(request.method)
+          ? await resolveSession(db, token, clock.now(), sessionPolicy)
+          : null;
+      request.auth = user ? { kind: "session", user } : { kind: "public" };
+    },
+    async requireKeyOrSession(request) {
+      const key = presentedKey(request);
+      if (key === undefined) return authenticate(request, undefined, "authentication_required");
+      const check = await verifyKey(key, clock.now());
+      if (!check.ok) throw new AppError("unauthorized", 401);
+      request.auth = { kind: "key", keyId: check.keyId };
+    },
+  };
+}
