@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { parsePeriod } from "./period.js";
+
+const NOW = Date.parse("2026-02-14T15:00:00Z") / 1000;
+const iso = (s: number) => new Date(s * 1000).toISOString();
+
+describe("parsePeriod", () => {
+  it("reads dates in the site's zone, `to` including its whole day", () => {
+    const r = parsePeriod("2026-01-15", "2026-02-14", "UTC", NOW);
+    if (!r.ok) throw new Error(r.error);
+    expect(iso(r.period.fromS)).toBe("2026-01-15T00:00:00.000Z");
+    expect(iso(r.period.toS)).toBe("2026-02-15T00:00:00.000Z");
+    expect(r.period).toMatchObject({ fromDate: "2026-01-15", toDate: "2026-02-14" });
+    const paris = parsePeriod("2026-07-01", "2026-07-01", "Europe/Paris", NOW);
+    if (!paris.ok) throw new Error(paris.error);
+    expect(iso(paris.period.fromS)).toBe("2026-06-30T22:00:00.000Z");
+    expect(iso(paris.period.toS)).toBe("2026-07-01T22:00:00.000Z");
+  });
+
+  it("reads instants with a zone", () => {
+    const r = parsePeriod("2026-02-14T09:40:00Z", "2026-02-14T12:00:00+01:00", "UTC", NOW);
+    if (!r.ok) throw new Error(r.error);
+    expect(iso(r.period.fromS)).toBe("2026-02-14T09:40:00.000Z");
+    expect(iso(r.period.toS)).toBe("2026-02-14T11:00:00.000Z");
+  });
+
+  it("defaults to the 30 days before today plus today", () => {
+    const r = parsePeriod(undefined, undefined, "UTC", NOW);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.period).toMatchObject({ fromDate: "2026-01-15", toDate: "2026-02-14" });
+  });
+
+  it.each([
+    ["2026-02-30", undefined, "invalid_from"],
+    ["0206-02-19", undefined, "invalid_from"],
+    ["yesterday", undefined, "invalid_from"],
+    ["2026-02-14T09:40", undefined, "invalid_from"],
+    [undefined, "2026-13-01", "invalid_to"],
+    ["2026-02-14", "2026-02-13", "empty_period"],
+    ["2000-01-01", "2026-01-01", "period_too_long"],
+  ])("from=%s to=%s → %s (a 400, never a 500)", (from, to, error) => {
+    expect(parsePeriod(from, to, "UTC", NOW)).toEqual({ ok: false, error });
+  });
+});
