@@ -33,7 +33,7 @@ afterAll(async () => {
   await t.drop();
 });
 beforeEach(async () => {
-  await t.db.query("TRUNCATE readings, devices");
+  await t.db.query("TRUNCATE readings, devices CASCADE");
 });
 
 interface Row {

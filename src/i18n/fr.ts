@@ -31,6 +31,13 @@ export const MESSAGES = {
   timestamp_too_old: "Horodatage antérieur au 01/01/2020",
   invalid_channel: "Canal inconnu (switch:0 à switch:3 attendus)",
   invalid_field: "Valeur électrique invalide",
+  // Reading queries
+  unknown_device: "Appareil inconnu.",
+  invalid_from: "Date de début invalide : AAAA-MM-JJ, ou un instant ISO avec fuseau (2026-02-14T09:40:00Z).",
+  invalid_to: "Date de fin invalide : AAAA-MM-JJ, ou un instant ISO avec fuseau (2026-02-14T09:40:00Z).",
+  empty_period: "La date de fin doit suivre la date de début.",
+  period_too_long: "Période trop longue (dix ans au plus).",
+  invalid_end: "Date de fin du graphique invalide : AAAA-MM-JJ attendu.",
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -1,5 +1,6 @@
 import type { MessageResult } from "../contracts/ingest.js";
 import { type Database, RETRYABLE_SQLSTATES } from "../db/database.js";
+import { enqueueCycleRefresh } from "../db/queries/enqueue-cycle-refresh.js";
 import { type DeviceSighting, upsertDevices } from "../db/queries/upsert-devices.js";
 import { upsertReadings } from "../db/queries/upsert-readings.js";
 import { MEASURED_FIELDS, mergeReadings, type RankedReading, readingKey } from "../domain/ranked-reading.js";
@@ -104,6 +105,7 @@ export async function ingestBatch(db: Database, messages: readonly unknown[], op
     const keys = await withRetries(options.retries ?? 3, () =>
       db.transaction(async (tx) => {
         const changedKeys = await upsertReadings(tx, rows, options.receivedAt);
+        await enqueueCycleRefresh(tx, changedKeys);
         await upsertDevices(tx, devices);
         return changedKeys;
       }),

@@ -1,0 +1,356 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { type Database, isUnavailable, type Queryable, RETRYABLE_SQLSTATES } from "../db/database.js";
+import {
+  beginCycleRefresh,
+  channelsWithQueuedRefreshes,
+  dequeueRefreshes,
+  type QueuedRefresh,
+  queuedRefreshesOfChannel,
+  trimRefreshes,
+} from "../db/queries/cycle-refresh-queue.js";
+import { cyclesMeetingWindow, ongoingCycles } from "../db/queries/cycles-meeting-window.js";
+import { readingsInWindow } from "../db/queries/readings-in-window.js";
+import { deleteCyclesStartingIn, upsertCycles } from "../db/queries/replace-cycles.js";
+import type { ChannelRef } from "../db/queries/stored-cycle.js";
+import { detectCycles, resolveCycleSettings } from "../domain/cycles/detect.js";
+import {
+  type CycleSample,
+  type CycleSettings,
+  DEFAULT_CYCLE_SETTINGS,
+  type DetectedCycle,
+} from "../domain/cycles/types.js";
+import { type RedetectionWindow, redetectionWindow } from "../domain/cycles/window.js";
+
+/** The detection settings of one channel (its configuration); the domain defaults unless told otherwise. */
+export type SettingsFor = (deviceId: string, channel: number) => Partial<CycleSettings>;
+
+export const defaultSettingsFor: SettingsFor = () => DEFAULT_CYCLE_SETTINGS;
+
+export interface RefreshOptions {
+  nowMinute: number;
+  settingsFor?: SettingsFor;
+  /**
+   * At most this many minutes of readings are loaded and detected per transaction (default 1 day), so a
+   * backfill of months is refreshed in short steps that never hold the event loop nor, on PGlite, the single
+   * connection for long. A channel that never pauses long enough to split its history is done in one step.
+   */
+  maxWindowMin?: number;
+  /** per channel and call, a guard against a queue that is refilled faster than it is emptied (default 10 000) */
+  maxSteps?: number;
+}
+
+export interface RefreshSummary {
+  /** channels looked at */
+  channels: number;
+  /** transactions run */
+  steps: number;
+  /** cycles inserted or changed */
+  written: number;
+  /** cycles deleted */
+  deleted: number;
+  /** channels left as they were because their refresh failed (background refresh only; a reader gets the error) */
+  failed: (ChannelRef & { error: unknown })[];
+}
+
+export const DEFAULT_MAX_WINDOW_MIN = 1440;
+const DEFAULT_MAX_STEPS = 10_000;
+
+/**
+ * Background upkeep: re-detects the cycles of every channel with queued changes, and closes the stored
+ * ongoing cycles whose channel has been silent for stopGapMin. Entries queued while it runs are included
+ * when they fall in a window it recomputes, and otherwise left for the next call. A channel whose refresh
+ * fails (e.g. invalid settings) is reported in `failed` and does not stop the others; an unavailable database
+ * throws.
+ */
+export async function refreshPendingCycles(db: Database, options: RefreshOptions): Promise<RefreshSummary> {
+  return refresh(db, null, options, true);
+}
+
+/**
+ * Makes the stored cycles of these channels consistent with every reading committed before the call (and
+ * with `nowMinute` for the ongoing flag). A read endpoint calls it before reading `cycles`; when nothing is
+ * pending it costs two index lookups.
+ */
+export async function ensureCyclesFresh(
+  db: Database,
+  channels: readonly ChannelRef[],
+  nowMinute: number,
+  settingsFor: SettingsFor = defaultSettingsFor,
+  options: Omit<RefreshOptions, "nowMinute" | "settingsFor"> = {},
+): Promise<RefreshSummary> {
+  if (channels.length === 0) return { channels: 0, steps: 0, written: 0, deleted: 0, failed: [] };
+  return refresh(db, channels, { ...options, nowMinute, settingsFor }, false);
+}
+
+async function refresh(
+  db: Database,
+  refs: readonly ChannelRef[] | null,
+  options: RefreshOptions,
+  continueOnError: boolean,
+): Promise<RefreshSummary> {
+  const settingsFor = options.settingsFor ?? defaultSettingsFor;
+  const nowMinute = options.nowMinute;
+  const targets = new Map<string, ChannelRef & { maxId: number }>();
+  for (const p of await channelsWithQueuedRefreshes(db, refs)) targets.set(refKey(p), p);
+  for (const c of await ongoingCycles(db, refs)) {
+    if (targets.has(refKey(c))) continue;
+    // an invalid setting is reported below, with the channel's refresh
+    const stale = (() => {
+      try {
+        return isStale(c, resolveCycleSettings(settingsFor(c.deviceId, c.channel)), nowMinute);
+      } catch {
+        return true;
+      }
+    })();
+    if (stale) targets.set(refKey(c), { deviceId: c.deviceId, channel: c.channel, maxId: 0 });
+  }
+
+  const summary: RefreshSummary = { channels: targets.size, steps: 0, written: 0, deleted: 0, failed: [] };
+  for (const target of targets.values()) {
+    const ref = { deviceId: target.deviceId, channel: target.channel };
+    try {
+      const step: StepOptions = {
+        settings: resolveCycleSettings(settingsFor(ref.deviceId, ref.channel)),
+        nowMinute,
+        maxWindowMin: options.maxWindowMin ?? DEFAULT_MAX_WINDOW_MIN,
+      };
+      for (let i = 0; i < (options.maxSteps ?? DEFAULT_MAX_STEPS); i++) {
+        // PGlite answers through microtasks only: without this, timers and sockets (ingestion) would wait
+        // for the whole refresh instead of one step.
+        await nextTurn();
+        const outcome = await withRetries(() =>
+          db.transaction(async (tx) => {
+            await beginCycleRefresh(tx);
+            return refreshChannelStep(databaseStore(tx), ref, step);
+          }),
+        );
+        summary.steps++;
+        summary.written += outcome.written;
+        summary.deleted += outcome.deleted;
+        // Entries newer than the call's start are left to the next call unless a window took them along.
+        if (!outcome.remaining.some((r) => r.id === null || r.id <= target.maxId)) break;
+      }
+    } catch (error) {
+      if (!continueOnError || isUnavailable(error)) throw error;
+      summary.failed.push({ ...ref, error });
+    }
+  }
+  return summary;
+}
+
+// ---- one step ------------------------------------------------------------------------------------------
+
+/** What a refresh step reads and writes, for one channel, inside one snapshot. */
+export interface RefreshStore {
+  queued(ref: ChannelRef): Promise<QueuedRefresh[]>;
+  ongoing(ref: ChannelRef): Promise<DetectedCycle | null>;
+  cyclesMeeting(ref: ChannelRef, fromMinute: number, toMinute: number): Promise<DetectedCycle[]>;
+  readings(ref: ChannelRef, fromMinute: number, toMinute: number): Promise<CycleSample[]>;
+  /** replaces the stored cycles starting in [fromMinute, lastStartMinute] by `cycles` (all starting there) */
+  replace(
+    ref: ChannelRef,
+    fromMinute: number,
+    lastStartMinute: number,
+    cycles: readonly DetectedCycle[],
+  ): Promise<{ written: number; deleted: number }>;
+  dequeue(ids: readonly number[]): Promise<unknown>;
+  trim(ids: readonly number[], fromMinute: number): Promise<unknown>;
+}
+
+export interface StepOptions {
+  settings: CycleSettings;
+  nowMinute: number;
+  maxWindowMin: number;
+}
+
+/** A queued range of changed minutes; id null = a stale ongoing cycle to close (not a queue row). */
+interface ChangedRange {
+  id: number | null;
+  fromMinute: number;
+  toMinute: number;
+}
+
+export interface StepOutcome {
+  /** queue entries (and a stale ongoing cycle, id null) still to do after this step */
+  remaining: ChangedRange[];
+  written: number;
+  deleted: number;
+}
+
+function databaseStore(tx: Queryable): RefreshStore {
+  return {
+    queued: (ref) => queuedRefreshesOfChannel(tx, ref),
+    ongoing: async (ref) => (await ongoingCycles(tx, [ref]))[0] ?? null,
+    cyclesMeeting: (ref, from, to) => cyclesMeetingWindow(tx, ref, from, to),
+    readings: (ref, from, to) => readingsInWindow(tx, ref, from, to),
+    replace: async (ref, from, lastStart, cycles) => {
+      const keep = cycles.map((c) => c.startMinute);
+      const deleted = await deleteCyclesStartingIn(tx, ref, from, lastStart, keep);
+      const written = await upsertCycles(tx, ref, cycles);
+      return { written, deleted };
+    },
+    dequeue: (ids) => dequeueRefreshes(tx, ids),
+    trim: (ids, fromMinute) => trimRefreshes(tx, ids, fromMinute),
+  };
+}
+
+/**
+ * Re-detects the earliest group of queued changes of one channel. Invariant kept (decision 0007): the stored
+ * cycles are `detectCycles` of a set of readings that differs from the stored readings only at queued minutes.
+ *
+ * 1. Take the earliest queued range [a, b]; its redetection window W (the union of the domain's windows of a
+ *    and b: every stored cycle within reach of [a, b] is re-detected whole). Absorb every other queued range
+ *    that starts inside W's loaded minutes and recompute W, until none is left: then the readings loaded for
+ *    W differ from those behind the stored cycles only at absorbed minutes, which the window covers.
+ * 2. Load W's readings, detect, replace the stored cycles starting in [W.from, W.lastStart], dequeue.
+ * 2'. When W is longer than maxWindowMin, process only [W.from, s) instead, for the latest "quiet" minute s
+ *    of the first maxWindowMin minutes: no active reading and no stored cycle within r = ceil(stopGapMin) of
+ *    it. Cycles on either side of a quiet minute depend only on the readings of their side (they are at least
+ *    2r + 2 apart, and the last cycle before s is closed since nowMinute ≥ s), so the cycles starting before
+ *    s are re-detected exactly from W.from, and the queue keeps [s, …] of the ranges it cut.
+ */
+export async function refreshChannelStep(
+  store: RefreshStore,
+  ref: ChannelRef,
+  options: StepOptions,
+): Promise<StepOutcome> {
+  const { settings, nowMinute } = options;
+  const reach = Math.ceil(Math.max(settings.stopGapMin, 1));
+  const maxWindowMin = Math.max(options.maxWindowMin, 8 * reach);
+
+  const ranges: ChangedRange[] = (await store.queued(ref)).map((q) => ({ ...q }));
+  const ongoing = await store.ongoing(ref);
+  if (ongoing !== null && isStale(ongoing, settings, nowMinute)) {
+    ranges.push({ id: null, fromMinute: ongoing.lastActiveMinute, toMinute: ongoing.lastActiveMinute });
+  }
+  if (ranges.length === 0) return { remaining: [], written: 0, deleted: 0 };
+  ranges.sort((x, y) => x.fromMinute - y.fromMinute || (x.id ?? 0) - (y.id ?? 0));
+
+  const first = ranges[0] as ChangedRange;
+  const a = first.fromMinute;
+  let b = first.toMinute;
+  let taken = 1;
+  let bounded = true;
+  let window: RedetectionWindow;
+  for (;;) {
+    window = rangeWindow(await store.cyclesMeeting(ref, a - reach, b + reach), a, b, settings);
+    if (bounded && window.toMinute - window.fromMinute > maxWindowMin) {
+      const split = await splitStep(store, ref, ranges, a, window.fromMinute, reach, maxWindowMin, options);
+      if (split !== null) return split;
+      bounded = false; // no quiet minute to cut at: the whole window in one step
+    }
+    let grown = false;
+    for (; taken < ranges.length; taken++) {
+      const next = ranges[taken] as ChangedRange;
+      if (next.fromMinute > window.toMinute) break;
+      if (next.toMinute > b) {
+        b = next.toMinute;
+        grown = true;
+      }
+    }
+    if (!grown) break;
+  }
+
+  const samples = await store.readings(ref, window.fromMinute, window.toMinute);
+  const redetected = detectCycles(samples, settings, nowMinute).filter(
+    (c) => c.startMinute >= window.fromMinute && c.startMinute <= window.lastStartMinute,
+  );
+  const counts = await store.replace(ref, window.fromMinute, window.lastStartMinute, redetected);
+  await store.dequeue(idsOf(ranges.slice(0, taken)));
+  return { remaining: ranges.slice(taken), ...counts };
+}
+
+async function splitStep(
+  store: RefreshStore,
+  ref: ChannelRef,
+  ranges: ChangedRange[],
+  a: number,
+  fromMinute: number,
+  reach: number,
+  maxWindowMin: number,
+  { settings, nowMinute }: StepOptions,
+): Promise<StepOutcome | null> {
+  const loadTo = fromMinute + maxWindowMin;
+  const highest = Math.min(loadTo - reach, nowMinute);
+  if (highest <= a) return null;
+  const samples = await store.readings(ref, fromMinute, loadTo);
+  const stored = await store.cyclesMeeting(ref, fromMinute, loadTo);
+
+  // busy[i]: minute fromMinute + i has an active reading or lies within a stored cycle
+  const busy = new Uint8Array(maxWindowMin + 1);
+  for (const s of samples) {
+    if (s.apowerW !== null && s.apowerW > settings.activityThresholdW) busy[s.minute - fromMinute] = 1;
+  }
+  for (const c of stored) {
+    const lo = Math.max(c.startMinute, fromMinute) - fromMinute;
+    const hi = Math.min(c.lastActiveMinute, loadTo) - fromMinute;
+    busy.fill(1, lo, hi + 1);
+  }
+  let cut: number | null = null;
+  let busyInSpan = 0; // busy minutes in [s − reach, s + reach], sliding s downwards
+  for (let m = highest - reach; m <= highest + reach; m++) busyInSpan += busy[m - fromMinute] ?? 0;
+  for (let s = highest; s > a; s--) {
+    if (busyInSpan === 0) {
+      cut = s;
+      break;
+    }
+    busyInSpan += (busy[s - 1 - reach - fromMinute] ?? 0) - (busy[s + reach - fromMinute] ?? 0);
+  }
+  if (cut === null) return null;
+
+  const s = cut;
+  const redetected = detectCycles(
+    samples.filter((x) => x.minute < s),
+    settings,
+    nowMinute,
+  );
+  const counts = await store.replace(ref, fromMinute, s - 1, redetected);
+  const done = ranges.filter((r) => r.toMinute < s);
+  const cutAcross = ranges.filter((r) => r.fromMinute < s && r.toMinute >= s);
+  await store.dequeue(idsOf(done));
+  await store.trim(idsOf(cutAcross), s);
+  const remaining = ranges
+    .filter((r) => r.toMinute >= s)
+    .map((r) => (r.fromMinute < s ? { ...r, fromMinute: s } : r));
+  return { remaining, ...counts };
+}
+
+/**
+ * The redetection window of every minute of [a, b] at once: the union of the domain's windows of a and of b
+ * (a stored cycle within reach of a minute strictly between them lies inside that union).
+ */
+export function rangeWindow(
+  previous: readonly DetectedCycle[],
+  a: number,
+  b: number,
+  settings: Partial<CycleSettings>,
+): RedetectionWindow {
+  const wa = redetectionWindow(previous, a, settings);
+  const wb = redetectionWindow(previous, b, settings);
+  return {
+    fromMinute: Math.min(wa.fromMinute, wb.fromMinute),
+    lastStartMinute: Math.max(wa.lastStartMinute, wb.lastStartMinute),
+    toMinute: Math.max(wa.toMinute, wb.toMinute),
+  };
+}
+
+function isStale(cycle: DetectedCycle, settings: CycleSettings, nowMinute: number): boolean {
+  return cycle.ongoing && nowMinute - cycle.lastActiveMinute >= settings.stopGapMin;
+}
+
+function idsOf(ranges: readonly ChangedRange[]): number[] {
+  return ranges.flatMap((r) => (r.id === null ? [] : [r.id]));
+}
+
+const refKey = (r: ChannelRef): string => `${r.deviceId}\u0000${r.channel}`;
+
+async function withRetries<T>(work: () => Promise<T>, retries = 3): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= retries || typeof code !== "string" || !RETRYABLE_SQLSTATES.has(code)) throw error;
+    }
+  }
+}

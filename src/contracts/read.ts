@@ -1,0 +1,121 @@
+import { type Static, Type } from "typebox";
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ChannelParam = Type.String({
+  pattern: "^([0-3]|switch:[0-3])$",
+  description: "canal 0–3, ou « switch:N »",
+});
+
+export const PumpTypeSchema = Type.Union([
+  Type.Literal("relevage"),
+  Type.Literal("sortie"),
+  Type.Literal("autre"),
+]);
+
+export const DevicesResponse = Type.Object({
+  devices: Type.Array(
+    Type.Object({
+      device_id: Type.String(),
+      name: Type.String({ description: "nom choisi, ou l'identifiant technique à défaut" }),
+      model: Nullable(Type.String()),
+      last_seen: Type.String({ format: "date-time" }),
+      channels: Type.Array(
+        Type.Object({
+          channel: Type.Integer(),
+          name: Type.String({ description: "nom choisi (« PR1 »), ou « switch:N » à défaut" }),
+          pump_type: Nullable(PumpTypeSchema),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const CyclesQuery = Type.Object({
+  device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  channel: Type.Optional(ChannelParam),
+  from: Type.Optional(
+    Type.String({ description: "instant ISO avec fuseau, ou date AAAA-MM-JJ (fuseau du site)" }),
+  ),
+  to: Type.Optional(Type.String({ description: "instant ISO, ou date AAAA-MM-JJ incluse entière" })),
+  include_noise: Type.Optional(Type.Boolean({ default: false })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000 })),
+  factor_set: Type.Optional(Type.Union([Type.Literal("fp-2026"), Type.Literal("ipcc-2019-vf")])),
+  reference: Type.Optional(
+    Type.Union([Type.Literal("untreated"), Type.Literal("septic"), Type.Literal("aerobic")], {
+      description: "scénario de référence de ipcc-2019-vf",
+    }),
+  ),
+});
+export type CyclesQuery = Static<typeof CyclesQuery>;
+
+export const CycleItem = Type.Object({
+  device_id: Type.String(),
+  channel: Type.Integer(),
+  start: Type.String({ format: "date-time" }),
+  end: Nullable(Type.String({ format: "date-time" })),
+  ongoing: Type.Boolean(),
+  samples: Type.Integer(),
+  duration_min: Type.Number({ description: "dernier − premier relevé actif (comme avant)" }),
+  runtime_min: Type.Number({
+    description: "durée de marche estimée (énergie par minute) : base des volumes",
+  }),
+  avg_power_w: Type.Number(),
+  avg_current_a: Nullable(Type.Number()),
+  median_voltage_v: Nullable(Type.Number()),
+  energy_kwh: Type.Number(),
+  pump_type: Nullable(PumpTypeSchema),
+  flow_rate_m3h: Nullable(Type.Number()),
+  volume_m3: Nullable(Type.Number()),
+  co2e_avoided_kg: Nullable(Type.Number()),
+  noise: Type.Boolean(),
+});
+
+export const CyclesSummary = Type.Object({
+  cycles: Type.Integer(),
+  ongoing: Type.Integer(),
+  avg_duration_min: Nullable(Type.Number()),
+  median_power_w: Nullable(Type.Number()),
+  power_range_w: Nullable(Type.Tuple([Type.Number(), Type.Number()])),
+  median_current_a: Nullable(Type.Number()),
+  current_range_a: Nullable(Type.Tuple([Type.Number(), Type.Number()])),
+  treated_volume_m3: Type.Number(),
+  treated_volume_per_day_m3: Type.Number(),
+  whole_days: Type.Integer(),
+  energy_kwh: Type.Number(),
+  co2e_avoided_kg: Type.Number(),
+  reduction_percent: Type.Number(),
+  factor_set: Type.String(),
+});
+
+export const CyclesResponse = Type.Object({
+  cycles: Type.Array(CycleItem),
+  total: Type.Integer({
+    description: "cycles de la période (le résumé les couvre tous, quelle que soit la limite)",
+  }),
+  summary: CyclesSummary,
+});
+
+export const SeriesQuery = Type.Object({
+  device_id: Type.String({ minLength: 1, maxLength: 128 }),
+  channel: Type.Optional(ChannelParam),
+  period: Type.Optional(
+    Type.Union([Type.Literal("24h"), Type.Literal("7d"), Type.Literal("30d")], { default: "24h" }),
+  ),
+  end: Type.Optional(Type.String({ description: "date AAAA-MM-JJ : fin de ce jour ; absent : maintenant" })),
+});
+
+export const SeriesResponse = Type.Object({
+  start: Type.String({ format: "date-time" }),
+  end: Type.String({ format: "date-time" }),
+  bucket_seconds: Type.Integer(),
+  series: Type.Array(
+    Type.Object({
+      channel: Type.Integer(),
+      name: Type.String(),
+      t: Type.Array(Type.String({ format: "date-time" })),
+      power_w: Type.Array(Type.Number()),
+      current_a: Type.Array(Type.Number()),
+    }),
+  ),
+});
