@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { sessionPolicy } from "./admin/sessions.js";
 import { ensureFirstAdmin, UserError } from "./admin/users.js";
+import { startCycleUpkeep } from "./analytics/cycle-upkeep.js";
 import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
@@ -53,7 +54,10 @@ export async function startService(
     publicDashboard: config.publicDashboard,
     sessionPolicy: sessionPolicy(config.session.idleMinutes, config.session.absoluteHours),
     trustProxy: config.trustProxy,
+    timeZone: config.timeZone,
   });
+  const upkeep = startCycleUpkeep({ db, clock: systemClock, timeZone: config.timeZone, logger, intervalMs: 5_000 });
+  app.addHook("onClose", () => upkeep.stop());
 
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -91,6 +91,7 @@ export async function createTestApp(
     bodyLimitBytes?: number;
     publicDashboard?: boolean;
     sessionPolicy?: SessionPolicy;
+    timeZone?: string;
   },
 ): Promise<App> {
   return buildApp({
@@ -102,6 +103,7 @@ export async function createTestApp(
     migrationCount: options.migrationCount,
     ...(options.publicDashboard !== undefined ? { publicDashboard: options.publicDashboard } : {}),
     ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
 }
 

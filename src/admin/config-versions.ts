@@ -10,6 +10,7 @@ import {
 } from "../db/queries/channel-versions.js";
 import { type AuditEntry, appendConfigAudit } from "../db/queries/config-audit.js";
 import { deviceExists } from "../db/queries/device-names.js";
+import { enqueueChannelRebuild } from "../db/queries/enqueue-cycle-refresh.js";
 import { pumpModelExistsLocked } from "../db/queries/pump-models.js";
 import {
   type ChannelConfig,
@@ -208,6 +209,8 @@ function inconsistent(ref: ChannelRef): ConfigVersionError {
   );
 }
 
+const DETECTION_FIELDS = ["activityThresholdW", "stopGapMin", "minCycleMin"] as const;
+
 async function changeHistory(
   db: Database,
   ref: ChannelRef,
@@ -231,6 +234,11 @@ async function changeHistory(
       });
     }
     const inserted = await applyPlan(tx, ref, change, actor, now);
+    // Detection settings shape the cycles themselves: the channel's stored cycles are recomputed.
+    const before = change.replaced ?? change.closed?.row ?? null;
+    if (before === null || DETECTION_FIELDS.some((f) => before[f] !== inserted[f])) {
+      await enqueueChannelRebuild(tx, ref);
+    }
     const versions = await liveVersionsOfChannel(tx, ref.deviceId, ref.channel);
     sortedHistory(versions); // the domain's own check of what was stored; the database checks it at commit too
     return { kind: change.kind, version: inserted, versions };

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import { makeApiKeyVerifier } from "../admin/api-keys.js";
+import { versionsOfChannels } from "../admin/config-versions.js";
 import type { ThrottleRule } from "../admin/login-throttle.js";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "../admin/sessions.js";
 import type { Clock } from "../clock.js";
@@ -14,9 +15,12 @@ import { installErrorHandling } from "./errors.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
+import { readRoutes } from "./routes/read.js";
 import { statsRoutes } from "./routes/stats.js";
 
 export interface AppOptions {
+  /** IANA zone in which dates are read and shown (APP_TIMEZONE) */
+  timeZone?: string;
   db: Database;
   clock: Clock;
   logger: Logger;
@@ -132,6 +136,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
     access,
     sessionPolicy,
     ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+  });
+
+  await app.register(readRoutes, {
+    db: options.db,
+    clock: options.clock,
+    access,
+    timeZone: options.timeZone ?? "UTC",
+    versions: { versionsOf: (channels) => versionsOfChannels(options.db, channels) },
   });
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance } from "fastify";
+import { ConfigAdminError } from "../admin/config-errors.js";
 import { DatabaseUnavailableError } from "../db/database.js";
+import { ConfigVersionError } from "../domain/config-versions/index.js";
 import { type MessageCode, message } from "../i18n/fr.js";
 
 /** An error the client may read: a code, a status and a French message from the catalogue. */
@@ -30,6 +32,31 @@ declare module "fastify" {
     /** the code and status a schema validation failure gets on this route (default: invalid_request, 400) */
     validationError?: [MessageCode, number];
   }
+}
+
+const ADMIN_STATUS: Partial<Record<string, number>> = {
+  unknown_device: 404,
+  pump_model_not_found: 404,
+  pump_model_in_use: 409,
+  pump_model_name_taken: 409,
+};
+
+/**
+ * Errors whose French message was written for the administrator by the use case itself (which field, which
+ * count): shown as they are.
+ */
+function authoredError(
+  error: unknown,
+): { code: string; status: number; text: string; field: string | null } | null {
+  if (error instanceof ConfigVersionError || error instanceof ConfigAdminError) {
+    return {
+      code: error.code,
+      status: ADMIN_STATUS[error.code] ?? 422,
+      text: error.message,
+      field: error.field,
+    };
+  }
+  return null;
 }
 
 function classify(error: FastifyError & { validation?: unknown }, routeValidation?: [MessageCode, number]) {
@@ -63,6 +90,15 @@ function classify(error: FastifyError & { validation?: unknown }, routeValidatio
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    const authored = authoredError(error);
+    if (authored) {
+      request.log.info({ code: authored.code }, "request rejected");
+      const body = { code: authored.code, message: authored.text, request_id: request.id };
+      void reply
+        .code(authored.status)
+        .send({ error: authored.field ? { ...body, field: authored.field } : body });
+      return;
+    }
     const { code, status, detail, headers } = classify(error, request.routeOptions.config?.validationError);
     if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code, err: { message: error.message } }, "request rejected");

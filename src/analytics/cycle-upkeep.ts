@@ -1,0 +1,60 @@
+import type { Logger } from "pino";
+import { versionsOfChannels } from "../admin/config-versions.js";
+import type { Clock } from "../clock.js";
+import type { Database } from "../db/database.js";
+import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
+import { localDateOf } from "../domain/config-versions/index.js";
+import { settingsFromVersions } from "./cycles-report.js";
+import { refreshPendingCycles } from "./refresh-cycles.js";
+
+/**
+ * Brings stored cycles up to date in the background, so that reads rarely have anything left to do.
+ * One run at a time; a failed run is logged and the next tick tries again.
+ */
+export function startCycleUpkeep(deps: {
+  db: Database;
+  clock: Clock;
+  timeZone: string;
+  logger: Logger;
+  intervalMs: number;
+}): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+
+  const run = async () => {
+    const nowS = Math.floor(deps.clock.now().getTime() / 1000);
+    const devices = await devicesForDashboard(deps.db);
+    const channels = devices.flatMap((d) =>
+      [0, 1, 2, 3].map((channel) => ({ deviceId: d.device_id, channel })),
+    );
+    const versions = await versionsOfChannels(deps.db, channels);
+    const summary = await refreshPendingCycles(deps.db, {
+      nowMinute: Math.floor(nowS / 60),
+      settingsFor: settingsFromVersions(versions, localDateOf(nowS, deps.timeZone)),
+    });
+    for (const failure of summary.failed) {
+      deps.logger.error(
+        { err: failure.error, deviceId: failure.deviceId, channel: failure.channel },
+        "cycle refresh failed",
+      );
+    }
+  };
+
+  const timer = setInterval(() => {
+    if (running || stopped) return;
+    running = run()
+      .catch((error) => deps.logger.warn({ err: error }, "cycle upkeep skipped"))
+      .finally(() => {
+        running = null;
+      });
+  }, deps.intervalMs);
+  timer.unref();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

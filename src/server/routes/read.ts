@@ -1,0 +1,270 @@
+import { Readable } from "node:stream";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { CSV_HEADER, csvLine, cycleCsvLine } from "../../analytics/cycles-csv.js";
+import {
+  type ChannelVersions,
+  channelKey,
+  cyclesReport,
+  type ReportedCycle,
+} from "../../analytics/cycles-report.js";
+import { channelSeries } from "../../analytics/series.js";
+import type { Clock } from "../../clock.js";
+import {
+  CyclesQuery,
+  CyclesResponse,
+  DevicesResponse,
+  SeriesQuery,
+  SeriesResponse,
+} from "../../contracts/read.js";
+import type { Database } from "../../db/database.js";
+import { devicesForDashboard } from "../../db/queries/devices-for-dashboard.js";
+import type { ChannelRef } from "../../db/queries/stored-cycle.js";
+import { localDateOf, parseCalendarDate, versionAt } from "../../domain/config-versions/index.js";
+import { DEFAULT_CYCLE_SETTINGS } from "../../domain/cycles/index.js";
+import { factorSetById } from "../../domain/impact/index.js";
+import { parsePeriod } from "../../domain/period.js";
+import { seriesWindow } from "../../domain/series/window.js";
+import type { Access } from "../access.js";
+import { AppError } from "../errors.js";
+
+const CHANNELS = [0, 1, 2, 3];
+const PUMP_TYPE_LABELS = {
+  relevage: "Poste de relevage",
+  sortie: "Poste de sortie",
+  autre: "Autre",
+} as const;
+
+export interface ReadRoutesOptions {
+  db: Database;
+  clock: Clock;
+  access: Access;
+  timeZone: string;
+  versions: ChannelVersions;
+}
+
+const iso = (unixS: number) => new Date(unixS * 1000).toISOString().replace(".000Z", "Z");
+const round = (value: number | null, decimals: number) =>
+  value === null ? null : Math.round(value * 10 ** decimals) / 10 ** decimals;
+const channelNumber = (raw: string | undefined) =>
+  raw === undefined ? undefined : Number(raw.replace("switch:", ""));
+
+export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (app, options) => {
+  const { db, clock, access, timeZone, versions } = options;
+
+  /** The channels a query names: one device's (one or all four), or every device's. */
+  async function channelsOf(
+    deviceId: string | undefined,
+    channel: number | undefined,
+  ): Promise<ChannelRef[]> {
+    const devices = await devicesForDashboard(db);
+    const chosen = deviceId === undefined ? devices : devices.filter((d) => d.device_id === deviceId);
+    if (deviceId !== undefined && chosen.length === 0) throw new AppError("unknown_device", 404);
+    return chosen.flatMap((d) =>
+      (channel === undefined ? CHANNELS : [channel]).map((c) => ({ deviceId: d.device_id, channel: c })),
+    );
+  }
+
+  async function names() {
+    const devices = await devicesForDashboard(db);
+    const refs = devices.flatMap((d) => CHANNELS.map((channel) => ({ deviceId: d.device_id, channel })));
+    const history = await versions.versionsOf(refs);
+    const today = localDateOf(Math.floor(clock.now().getTime() / 1000), timeZone);
+    return { devices, history, today };
+  }
+
+  app.get(
+    "/api/devices",
+    {
+      preHandler: access.requireReader,
+      schema: { summary: "Appareils et canaux, avec leurs noms", response: { 200: DevicesResponse } },
+    },
+    async () => {
+      const { devices, history, today } = await names();
+      return {
+        devices: devices.map((d) => ({
+          device_id: d.device_id,
+          name: d.name ?? d.device_id,
+          model: d.model,
+          last_seen: d.last_seen.toISOString(),
+          channels: CHANNELS.map((channel) => {
+            const v = versionAt(history.get(channelKey({ deviceId: d.device_id, channel })) ?? [], today);
+            return { channel, name: v?.name ?? `switch:${channel}`, pump_type: v?.pumpType ?? null };
+          }),
+        })),
+      };
+    },
+  );
+
+  async function report(query: CyclesQuery, limit: number) {
+    const nowS = Math.floor(clock.now().getTime() / 1000);
+    const parsed = parsePeriod(query.from, query.to, timeZone, nowS);
+    if (!parsed.ok) throw new AppError(parsed.error, 400);
+    const channels = await channelsOf(query.device_id, channelNumber(query.channel));
+    const factorSet = factorSetById(
+      query.factor_set ?? "fp-2026",
+      query.reference ? { reference: query.reference } : {},
+    );
+    return cyclesReport(db, versions, {
+      channels,
+      period: parsed.period,
+      includeNoise: query.include_noise ?? false,
+      limit,
+      nowS,
+      timeZone,
+      factorSet,
+    });
+  }
+
+  const cycleItem = ({ cycle, impact }: ReportedCycle) => ({
+    device_id: cycle.deviceId,
+    channel: cycle.channel,
+    start: iso(cycle.startMinute * 60),
+    end: cycle.endMinute === null ? null : iso(cycle.endMinute * 60),
+    ongoing: cycle.ongoing,
+    samples: cycle.samples,
+    duration_min: round(cycle.durationMin, 1) ?? 0,
+    runtime_min: round(cycle.runtimeMin, 1) ?? 0,
+    avg_power_w: round(cycle.avgPowerW, 1) ?? 0,
+    avg_current_a: round(cycle.avgCurrentA, 2),
+    median_voltage_v: round(cycle.medianVoltageV, 1),
+    energy_kwh: round(impact.energyKwh, 4) ?? 0,
+    pump_type: impact.pumpType,
+    flow_rate_m3h: impact.flowRateM3h,
+    volume_m3: round(impact.volumeM3, 3),
+    co2e_avoided_kg: round(impact.co2eAvoidedKg, 2),
+    noise: cycle.noise,
+  });
+
+  app.get(
+    "/api/cycles",
+    {
+      preHandler: access.requireReader,
+      schema: {
+        summary:
+          "Cycles de pompage d'une période, les plus récents d'abord, et le résumé de toute la période",
+        querystring: CyclesQuery,
+        response: { 200: CyclesResponse },
+      },
+    },
+    async (request) => {
+      const result = await report(request.query, request.query.limit ?? 1000);
+      const s = result.summary;
+      return {
+        cycles: result.cycles.map(cycleItem),
+        total: result.total,
+        summary: {
+          cycles: s.cycles,
+          ongoing: s.ongoing,
+          avg_duration_min: round(s.avgDurationMin, 1),
+          median_power_w: round(s.medianPowerW, 1),
+          power_range_w: s.powerRangeW
+            ? [round(s.powerRangeW[0], 1) ?? 0, round(s.powerRangeW[1], 1) ?? 0]
+            : null,
+          median_current_a: round(s.medianCurrentA, 2),
+          current_range_a: s.currentRangeA
+            ? [round(s.currentRangeA[0], 2) ?? 0, round(s.currentRangeA[1], 2) ?? 0]
+            : null,
+          treated_volume_m3: round(s.treatedVolumeM3, 2) ?? 0,
+          treated_volume_per_day_m3: round(s.treatedVolumePerDayM3, 2) ?? 0,
+          whole_days: s.wholeDays,
+          energy_kwh: round(s.energyKwh, 3) ?? 0,
+          co2e_avoided_kg: round(s.co2eAvoidedKg, 1) ?? 0,
+          reduction_percent: round(s.reductionPercent, 1) ?? 0,
+          factor_set: s.factorSet,
+        },
+      } as never;
+    },
+  );
+
+  app.get(
+    "/api/cycles.csv",
+    {
+      preHandler: access.requireReader,
+      schema: {
+        summary: "Les cycles du tableau en CSV (séparateur « ; », en-tête en français)",
+        querystring: CyclesQuery,
+        produces: ["text/csv"],
+      },
+    },
+    async (request, reply) => {
+      const result = await report(request.query, Number.MAX_SAFE_INTEGER);
+      const { devices, history, today } = await names();
+      const deviceName = new Map(devices.map((d) => [d.device_id, d.name ?? d.device_id]));
+      const channelName = (deviceId: string, channel: number) =>
+        versionAt(history.get(channelKey({ deviceId, channel })) ?? [], today)?.name ?? `switch:${channel}`;
+      function* lines() {
+        yield `\uFEFF${csvLine(CSV_HEADER)}`;
+        for (const { cycle, impact } of result.cycles) {
+          yield cycleCsvLine(
+            {
+              deviceName: deviceName.get(cycle.deviceId) ?? cycle.deviceId,
+              channelName: channelName(cycle.deviceId, cycle.channel),
+              startS: cycle.startMinute * 60,
+              endS: cycle.endMinute === null ? null : cycle.endMinute * 60,
+              ongoing: cycle.ongoing,
+              noise: cycle.noise,
+              durationMin: cycle.durationMin,
+              runtimeMin: cycle.runtimeMin,
+              avgPowerW: cycle.avgPowerW,
+              avgCurrentA: cycle.avgCurrentA,
+              medianVoltageV: cycle.medianVoltageV,
+              energyKwh: impact.energyKwh,
+              pumpTypeLabel: impact.pumpType ? PUMP_TYPE_LABELS[impact.pumpType] : "-",
+              flowRateM3h: impact.flowRateM3h,
+              volumeM3: impact.volumeM3,
+              co2eAvoidedKg: impact.co2eAvoidedKg,
+            },
+            timeZone,
+          );
+        }
+      }
+      const day = localDateOf(Math.floor(clock.now().getTime() / 1000), timeZone);
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="cycles_pompes_filtreplante_${day}.csv"`)
+        .send(Readable.from(lines()));
+    },
+  );
+
+  app.get(
+    "/api/series",
+    {
+      preHandler: access.requireReader,
+      schema: {
+        summary: "Puissance et courant par canal, en pas alignés, sur 24 h, 7 j ou 30 j",
+        querystring: SeriesQuery,
+        response: { 200: SeriesResponse },
+      },
+    },
+    async (request) => {
+      const { device_id: deviceId, period = "24h", end } = request.query;
+      const nowS = Math.floor(clock.now().getTime() / 1000);
+      if (end !== undefined && parseCalendarDate(end) === null) throw new AppError("invalid_end", 400);
+      const window = seriesWindow(period, end ? { kind: "day", date: end } : { kind: "now", nowS }, timeZone);
+      const channels = await channelsOf(deviceId, channelNumber(request.query.channel));
+      const history = await versions.versionsOf(channels);
+      const today = localDateOf(nowS, timeZone);
+      const settings = channels.map((c) => {
+        const v = versionAt(history.get(channelKey(c)) ?? [], today);
+        return {
+          channel: c.channel,
+          thresholdW: v?.activityThresholdW ?? DEFAULT_CYCLE_SETTINGS.activityThresholdW,
+          name: v?.name ?? `switch:${c.channel}`,
+        };
+      });
+      const series = await channelSeries(db, deviceId, settings, window);
+      return {
+        start: iso(window.startS),
+        end: iso(window.endS),
+        bucket_seconds: window.bucketSeconds,
+        series: series.map((s, i) => ({
+          channel: s.channel,
+          name: settings[i]?.name ?? `switch:${s.channel}`,
+          t: s.t.map(iso),
+          power_w: s.powerW,
+          current_a: s.currentA,
+        })),
+      };
+    },
+  );
+};
