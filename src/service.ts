@@ -56,7 +56,13 @@ export async function startService(
     trustProxy: config.trustProxy,
     timeZone: config.timeZone,
   });
-  const upkeep = startCycleUpkeep({ db, clock: systemClock, timeZone: config.timeZone, logger, intervalMs: 5_000 });
+  const upkeep = startCycleUpkeep({
+    db,
+    clock: systemClock,
+    timeZone: config.timeZone,
+    logger,
+    intervalMs: 5_000,
+  });
   app.addHook("onClose", () => upkeep.stop());
 
   let stopping = false;
