@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addChannelVersion } from "../src/admin/config-versions.js";
+import { renameDevice } from "../src/admin/device-names.js";
+import { ingestBatch } from "../src/ingest/ingest-batch.js";
+import type { App } from "../src/server/app.js";
+import { createTestApp, createTestDatabase, FakeClock, loginAs, type TestDatabase } from "./harness.js";
+
+let t: TestDatabase;
+let app: App;
+let viewer: { cookie: string };
+const NOW = new Date("2026-02-20T12:00:00Z");
+const clock = new FakeClock(NOW);
+const SITE_A = "shellypro4pm-aaaaaaaaaaaa";
+const SITE_B = "shellypro4pm-bbbbbbbbbbbb";
+const at = (iso: string) => Date.parse(iso) / 1000;
+
+/** One reading a minute at `watts` from `startIso`, for `minutes` minutes, on one channel. */
+function run(device: string, channel: number, startIso: string, minutes: number, watts: number, volts = 230) {
+  return Array.from({ length: minutes }, (_, i) => ({
+    src: device,
+    timestamp: at(startIso) + i * 60,
+    params: { [`switch:${channel}`]: { apower: watts, current: watts / volts, voltage: volts } },
+  }));
+}
+
+async function ingest(messages: unknown[]) {
+  const summary = await ingestBatch(t.db, messages, { nowS: at(NOW.toISOString()), receivedAt: NOW });
+  expect(summary.errors).toBe(0);
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  app = await createTestApp(t.db, { clock, migrationCount: t.migrationCount });
+  viewer = await loginAs(app, t.db, "viewer@example.org", "viewer");
+  // Site A: PR1 (relevage, 22 m³/h) runs 120 minutes; PS (sortie, 15 m³/h) 60 minutes (bug 17).
+  await ingest([
+    ...run(SITE_A, 0, "2026-02-10T08:00:00Z", 120, 1200),
+    ...run(SITE_A, 2, "2026-02-10T12:00:00Z", 60, 420),
+    // an ongoing PR1 cycle: its last reading is 1 minute before now (bug 18)
+    ...run(SITE_A, 0, "2026-02-20T11:50:00Z", 10, 1200),
+    // site B runs on switch:0 at the same time as site A (bug 2)
+    ...run(SITE_B, 0, "2026-02-10T08:00:00Z", 30, 800),
+  ]);
+  const actor = "admin@example.org";
+  await addChannelVersion(
+    t.db,
+    {
+      deviceId: SITE_A,
+      channel: 0,
+      effectiveFrom: "2026-01-01",
+      name: "PR1",
+      pumpType: "relevage",
+      flowRateM3h: 22,
+    },
+    actor,
+    NOW,
+  );
+  await addChannelVersion(
+    t.db,
+    {
+      deviceId: SITE_A,
+      channel: 2,
+      effectiveFrom: "2026-01-01",
+      name: "PS",
+      pumpType: "sortie",
+      flowRateM3h: 15,
+    },
+    actor,
+    NOW,
+  );
+  await renameDevice(t.db, SITE_A, "Sagemcom", actor, NOW);
+});
+afterAll(async () => {
+  await app.close();
+  await t.drop();
+});
+
+const get = (url: string, headers: Record<string, string> = viewer) => app.inject({ url, headers });
+
+describe("GET /api/devices", () => {
+  it("lists every device with its name, or its id when it has none, and custom channel names (bugs 4, 5, 36)", async () => {
+    const response = await get("/api/devices");
+    expect(response.statusCode).toBe(200);
+    const devices = response.json().devices;
+    const a = devices.find((d: { device_id: string }) => d.device_id === SITE_A);
+    const b = devices.find((d: { device_id: string }) => d.device_id === SITE_B);
+    expect(a.name).toBe("Sagemcom");
+    expect(b.name).toBe(SITE_B);
+    expect(a.channels.map((c: { name: string }) => c.name)).toEqual(["PR1", "switch:1", "PS", "switch:3"]);
+    expect(a.channels[2].pump_type).toBe("sortie");
+  });
+
+  it("needs a session unless PUBLIC_DASHBOARD is on", async () => {
+    expect((await get("/api/devices", {})).statusCode).toBe(401);
+    const open = await createTestApp(t.db, {
+      clock,
+      migrationCount: t.migrationCount,
+      publicDashboard: true,
+    });
+    expect((await open.inject({ url: "/api/devices" })).statusCode).toBe(200);
+    expect((await open.inject({ url: "/api/admin/api-keys" })).statusCode).not.toBe(200);
+    await open.close();
+  });
+});
+
+describe("GET /api/cycles", () => {
+  it("bug 17: only relevage counts: PR1 22 m³/h × 120 min + PS sortie → 44 m³ treated", async () => {
+    const body = (await get(`/api/cycles?device_id=${SITE_A}&from=2026-02-10&to=2026-02-10`)).json();
+    expect(body.cycles).toHaveLength(2);
+    const pr1 = body.cycles.find((c: { channel: number }) => c.channel === 0);
+    const ps = body.cycles.find((c: { channel: number }) => c.channel === 2);
+    // 120 one-minute samples: 119 min from first to last (as before), 120 min of running time
+    expect(pr1).toMatchObject({
+      duration_min: 119,
+      runtime_min: 120,
+      volume_m3: 44,
+      pump_type: "relevage",
+      ongoing: false,
+    });
+    expect(ps).toMatchObject({ pump_type: "sortie", volume_m3: null });
+    expect(body.summary.treated_volume_m3).toBe(44);
+    expect(body.summary.factor_set).toBe("fp-2026");
+    // fp-2026: 44 m³ × 570 g/m³ / 1000 × 0.6 × (0.5 − 0.03) × 28
+    expect(body.summary.co2e_avoided_kg).toBeCloseTo(44 * 0.57 * 0.6 * 0.47 * 28, 1);
+    expect(body.summary.reduction_percent).toBe(94);
+  });
+
+  it("bug 18: an ongoing cycle is listed as ongoing, with no end, and adds nothing to the treated volume", async () => {
+    const body = (
+      await get(`/api/cycles?device_id=${SITE_A}&channel=switch:0&from=2026-02-20&to=2026-02-20`)
+    ).json();
+    expect(body.cycles).toHaveLength(1);
+    expect(body.cycles[0]).toMatchObject({ ongoing: true, end: null });
+    expect(body.summary).toMatchObject({ ongoing: 1, treated_volume_m3: 0 });
+  });
+
+  it("bug 2: without device_id, every device's cycles, split per device even on the same channel at the same time", async () => {
+    const body = (await get("/api/cycles?channel=0&from=2026-02-10&to=2026-02-10")).json();
+    expect(body.cycles.map((c: { device_id: string }) => c.device_id).sort()).toEqual([SITE_A, SITE_B]);
+  });
+
+  it("a listing limit never changes a figure: the summary covers the whole period", async () => {
+    const all = (await get("/api/cycles?from=2026-02-01&to=2026-02-20")).json();
+    const one = (await get("/api/cycles?from=2026-02-01&to=2026-02-20&limit=1")).json();
+    expect(one.cycles).toHaveLength(1);
+    expect(one.total).toBe(all.total);
+    expect(one.summary).toEqual(all.summary);
+    expect(all.cycles.map((c: { start: string }) => c.start)).toEqual(
+      [...all.cycles.map((c: { start: string }) => c.start)].sort().reverse(),
+    );
+  });
+
+  it.each([
+    ["from=2026-02-30", "invalid_from"],
+    ["to=yesterday", "invalid_to"],
+    ["from=2026-02-20&to=2026-02-01", "empty_period"],
+    ["channel=7", "invalid_request"],
+    ["device_id=nobody", "unknown_device"],
+  ])("%s → a French 4xx, never a 500", async (query, code) => {
+    const response = await get(`/api/cycles?${query}`);
+    expect(response.statusCode).toBeGreaterThanOrEqual(400);
+    expect(response.statusCode).toBeLessThan(500);
+    expect(response.json().error.code).toBe(code);
+    expect(response.json().error.message).toMatch(/[a-zé]/);
+  });
+});
+
+describe("GET /api/cycles.csv", () => {
+  it("exports the table's rows in its order, French header, `;`, DD/MM/YYYY and HHhMM (bugs 1, 3, 49)", async () => {
+    const response = await get(`/api/cycles.csv?from=2026-02-10&to=2026-02-10`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toBe("text/csv; charset=utf-8");
+    const lines = response.body
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines[0]).toMatch(/^Device;Canal;Date;Heure démarrage;Heure arrêt;Durée \(min\);/);
+    const table = (await get(`/api/cycles?from=2026-02-10&to=2026-02-10`)).json().cycles;
+    expect(lines).toHaveLength(table.length + 1);
+    const ps = lines.find((l) => l.startsWith("Sagemcom;PS;"));
+    expect(ps).toBe(
+      "Sagemcom;PS;10/02/2026;12h00;12h59;59,0;420,0;1,8;230,0;Terminé;60,0;0,420;Poste de sortie;15,0;-;-",
+    );
+    expect(lines.some((l) => l.startsWith(`${SITE_B};switch:0;10/02/2026;08h00;`))).toBe(true);
+  });
+});
+
+describe("GET /api/series", () => {
+  it("anchors the window to the end of the chosen day and shows 0 where the pump was off (bugs 22, 26, 27)", async () => {
+    const body = (await get(`/api/series?device_id=${SITE_A}&period=24h&end=2026-02-10`)).json();
+    expect(body).toMatchObject({
+      start: "2026-02-10T00:00:00Z",
+      end: "2026-02-11T00:00:00Z",
+      bucket_seconds: 300,
+    });
+    const pr1 = body.series.find((s: { channel: number }) => s.channel === 0);
+    expect(pr1.name).toBe("PR1");
+    expect(pr1.t).toHaveLength(288);
+    expect(pr1.power_w[pr1.t.indexOf("2026-02-10T08:00:00Z")]).toBe(1200);
+    expect(pr1.power_w[pr1.t.indexOf("2026-02-10T10:00:00Z")]).toBe(0);
+    expect(body.series).toHaveLength(4);
+  });
+
+  it("ends now when no end date is given (bug 21), and refuses a bad date with a 400", async () => {
+    const body = (await get(`/api/series?device_id=${SITE_A}&channel=0`)).json();
+    expect(body.end).toBe("2026-02-20T12:00:00Z");
+    expect(body.start).toBe("2026-02-19T12:00:00Z");
+    const bad = await get(`/api/series?device_id=${SITE_A}&end=2026-02-31`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe("invalid_end");
+  });
+});
