@@ -20,6 +20,8 @@ export const ConfigSchema = Type.Object({
   SHUTDOWN_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100 })),
   DB_POOL_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   PUBLIC_DASHBOARD: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")])),
+  GRID_CO2E_KG_PER_KWH: Type.Optional(Type.String({ pattern: "^\\d+(\\.\\d+)?$" })),
+  GRID_CO2E_SOURCE: Type.Optional(Type.String({ minLength: 3, maxLength: 300 })),
   SESSION_IDLE_MINUTES: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080 })),
   SESSION_ABSOLUTE_HOURS: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
   TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
@@ -42,6 +44,8 @@ export interface Config {
   session: { idleMinutes: number; absoluteHours: number };
   /** which reverse proxies to believe for the client address, host and scheme */
   trustProxy: boolean | number | string[];
+  /** the site's electricity emission factor, with its source; null: the electricity line is not computed */
+  gridFactor: { kgCo2ePerKwh: number; source: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +97,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     idleMinutes: c.SESSION_IDLE_MINUTES ?? 120,
     absoluteHours: c.SESSION_ABSOLUTE_HOURS ?? 12,
   };
+  if ((c.GRID_CO2E_KG_PER_KWH === undefined) !== (c.GRID_CO2E_SOURCE === undefined)) {
+    throw new ConfigError(
+      "GRID_CO2E_KG_PER_KWH and GRID_CO2E_SOURCE go together: a factor is shown with its source",
+    );
+  }
   if (session.idleMinutes > session.absoluteHours * 60) {
     throw new ConfigError("SESSION_IDLE_MINUTES cannot exceed SESSION_ABSOLUTE_HOURS");
   }
@@ -111,5 +120,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     publicDashboard: c.PUBLIC_DASHBOARD === "true",
     session,
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
+    gridFactor:
+      c.GRID_CO2E_KG_PER_KWH && c.GRID_CO2E_SOURCE
+        ? { kgCo2ePerKwh: Number(c.GRID_CO2E_KG_PER_KWH), source: c.GRID_CO2E_SOURCE }
+        : null,
   };
 }

@@ -55,6 +55,7 @@ export async function startService(
     sessionPolicy: sessionPolicy(config.session.idleMinutes, config.session.absoluteHours),
     trustProxy: config.trustProxy,
     timeZone: config.timeZone,
+    gridFactor: config.gridFactor,
   });
   const upkeep = startCycleUpkeep({
     db,

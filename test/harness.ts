@@ -92,6 +92,7 @@ export async function createTestApp(
     publicDashboard?: boolean;
     sessionPolicy?: SessionPolicy;
     timeZone?: string;
+    gridFactor?: { kgCo2ePerKwh: number; source: string };
   },
 ): Promise<App> {
   return buildApp({
@@ -104,6 +105,7 @@ export async function createTestApp(
     ...(options.publicDashboard !== undefined ? { publicDashboard: options.publicDashboard } : {}),
     ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    ...(options.gridFactor ? { gridFactor: options.gridFactor } : {}),
   });
 }
 

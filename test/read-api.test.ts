@@ -123,6 +123,26 @@ describe("GET /api/cycles", () => {
     // fp-2026: 44 m³ × 570 g/m³ / 1000 × 0.6 × (0.5 − 0.03) × 28
     expect(body.summary.co2e_avoided_kg).toBeCloseTo(44 * 0.57 * 0.6 * 0.47 * 28, 1);
     expect(body.summary.reduction_percent).toBe(94);
+    // kg MES retained: 44 m³ × 650 g/m³ / 1000
+    expect(body.summary.mes_retained_kg).toBe(28.6);
+    expect(body.summary.electricity_co2e_kg).toBeNull();
+  });
+
+  it("shows the electricity line, with its source, when the site has a grid factor", async () => {
+    const withGrid = await createTestApp(t.db, {
+      clock,
+      migrationCount: t.migrationCount,
+      publicDashboard: true,
+      gridFactor: { kgCo2ePerKwh: 0.052, source: "ADEME Base Empreinte, mix moyen" },
+    });
+    const body = (
+      await withGrid.inject({ url: `/api/cycles?device_id=${SITE_A}&from=2026-02-10&to=2026-02-10` })
+    ).json();
+    // PR1 1.2 kW × 2 h + PS 0.42 kW × 1 h = 2.82 kWh (mean power × running time: these readings carry no energy)
+    expect(body.summary.energy_kwh).toBeCloseTo(2.82, 3);
+    expect(body.summary.electricity_co2e_kg).toBeCloseTo(2.82 * 0.052, 2);
+    expect(body.summary.grid_factor_source).toBe("ADEME Base Empreinte, mix moyen");
+    await withGrid.close();
   });
 
   it("bug 18: an ongoing cycle is listed as ongoing, with no end, and adds nothing to the treated volume", async () => {

@@ -8,6 +8,7 @@ import {
   type CycleSummary,
   cycleImpact,
   type FactorSet,
+  type GridFactor,
   summarizeCycles,
 } from "../domain/impact/index.js";
 import type { Period } from "../domain/period.js";
@@ -61,6 +62,7 @@ export async function cyclesReport(
     nowS: number;
     timeZone: string;
     factorSet: FactorSet;
+    gridFactor?: GridFactor | null;
   },
 ): Promise<CyclesReport> {
   const versions = await config.versionsOf(q.channels);
@@ -82,7 +84,7 @@ export async function cyclesReport(
   const summary = summarizeCycles(
     items,
     { fromDate: q.period.fromDate, toDate: q.period.toDate, today },
-    { factorSet: q.factorSet },
+    { factorSet: q.factorSet, gridFactor: q.gridFactor ?? null },
   );
   const listed = q.includeNoise ? items : items.filter((i) => !i.cycle.noise);
   return {

@@ -84,6 +84,16 @@ export const CyclesSummary = Type.Object({
   whole_days: Type.Integer(),
   energy_kwh: Type.Number(),
   co2e_avoided_kg: Type.Number(),
+  ch4_avoided_kg: Type.Number(),
+  mes_retained_kg: Type.Number({
+    description: "MES retenues : volume traité × MES / 1000 (indicateur physique)",
+  }),
+  electricity_co2e_kg: Nullable(
+    Type.Number({ description: "CO₂e émis par l'électricité des pompes (jamais déduit)" }),
+  ),
+  grid_factor_source: Nullable(Type.String()),
+  noise_cycles: Type.Integer(),
+  cycles_without_flow_rate: Type.Integer(),
   reduction_percent: Type.Number(),
   factor_set: Type.String(),
 });

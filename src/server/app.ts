@@ -21,6 +21,8 @@ import { statsRoutes } from "./routes/stats.js";
 export interface AppOptions {
   /** IANA zone in which dates are read and shown (APP_TIMEZONE) */
   timeZone?: string;
+  /** GRID_CO2E_KG_PER_KWH + GRID_CO2E_SOURCE: the electricity line of the summary */
+  gridFactor?: { kgCo2ePerKwh: number; source: string } | null;
   db: Database;
   clock: Clock;
   logger: Logger;
@@ -143,6 +145,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     clock: options.clock,
     access,
     timeZone: options.timeZone ?? "UTC",
+    gridFactor: options.gridFactor ?? null,
     versions: { versionsOf: (channels) => versionsOfChannels(options.db, channels) },
   });
 

@@ -1,6 +1,6 @@
 import type { ConfigVersion, PumpType } from "../config-versions/index.js";
 import type { DetectedCycle } from "../cycles/index.js";
-import { co2eAvoided, electricityCo2eKg, type GridFactor } from "./co2e.js";
+import { co2eAvoided, electricityCo2eKg, type GridFactor, mesRetainedKg } from "./co2e.js";
 import { ImpactError } from "./errors.js";
 import { type FactorSet, FP_2026 } from "./factor-sets.js";
 import { volumeM3 } from "./volume.js";
@@ -75,6 +75,8 @@ export interface CycleSummary {
   electricityCo2eKg: number | null;
   co2eAvoidedKg: number;
   ch4AvoidedKg: number;
+  /** suspended solids kept out of the environment by the treated volume: V × MES / 1000, a physical indicator */
+  mesRetainedKg: number;
   reductionPercent: number;
   factorSet: string;
 }
@@ -109,6 +111,7 @@ export function summarizeCycles(
   let co2eAvoidedKg = 0;
   let ch4AvoidedKg = 0;
   let ch4ReferenceKg = 0;
+  let mesKg = 0;
 
   for (const { cycle, version, startDate } of items) {
     energyWh += cycle.energyWh;
@@ -137,6 +140,7 @@ export function summarizeCycles(
     co2eAvoidedKg += co2e.co2eAvoidedKg;
     ch4AvoidedKg += co2e.ch4AvoidedKg;
     ch4ReferenceKg += co2e.ch4ReferenceKg;
+    mesKg += mesRetainedKg(volume, version.mesMgL);
   }
 
   const energyKwh = energyWh / 1000;
@@ -157,6 +161,7 @@ export function summarizeCycles(
     electricityCo2eKg: electricityCo2eKg(energyKwh, options.gridFactor ?? null),
     co2eAvoidedKg,
     ch4AvoidedKg,
+    mesRetainedKg: mesKg,
     reductionPercent: ch4ReferenceKg > 0 ? (ch4AvoidedKg / ch4ReferenceKg) * 100 : 0,
     factorSet: factorSet.id,
   };

@@ -21,7 +21,7 @@ import { devicesForDashboard } from "../../db/queries/devices-for-dashboard.js";
 import type { ChannelRef } from "../../db/queries/stored-cycle.js";
 import { localDateOf, parseCalendarDate, versionAt } from "../../domain/config-versions/index.js";
 import { DEFAULT_CYCLE_SETTINGS } from "../../domain/cycles/index.js";
-import { factorSetById } from "../../domain/impact/index.js";
+import { factorSetById, type GridFactor } from "../../domain/impact/index.js";
 import { parsePeriod } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
 import type { Access } from "../access.js";
@@ -39,6 +39,7 @@ export interface ReadRoutesOptions {
   clock: Clock;
   access: Access;
   timeZone: string;
+  gridFactor: GridFactor | null;
   versions: ChannelVersions;
 }
 
@@ -49,7 +50,7 @@ const channelNumber = (raw: string | undefined) =>
   raw === undefined ? undefined : Number(raw.replace("switch:", ""));
 
 export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (app, options) => {
-  const { db, clock, access, timeZone, versions } = options;
+  const { db, clock, access, timeZone, versions, gridFactor } = options;
 
   /** The channels a query names: one device's (one or all four), or every device's. */
   async function channelsOf(
@@ -112,6 +113,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       nowS,
       timeZone,
       factorSet,
+      gridFactor,
     });
   }
 
@@ -169,6 +171,12 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           whole_days: s.wholeDays,
           energy_kwh: round(s.energyKwh, 3) ?? 0,
           co2e_avoided_kg: round(s.co2eAvoidedKg, 1) ?? 0,
+          ch4_avoided_kg: round(s.ch4AvoidedKg, 2) ?? 0,
+          mes_retained_kg: round(s.mesRetainedKg, 1) ?? 0,
+          electricity_co2e_kg: round(s.electricityCo2eKg, 2),
+          grid_factor_source: gridFactor?.source ?? null,
+          noise_cycles: s.noiseCycles,
+          cycles_without_flow_rate: s.cyclesWithoutFlowRate,
           reduction_percent: round(s.reductionPercent, 1) ?? 0,
           factor_set: s.factorSet,
         },
