@@ -76,8 +76,19 @@ export async function cyclesReport(
     limit: Number.MAX_SAFE_INTEGER,
     includeNoise: true,
   });
+  // Intl is slow per call and a year of cycles is thousands of them; zone offsets only change on quarter hours.
+  const dates = new Map<number, string>();
+  const localDate = (minute: number) => {
+    const quarter = Math.floor(minute / 15);
+    let date = dates.get(quarter);
+    if (date === undefined) {
+      date = localDateOf(quarter * 15 * 60, q.timeZone);
+      dates.set(quarter, date);
+    }
+    return date;
+  };
   const items = all.map((cycle) => {
-    const startDate = localDateOf(cycle.startMinute * 60, q.timeZone);
+    const startDate = localDate(cycle.startMinute);
     const version = versionAt(versions.get(channelKey(cycle)) ?? [], startDate);
     return { cycle, version, startDate };
   });
