@@ -13,6 +13,8 @@ export interface RunningService {
   app: App;
   db: Database;
   url: string;
+  /** The same graceful stop as SIGTERM, without exiting the process. */
+  stop(): Promise<boolean>;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface RunningService {
 export async function startService(
   config: Config,
   logger: Logger,
-  beforeListen?: (service: Omit<RunningService, "url">) => Promise<void>,
+  beforeListen?: (service: Pick<RunningService, "app" | "db">) => Promise<void>,
 ): Promise<RunningService> {
   const { db, migrationCount, applied } = await openAndMigrate({
     databaseUrl: config.databaseUrl,
@@ -64,14 +66,17 @@ export async function startService(
     logger,
     intervalMs: 5_000,
   });
-  app.addHook("onClose", () => upkeep.stop());
-
-  let stopping = false;
+  // Fastify refuses hooks once ready, so the upkeep is stopped by the shutdown path itself, after the
+  // last request and before the database closes.
+  let stopping: Promise<boolean> | undefined;
+  const stop = () => {
+    stopping ??= shutdown(app, db, config.shutdownTimeoutMs, [upkeep]);
+    return stopping;
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
-    stopping = true;
     logger.info({ signal }, "shutting down");
-    shutdown(app, db, config.shutdownTimeoutMs).then(
+    stop().then(
       (clean) => {
         if (!clean) logger.warn({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out");
         process.exit(clean ? 0 : 1);
@@ -84,8 +89,26 @@ export async function startService(
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  const detachSignals = () => {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+  };
 
-  if (beforeListen) await beforeListen({ app, db });
-  const url = await app.listen({ port: config.port, host: config.host });
-  return { app, db, url };
+  try {
+    if (beforeListen) await beforeListen({ app, db });
+    const url = await app.listen({ port: config.port, host: config.host });
+    return {
+      app,
+      db,
+      url,
+      stop: async () => {
+        detachSignals();
+        return stop();
+      },
+    };
+  } catch (error) {
+    detachSignals();
+    await stop();
+    throw error;
+  }
 }
