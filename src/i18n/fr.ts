@@ -38,6 +38,10 @@ export const MESSAGES = {
   empty_period: "La date de fin doit suivre la date de début.",
   period_too_long: "Période trop longue (dix ans au plus).",
   invalid_end: "Date de fin du graphique invalide : AAAA-MM-JJ attendu.",
+  // Administration
+  unknown_field: "Champ inconnu dans la requête.",
+  api_key_not_found: "Clé d'API introuvable ou déjà révoquée.",
+  invalid_api_key_name: "Le nom de la clé d'API est obligatoire (100 caractères au plus).",
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;

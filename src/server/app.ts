@@ -12,6 +12,7 @@ import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
 import { createAccess, SESSION_COOKIE } from "./access.js";
 import { installErrorHandling } from "./errors.js";
+import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
@@ -147,6 +148,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     timeZone: options.timeZone ?? "UTC",
     gridFactor: options.gridFactor ?? null,
     versions: { versionsOf: (channels) => versionsOfChannels(options.db, channels) },
+  });
+  await app.register(adminRoutes, {
+    db: options.db,
+    clock: options.clock,
+    access,
+    timeZone: options.timeZone ?? "UTC",
   });
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());

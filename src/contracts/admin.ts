@@ -1,0 +1,220 @@
+import { type Static, type TSchema, Type } from "typebox";
+import { ChannelParam, PumpTypeSchema } from "./read.js";
+
+/*
+ * Request bodies: a nullable field is one JSON-schema `type` array, never `anyOf [x, null]`. Fastify's Ajv
+ * coerces types, and inside anyOf the first branch turns null into 0, so "clear the flow rate" would
+ * arrive as 0. Values (ranges, dates, lengths) are checked by the use cases, which answer 422 with a French
+ * message naming the field; the schemas check only the JSON types. Unknown fields are refused by the routes.
+ */
+const nullable = <T>(type: "string" | "number" | "integer", options: Record<string, unknown> = {}) =>
+  Type.Unsafe<T | null>({ type: [type, "null"], ...options });
+
+/** Responses: serialisation only (no coercion there). */
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+const DeviceId = Type.String({ minLength: 1, maxLength: 128, description: "identifiant Shelly (src)" });
+const Instant = Type.String({ format: "date-time" });
+
+// ---- Channel configuration versions -------------------------------------------------------------------
+
+export const ChannelParams = Type.Object({ device_id: DeviceId, channel: ChannelParam });
+export type ChannelParams = Static<typeof ChannelParams>;
+
+const versionFields = {
+  name: Type.Optional(
+    nullable<string>("string", {
+      description: 'nom du canal (« PR1 ») ; null ou "" : l\'identifiant technique',
+    }),
+  ),
+  pump_type: Type.Optional(PumpTypeSchema),
+  flow_rate_m3h: Type.Optional(
+    nullable<number>("number", { description: "débit effectif, m³/h, > 0 ; null : aucun volume calculé" }),
+  ),
+  pump_model_id: Type.Optional(
+    nullable<number>("integer", { description: "modèle de pompe ; null : aucun" }),
+  ),
+  dbo5_mg_l: Type.Optional(Type.Number({ description: "DBO5 de l'eau brute, mg/L" })),
+  dco_mg_l: Type.Optional(Type.Number({ description: "DCO de l'eau brute, mg/L" })),
+  mes_mg_l: Type.Optional(Type.Number({ description: "MES de l'eau brute, mg/L" })),
+  activity_threshold_w: Type.Optional(Type.Number({ description: "seuil d'activité, W (> 0)" })),
+  stop_gap_min: Type.Optional(Type.Number({ description: "silence qui clôt un cycle, min (> 0)" })),
+  min_cycle_min: Type.Optional(Type.Number({ description: "durée minimale d'un cycle, min (> 0)" })),
+};
+
+export const NewVersionBody = Type.Object(
+  {
+    effective_from: Type.String({
+      description: "date d'effet AAAA-MM-JJ, du 2000-01-01 au 2100-12-31 (fuseau du site)",
+    }),
+    ...versionFields,
+  },
+  {
+    description:
+      "Champ absent : recopié de la version en vigueur à cette date ; null : effacé (nom, débit, modèle).",
+  },
+);
+export type NewVersionBody = Static<typeof NewVersionBody>;
+
+export const CurrentConfigBody = Type.Object(versionFields, {
+  description:
+    "Modifie la version en vigueur aujourd'hui (correction, version + 1). Champ absent : inchangé ; null : effacé.",
+});
+export type CurrentConfigBody = Static<typeof CurrentConfigBody>;
+
+export const ConfigVersionItem = Type.Object({
+  id: Type.Integer(),
+  effective_from: Type.String({ description: "AAAA-MM-JJ, inclus" }),
+  effective_to: Nullable(Type.String({ description: "AAAA-MM-JJ, exclu ; null : toujours en vigueur" })),
+  version: Type.Integer({ description: "1, puis + 1 à chaque correction de la même date" }),
+  name: Nullable(Type.String()),
+  pump_type: PumpTypeSchema,
+  flow_rate_m3h: Nullable(Type.Number()),
+  pump_model_id: Nullable(Type.Integer()),
+  dbo5_mg_l: Type.Number(),
+  dco_mg_l: Type.Number(),
+  mes_mg_l: Type.Number(),
+  activity_threshold_w: Type.Number(),
+  stop_gap_min: Type.Number(),
+  min_cycle_min: Type.Number(),
+  created_at: Instant,
+  created_by: Nullable(Type.String()),
+});
+
+export const VersionsResponse = Type.Object({
+  versions: Type.Array(ConfigVersionItem, {
+    description: "historique en vigueur, du plus ancien au plus récent",
+  }),
+});
+
+export const VersionChangeResponse = Type.Object({
+  kind: Type.Union(
+    [
+      Type.Literal("create"),
+      Type.Literal("prepend"),
+      Type.Literal("split"),
+      Type.Literal("correct"),
+      Type.Literal("unchanged"),
+    ],
+    {
+      description:
+        "create : première version ; prepend : avant la première ; split : coupe une version ; correct : " +
+        "remplace la version de cette date (version + 1) ; unchanged : rien à enregistrer",
+    },
+  ),
+  version: ConfigVersionItem,
+  versions: Type.Array(ConfigVersionItem),
+});
+
+// ---- Devices -------------------------------------------------------------------------------------------
+
+export const DeviceParams = Type.Object({ device_id: DeviceId });
+export const DeviceNameBody = Type.Object({
+  name: nullable<string>("string", { description: 'nom affiché ; null ou "" : l\'identifiant technique' }),
+});
+export const DeviceNameResponse = Type.Object({ device_id: Type.String(), name: Nullable(Type.String()) });
+
+// ---- Pump models ---------------------------------------------------------------------------------------
+
+export const PumpModelParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+
+export const PumpModelBody = Type.Object({
+  name: Type.String({ description: "1 à 100 caractères, unique (sans tenir compte de la casse)" }),
+  power_kw: Type.Number({ description: "puissance, kW (> 0)" }),
+  current_a: Type.Number({ description: "intensité, A (> 0)" }),
+  nominal_flow_m3h_hmt8: Type.Optional(
+    nullable<number>("number", {
+      description: "débit à HMT 8 m, m³/h (> 0), pour information ; absent ou null : aucun",
+    }),
+  ),
+});
+export type PumpModelBody = Static<typeof PumpModelBody>;
+
+export const PumpModelItem = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  power_kw: Type.Number(),
+  current_a: Type.Number(),
+  nominal_flow_m3h_hmt8: Nullable(Type.Number()),
+  label: Type.String({
+    description: "« Nom (0.75 kW, 4.8 A, 18 m³/h si HMT 8) » ou « Nom (0.55 kW, 3.2 A) »",
+  }),
+  created_at: Instant,
+  updated_at: Nullable(Instant),
+});
+
+export const PumpModelsResponse = Type.Object({ pump_models: Type.Array(PumpModelItem) });
+
+// ---- API keys ------------------------------------------------------------------------------------------
+
+export const ApiKeyParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+});
+
+export const ApiKeyBody = Type.Object({
+  name: Type.String({ description: "1 à 100 caractères (« collecteur site A »)" }),
+});
+
+export const ApiKeyItem = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  created_at: Instant,
+  created_by: Nullable(Type.String()),
+  last_used_at: Nullable(Instant),
+  revoked_at: Nullable(Instant),
+});
+
+export const ApiKeysResponse = Type.Object({ api_keys: Type.Array(ApiKeyItem) });
+
+export const CreatedApiKeyResponse = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  created_at: Instant,
+  key: Type.String({ description: "la clé secrète, montrée cette seule fois (en-tête X-Api-Key)" }),
+});
+
+// ---- Factor sets ---------------------------------------------------------------------------------------
+
+const Coefficients = Type.Object({
+  bo_kg_ch4_per_kg_dbo5: Type.Number(),
+  bo_kg_ch4_per_kg_dco: Nullable(Type.Number()),
+  mcf_reference: Type.Number(),
+  mcf_filter: Type.Number(),
+  effluent: Nullable(
+    Type.Object({ mcf: Type.Number(), outlet_dbo5_mg_l: Type.Number(), outlet_dco_mg_l: Type.Number() }),
+  ),
+  gwp_ch4: Type.Number(),
+  mes_co2e_kg_per_kg: Type.Number(),
+});
+
+export const FactorSetsResponse = Type.Object({
+  default_factor_set: Type.String(),
+  factor_sets: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      label: Type.String(),
+      reference_scenario: Type.String({ description: "scénario de référence par défaut" }),
+      reference_label: Type.String(),
+      gwp_label: Type.String(),
+      coefficients: Coefficients,
+      reference_scenarios: Type.Array(
+        Type.Object({
+          id: Type.String({ description: "valeur du paramètre `reference` de /api/cycles" }),
+          label: Type.String(),
+          mcf_reference: Type.Number(),
+          default: Type.Boolean(),
+        }),
+      ),
+      gwp_choices: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          label: Type.String(),
+          gwp_ch4: Type.Number(),
+          default: Type.Boolean(),
+        }),
+      ),
+      excluded: Type.Array(Type.String()),
+      sources: Type.Array(Type.String()),
+    }),
+  ),
+});

@@ -1,0 +1,488 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import { createApiKey } from "../../admin/api-keys.js";
+import { ConfigAdminError } from "../../admin/config-errors.js";
+import {
+  addChannelVersion,
+  type ChannelConfigFields,
+  listChannelVersions,
+  type StoredConfigVersion,
+  updateCurrentChannelConfig,
+  type VersionChangeResult,
+} from "../../admin/config-versions.js";
+import { renameDevice } from "../../admin/device-names.js";
+import {
+  createPumpModel,
+  deletePumpModel,
+  listPumpModels,
+  type PumpModel,
+  updatePumpModel,
+} from "../../admin/pump-models.js";
+import type { Clock } from "../../clock.js";
+import {
+  ApiKeyBody,
+  ApiKeyParams,
+  ApiKeysResponse,
+  ChannelParams,
+  CreatedApiKeyResponse,
+  CurrentConfigBody,
+  DeviceNameBody,
+  DeviceNameResponse,
+  DeviceParams,
+  FactorSetsResponse,
+  NewVersionBody,
+  PumpModelBody,
+  PumpModelItem,
+  PumpModelParams,
+  PumpModelsResponse,
+  VersionChangeResponse,
+  VersionsResponse,
+} from "../../contracts/admin.js";
+import type { Database } from "../../db/database.js";
+import { listApiKeys, revokeApiKey } from "../../db/queries/api-keys.js";
+import { ConfigVersionError } from "../../domain/config-versions/index.js";
+import {
+  DEFAULT_FACTOR_SET_ID,
+  FACTOR_SET_IDS,
+  type FactorSet,
+  FP_2026,
+  type GwpChoice,
+  type IpccReference,
+  ipcc2019Vf,
+} from "../../domain/impact/index.js";
+import { type Access, currentUser } from "../access.js";
+import { AppError } from "../errors.js";
+
+export interface AdminRoutesOptions {
+  db: Database;
+  clock: Clock;
+  access: Access;
+  /** the site's zone: "today" of the current-configuration save */
+  timeZone: string;
+}
+
+const ADMIN_NOTE =
+  "Session administrateur requise (401 sans session, 403 pour un lecteur). Pour POST/PUT/DELETE : en-tête " +
+  "`X-Requested-With: pumpwatch` et `Origin` identique au site (403 sinon).";
+const MAX_API_KEY_NAME_LENGTH = 100;
+const IPCC_REFERENCES: readonly IpccReference[] = ["untreated", "septic", "aerobic"];
+const GWP_CHOICES: readonly GwpChoice[] = ["ar5", "ar6"];
+
+const iso = (date: Date) => date.toISOString();
+const channelNumber = (raw: string) => Number(raw.replace("switch:", ""));
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The use cases name fields in camelCase; the client sent snake_case: the error names its own field. */
+async function inClientTerms<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ConfigVersionError && error.field !== null) {
+      throw new ConfigVersionError(error.code, error.message, snakeCase(error.field));
+    }
+    if (error instanceof ConfigAdminError && error.field !== null) {
+      throw new ConfigAdminError(error.code, error.message, {
+        field: snakeCase(error.field),
+        count: error.count,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Fields the schema does not know are refused rather than ignored: a misspelt `flow_rate` must not quietly
+ * create a version that copies the old flow rate.
+ */
+function refuseUnknownFields(body: object, known: { properties: Record<string, unknown> }): void {
+  const unknown = Object.keys(body).filter((key) => !Object.hasOwn(known.properties, key));
+  if (unknown.length > 0) throw new AppError("unknown_field", 400, unknown.join(", "));
+}
+
+function actorOf(request: FastifyRequest): string {
+  const user = currentUser(request);
+  if (!user) throw new AppError("session_required", 401);
+  return user.email;
+}
+
+function configFields(body: CurrentConfigBody): ChannelConfigFields {
+  return {
+    name: body.name,
+    pumpType: body.pump_type,
+    flowRateM3h: body.flow_rate_m3h,
+    pumpModelId: body.pump_model_id,
+    dbo5MgL: body.dbo5_mg_l,
+    dcoMgL: body.dco_mg_l,
+    mesMgL: body.mes_mg_l,
+    activityThresholdW: body.activity_threshold_w,
+    stopGapMin: body.stop_gap_min,
+    minCycleMin: body.min_cycle_min,
+  };
+}
+
+const versionItem = (v: StoredConfigVersion) => ({
+  id: v.id,
+  effective_from: v.effectiveFrom,
+  effective_to: v.effectiveTo,
+  version: v.version,
+  name: v.name,
+  pump_type: v.pumpType,
+  flow_rate_m3h: v.flowRateM3h,
+  pump_model_id: v.pumpModelId,
+  dbo5_mg_l: v.dbo5MgL,
+  dco_mg_l: v.dcoMgL,
+  mes_mg_l: v.mesMgL,
+  activity_threshold_w: v.activityThresholdW,
+  stop_gap_min: v.stopGapMin,
+  min_cycle_min: v.minCycleMin,
+  created_at: iso(v.createdAt),
+  created_by: v.createdBy,
+});
+
+const changeResult = (result: VersionChangeResult) => ({
+  kind: result.kind,
+  version: versionItem(result.version),
+  versions: result.versions.map(versionItem),
+});
+
+/** Predecessor bug 41: "Name (0.75 kW, 4.8 A, 18 m³/h si HMT 8)", or "Name (0.55 kW, 3.2 A)". */
+const pumpModelLabel = (m: PumpModel) =>
+  `${m.name} (${m.powerKw} kW, ${m.currentA} A${
+    m.nominalFlowM3hHmt8 === null ? "" : `, ${m.nominalFlowM3hHmt8} m³/h si HMT 8`
+  })`;
+
+const pumpModelItem = (m: PumpModel) => ({
+  id: m.id,
+  name: m.name,
+  power_kw: m.powerKw,
+  current_a: m.currentA,
+  nominal_flow_m3h_hmt8: m.nominalFlowM3hHmt8,
+  label: pumpModelLabel(m),
+  created_at: iso(m.createdAt),
+  updated_at: m.updatedAt === null ? null : iso(m.updatedAt),
+});
+
+const pumpModelInput = (body: PumpModelBody) => ({
+  name: body.name,
+  powerKw: body.power_kw,
+  currentA: body.current_a,
+  nominalFlowM3hHmt8: body.nominal_flow_m3h_hmt8,
+});
+
+const coefficients = (set: FactorSet) => ({
+  bo_kg_ch4_per_kg_dbo5: set.boKgCh4PerKgDbo5,
+  bo_kg_ch4_per_kg_dco: set.boKgCh4PerKgDco,
+  mcf_reference: set.mcfReference,
+  mcf_filter: set.mcfFilter,
+  effluent:
+    set.effluent === null
+      ? null
+      : {
+          mcf: set.effluent.mcf,
+          outlet_dbo5_mg_l: set.effluent.outletDbo5MgL,
+          outlet_dco_mg_l: set.effluent.outletDcoMgL,
+        },
+  gwp_ch4: set.gwpCh4,
+  mes_co2e_kg_per_kg: set.mesCo2eKgPerKg,
+});
+
+const factorSetItem = (
+  set: FactorSet,
+  references: readonly FactorSet[],
+  gwps: readonly { id: string; set: FactorSet }[],
+) => ({
+  id: set.id,
+  label: set.label,
+  reference_scenario: set.referenceScenario,
+  reference_label: set.referenceLabel,
+  gwp_label: set.gwpLabel,
+  coefficients: coefficients(set),
+  reference_scenarios: references.map((r) => ({
+    id: r.referenceScenario,
+    label: r.referenceLabel,
+    mcf_reference: r.mcfReference,
+    default: r.referenceScenario === set.referenceScenario,
+  })),
+  gwp_choices: gwps.map((g) => ({
+    id: g.id,
+    label: g.set.gwpLabel,
+    gwp_ch4: g.set.gwpCh4,
+    default: g.set.gwpCh4 === set.gwpCh4,
+  })),
+  excluded: [...set.excluded],
+  sources: [...set.sources],
+});
+
+/** Every factor set with the choices it offers (the methodology page of the UI). */
+function factorSets() {
+  const ipcc = ipcc2019Vf();
+  const sets = {
+    "fp-2026": factorSetItem(FP_2026, [FP_2026], [{ id: "ar5", set: FP_2026 }]),
+    "ipcc-2019-vf": factorSetItem(
+      ipcc,
+      IPCC_REFERENCES.map((reference) => ipcc2019Vf({ reference })),
+      GWP_CHOICES.map((gwp) => ({ id: gwp, set: ipcc2019Vf({ gwp }) })),
+    ),
+  };
+  return { default_factor_set: DEFAULT_FACTOR_SET_ID, factor_sets: FACTOR_SET_IDS.map((id) => sets[id]) };
+}
+
+/**
+ * Administration: channel configuration history, device names, pump models, API keys, and the factor sets.
+ * Every route needs an administrator's session; each one validates, calls one use case and maps its result.
+ */
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, options) => {
+  const { db, clock, access, timeZone } = options;
+  const admin = access.requireSession("admin");
+
+  // Configuration and secrets: never kept by a browser or proxy cache.
+  app.addHook("onSend", async (_request, reply) => {
+    reply.header("cache-control", "no-store");
+  });
+
+  app.get(
+    "/api/admin/channels/:device_id/:channel/versions",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Historique de configuration d'un canal",
+        description: `${ADMIN_NOTE} 404 pour un appareil inconnu.`,
+        params: ChannelParams,
+        response: { 200: VersionsResponse },
+      },
+    },
+    async (request) => {
+      const { device_id: deviceId, channel } = request.params;
+      const versions = await inClientTerms(() => listChannelVersions(db, deviceId, channelNumber(channel)));
+      return { versions: versions.map(versionItem) };
+    },
+  );
+
+  app.post(
+    "/api/admin/channels/:device_id/:channel/versions",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Nouvelle version de configuration à partir d'une date",
+        description:
+          `${ADMIN_NOTE} Une date à l'intérieur d'une version la coupe ; la date de début d'une version la ` +
+          "corrige (version + 1). 422 pour une date ou une valeur invalide (message et champ en clair).",
+        params: ChannelParams,
+        body: NewVersionBody,
+        response: { 201: VersionChangeResponse },
+      },
+    },
+    async (request, reply) => {
+      refuseUnknownFields(request.body, NewVersionBody);
+      const { device_id: deviceId, channel } = request.params;
+      const input = {
+        ...configFields(request.body),
+        deviceId,
+        channel: channelNumber(channel),
+        effectiveFrom: request.body.effective_from,
+      };
+      const result = await inClientTerms(() => addChannelVersion(db, input, actorOf(request), clock.now()));
+      return reply.code(201).send(changeResult(result));
+    },
+  );
+
+  app.put(
+    "/api/admin/channels/:device_id/:channel/current",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "« Enregistrer tout » : modifie la configuration en vigueur aujourd'hui",
+        description:
+          `${ADMIN_NOTE} La version en vigueur aujourd'hui (fuseau du site) est corrigée (version + 1), ` +
+          "l'historique montre donc ce que montre le formulaire ; sans historique, une première version " +
+          "commence aujourd'hui.",
+        params: ChannelParams,
+        body: CurrentConfigBody,
+        response: { 200: VersionChangeResponse },
+      },
+    },
+    async (request) => {
+      refuseUnknownFields(request.body, CurrentConfigBody);
+      const { device_id: deviceId, channel } = request.params;
+      const input = { ...configFields(request.body), deviceId, channel: channelNumber(channel) };
+      const result = await inClientTerms(() =>
+        updateCurrentChannelConfig(db, input, actorOf(request), clock.now(), timeZone),
+      );
+      return changeResult(result);
+    },
+  );
+
+  app.put(
+    "/api/admin/devices/:device_id",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Renomme un appareil",
+        description: `${ADMIN_NOTE} null ou "" : l'identifiant technique est affiché. 404 pour un appareil inconnu.`,
+        params: DeviceParams,
+        body: DeviceNameBody,
+        response: { 200: DeviceNameResponse },
+      },
+    },
+    async (request) => {
+      refuseUnknownFields(request.body, DeviceNameBody);
+      const { device_id: deviceId } = request.params;
+      const renamed = await inClientTerms(() =>
+        renameDevice(db, deviceId, request.body.name, actorOf(request), clock.now()),
+      );
+      return { device_id: renamed.deviceId, name: renamed.name };
+    },
+  );
+
+  app.get(
+    "/api/admin/pump-models",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Modèles de pompes, par nom",
+        description: ADMIN_NOTE,
+        response: { 200: PumpModelsResponse },
+      },
+    },
+    async () => ({ pump_models: (await listPumpModels(db)).map(pumpModelItem) }),
+  );
+
+  app.post(
+    "/api/admin/pump-models",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Ajoute un modèle de pompe",
+        description: `${ADMIN_NOTE} 422 pour une valeur invalide, 409 pour un nom déjà pris.`,
+        body: PumpModelBody,
+        response: { 201: PumpModelItem },
+      },
+    },
+    async (request, reply) => {
+      refuseUnknownFields(request.body, PumpModelBody);
+      const model = await inClientTerms(() =>
+        createPumpModel(db, pumpModelInput(request.body), actorOf(request), clock.now()),
+      );
+      return reply.code(201).send(pumpModelItem(model));
+    },
+  );
+
+  app.put(
+    "/api/admin/pump-models/:id",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Remplace les caractéristiques d'un modèle de pompe",
+        description: `${ADMIN_NOTE} Un débit nominal absent l'efface. 404 pour un modèle inconnu.`,
+        params: PumpModelParams,
+        body: PumpModelBody,
+        response: { 200: PumpModelItem },
+      },
+    },
+    async (request) => {
+      refuseUnknownFields(request.body, PumpModelBody);
+      const model = await inClientTerms(() =>
+        updatePumpModel(db, request.params.id, pumpModelInput(request.body), actorOf(request), clock.now()),
+      );
+      return pumpModelItem(model);
+    },
+  );
+
+  app.delete(
+    "/api/admin/pump-models/:id",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Supprime un modèle de pompe qu'aucun canal n'utilise",
+        description: `${ADMIN_NOTE} 409 (avec le nombre de canaux) si un canal l'utilise, même dans l'historique.`,
+        params: PumpModelParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await inClientTerms(() => deletePumpModel(db, request.params.id, actorOf(request), clock.now()));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/api/admin/api-keys",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Clés d'API d'ingestion (jamais le secret)",
+        description: ADMIN_NOTE,
+        response: { 200: ApiKeysResponse },
+      },
+    },
+    async () => ({
+      api_keys: (await listApiKeys(db)).map((k) => ({
+        id: k.id,
+        name: k.name,
+        created_at: iso(k.created_at),
+        created_by: k.created_by,
+        last_used_at: k.last_used_at === null ? null : iso(k.last_used_at),
+        revoked_at: k.revoked_at === null ? null : iso(k.revoked_at),
+      })),
+    }),
+  );
+
+  app.post(
+    "/api/admin/api-keys",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Crée une clé d'API ; la clé secrète n'est montrée qu'une fois",
+        description: ADMIN_NOTE,
+        body: ApiKeyBody,
+        response: { 201: CreatedApiKeyResponse },
+      },
+    },
+    async (request, reply) => {
+      refuseUnknownFields(request.body, ApiKeyBody);
+      const name = request.body.name.trim();
+      if (name.length === 0 || name.length > MAX_API_KEY_NAME_LENGTH) {
+        throw new AppError("invalid_api_key_name", 422);
+      }
+      const created = await createApiKey(db, name, actorOf(request));
+      request.log.info({ apiKeyId: created.id }, "api key created");
+      return reply
+        .code(201)
+        .send({ id: created.id, name: created.name, created_at: iso(created.createdAt), key: created.key });
+    },
+  );
+
+  app.delete(
+    "/api/admin/api-keys/:id",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Révoque une clé d'API",
+        description: `${ADMIN_NOTE} 404 pour une clé inconnue ou déjà révoquée.`,
+        params: ApiKeyParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      if (!(await revokeApiKey(db, request.params.id, clock.now()))) {
+        throw new AppError("api_key_not_found", 404);
+      }
+      request.log.info({ apiKeyId: request.params.id }, "api key revoked");
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/api/admin/factor-sets",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Jeux de coefficients CO₂e : valeurs, scénarios de référence, PRG et sources",
+        description: ADMIN_NOTE,
+        response: { 200: FactorSetsResponse },
+      },
+    },
+    async () => factorSets(),
+  );
+};
