@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelSeries } from "../src/analytics/series.js";
 import { seriesWindow } from "../src/domain/series/window.js";
 import { ingestBatch } from "../src/ingest/ingest-batch.js";
-import { createTestDatabase, type TestDatabase } from "./harness.js";
+import { createTestDatabase, onPostgres, type TestDatabase } from "./harness.js";
 
 let t: TestDatabase;
 const DEVICE = "shellypro4pm-series0001";
@@ -63,5 +63,24 @@ describe("channelSeries", () => {
     const midnight = pr?.t.indexOf(at("2026-02-21T00:00:00Z")) ?? -1;
     expect(pr?.powerW[midnight]).toBe(1200);
     expect(pr?.currentA[midnight]).toBeCloseTo(1200 / 230, 3);
+  });
+});
+
+describe("what keeps a 30-day chart cheap", () => {
+  it("the readings primary key carries power and current, so a chart is an index-only range scan", async () => {
+    const { rows } = await t.db.query<{ key: string[]; included: string[] }>(
+      `SELECT array(SELECT a.attname::text FROM unnest(i.indkey[0:i.indnkeyatts - 1]) k
+                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k) AS key,
+              array(SELECT a.attname::text FROM unnest(i.indkey[i.indnkeyatts:]) k
+                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k) AS included
+       FROM pg_index i WHERE i.indrelid = 'readings'::regclass AND i.indisprimary`,
+    );
+    expect(rows).toEqual([{ key: ["device_id", "channel", "ts"], included: ["apower_w", "current_a"] }]);
+  });
+
+  // PGlite has no JIT to turn off.
+  it.runIf(onPostgres)("the service's PostgreSQL connections run without JIT", async () => {
+    const { rows } = await t.db.query<{ jit: string }>("SHOW jit");
+    expect(rows[0]?.jit).toBe("off");
   });
 });

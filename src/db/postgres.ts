@@ -41,6 +41,9 @@ export function openPostgres(options: PostgresOptions): Database {
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // JIT compiles a plan once its estimated cost is high, as a year of readings is: 0.37 s of compilation on
+    // the naive cycles query and 11 ms on a 30-day chart, for queries that run for milliseconds.
+    options: "-c jit=off",
     types,
   });
   // An idle client whose server went away emits 'error'; unhandled, it would kill the process.
