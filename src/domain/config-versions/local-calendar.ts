@@ -19,8 +19,23 @@ export interface LocalCalendar {
  * day and of the next one, it is taken as constant in between, which holds as long as a zone never changes
  * its offset twice within 24 h and back (tzdata has no such case; transitions are months apart). Where it
  * differs (a DST day), the exact functions answer.
+ *
+ * One calendar per zone for the life of the process: a year of offsets is still ≈ 370 `Intl` calls (2 ms), and
+ * the offsets of a day never change while the process runs (its zone database is fixed). At most one entry
+ * per day queried, a few tens of thousands for a century.
  */
 export function localCalendar(timeZone: string): LocalCalendar {
+  let calendar = calendars.get(timeZone);
+  if (calendar === undefined) {
+    calendar = newCalendar(timeZone);
+    calendars.set(timeZone, calendar);
+  }
+  return calendar;
+}
+
+const calendars = new Map<string, LocalCalendar>();
+
+function newCalendar(timeZone: string): LocalCalendar {
   localDateOf(0, timeZone); // an unknown zone fails here, not on first use
   const offsets = new Map<number, number>();
   const offsetAt = (utcDay: number): number => {
