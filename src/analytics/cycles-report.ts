@@ -75,6 +75,7 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
   const versionOn = (c: ChannelRef, date: string) => versionAt(versions.get(channelKey(c)) ?? [], date);
   const reported = (cycle: StoredCycle): ReportedCycle => {
     const startS = cycle.startMinute * 60;
+    // A listed cycle starts within the period's days; the calendar would still answer if one did not.
     const version = versionOn(cycle, localDayOf(days, startS) ?? calendar.dateOf(startS));
     return { cycle, version, impact: cycleImpact(cycle, version, q.factorSet) };
   };
