@@ -40,6 +40,9 @@ export async function closedCycleSpreads(db: Queryable, q: ClosedCycleSpreadsQue
        WHERE x.device_id = k.device_id AND x.channel = k.channel
          AND x.start_ts >= to_timestamp($3::float8 * 60) AND x.start_ts < to_timestamp($4::float8 * 60)
          AND NOT x.noise AND NOT x.ongoing
+       -- keeps the subquery per channel (a range scan of cycles_pkey each): flattened into a join, it became a
+       -- scan of the whole table, whose cost grows with the history instead of the period
+       OFFSET 0
      ) c`,
     [q.channels.map((c) => c.deviceId), q.channels.map((c) => c.channel), q.fromMinute, q.toMinute],
   );
