@@ -21,11 +21,13 @@ import { refreshPendingCycles } from "../src/analytics/refresh-cycles.js";
 import { channelSeries } from "../src/analytics/series.js";
 import type { Database, Queryable } from "../src/db/database.js";
 import { openAndMigrate } from "../src/db/open.js";
+import { closedCycleSpreads } from "../src/db/queries/closed-cycle-spreads.js";
+import { cycleTotalsPerChannelDay } from "../src/db/queries/cycle-totals-per-day.js";
 import { cyclesInRange } from "../src/db/queries/cycles-in-range.js";
 import { enqueueChannelRebuild } from "../src/db/queries/enqueue-cycle-refresh.js";
 import { activePowerPerBucket } from "../src/db/queries/series-buckets.js";
 import type { ChannelRef } from "../src/db/queries/stored-cycle.js";
-import { localDateOf } from "../src/domain/config-versions/index.js";
+import { localCalendar, localDateOf, localDays } from "../src/domain/config-versions/index.js";
 import { DEFAULT_CYCLE_SETTINGS, detectCycles } from "../src/domain/cycles/index.js";
 import { factorSetById } from "../src/domain/impact/index.js";
 import { parsePeriod } from "../src/domain/period.js";
@@ -605,6 +607,16 @@ async function main(): Promise<number> {
       includeNoise: true,
     });
   };
+  // The two statements the summary is made of, as cyclesReport issues them.
+  const summarySql = (channels: ChannelRef[], fromIso: string, db_: Queryable = db) => {
+    const p = period(fromIso);
+    const range = { channels, fromMinute: Math.ceil(p.fromS / 60), toMinute: Math.ceil(p.toS / 60) };
+    const days = localDays(localCalendar(opts.timeZone), p.fromDate, p.toDate);
+    return {
+      totals: () => cycleTotalsPerChannelDay(db_, { ...range, days }),
+      spreads: () => closedCycleSpreads(db_, range),
+    };
+  };
   const seriesOf = (periodName: "24h" | "7d" | "30d") => {
     const window = seriesWindow(periodName, { kind: "now", nowS }, opts.timeZone);
     const thresholds = [0, 1, 2, 3].map((channel) => ({
@@ -626,8 +638,13 @@ async function main(): Promise<number> {
   await part("1 channel, 365 d: cyclesInRange SQL alone (all cycles, row parsing incl.)", () =>
     listing([ref], from365),
   );
+  await part("1 channel, 365 d: cyclesReport, limit 100", () => report([ref], from365, 100));
+  await part("1 channel, 365 d: cycleTotalsPerChannelDay (summary sums)", summarySql([ref], from365).totals);
+  await part("1 channel, 365 d: closedCycleSpreads (medians, ranges)", summarySql([ref], from365).spreads);
   await part("fleet, 30 d: cyclesReport, limit 1000", () => report(allChannels, from30, 1000));
   await part("fleet, 30 d: cyclesInRange SQL alone", () => listing(allChannels, from30));
+  await part("fleet, 30 d: cycleTotalsPerChannelDay", summarySql(allChannels, from30).totals);
+  await part("fleet, 30 d: closedCycleSpreads", summarySql(allChannels, from30).spreads);
   await part("1 device, 365 d: cyclesReport, limit 1000", () => report(deviceChannels, from365, 1000));
   for (const p of ["24h", "7d", "30d"] as const) {
     const s = seriesOf(p);
@@ -647,6 +664,20 @@ async function main(): Promise<number> {
     await listing(allChannels, from30, rec.q);
     const call = rec.calls.at(-1);
     if (call) explained.push(await explain(db, "cyclesInRange, fleet, 30 d", call.sql, call.params));
+  }
+  for (const [label, channels, from] of [
+    ["1 channel, 365 d", [ref], from365],
+    ["fleet, 30 d", allChannels, from30],
+  ] as const) {
+    const rec = recording(db);
+    const sql = summarySql([...channels], from, rec.q);
+    await sql.totals();
+    await sql.spreads();
+    const [totals, spreads] = rec.calls.slice(-2);
+    if (totals)
+      explained.push(await explain(db, `cycleTotalsPerChannelDay, ${label}`, totals.sql, totals.params));
+    if (spreads)
+      explained.push(await explain(db, `closedCycleSpreads, ${label}`, spreads.sql, spreads.params));
   }
   {
     const s = seriesOf("30d");

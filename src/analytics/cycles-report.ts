@@ -1,7 +1,16 @@
 import type { Database } from "../db/database.js";
-import { cyclesInRange } from "../db/queries/cycles-in-range.js";
+import { closedCycleSpreads } from "../db/queries/closed-cycle-spreads.js";
+import { cycleTotalsPerChannelDay } from "../db/queries/cycle-totals-per-day.js";
+import { type CycleCursor, cyclesInRange } from "../db/queries/cycles-in-range.js";
+import { inReadSnapshot } from "../db/queries/read-snapshot.js";
 import type { ChannelRef, StoredCycle } from "../db/queries/stored-cycle.js";
-import { type ConfigVersion, localDateOf, versionAt } from "../domain/config-versions/index.js";
+import {
+  type ConfigVersion,
+  localCalendar,
+  localDayOf,
+  localDays,
+  versionAt,
+} from "../domain/config-versions/index.js";
 import type { CycleSettings } from "../domain/cycles/index.js";
 import {
   type CycleImpact,
@@ -9,7 +18,7 @@ import {
   cycleImpact,
   type FactorSet,
   type GridFactor,
-  summarizeCycles,
+  summarizeDays,
 } from "../domain/impact/index.js";
 import type { Period } from "../domain/period.js";
 import { ensureCyclesFresh } from "./refresh-cycles.js";
@@ -47,64 +56,97 @@ export function settingsFromVersions(
   };
 }
 
+export interface CyclesQuery {
+  channels: ChannelRef[];
+  period: Period;
+  includeNoise: boolean;
+  nowS: number;
+  timeZone: string;
+  factorSet: FactorSet;
+}
+
+/** What listing and summarising share: fresh cycles, the versions, and the period cut into local days. */
+async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
+  const versions = await config.versionsOf(q.channels);
+  const calendar = localCalendar(q.timeZone);
+  const today = calendar.dateOf(q.nowS);
+  await ensureCyclesFresh(db, q.channels, Math.floor(q.nowS / 60), settingsFromVersions(versions, today));
+  const days = localDays(calendar, q.period.fromDate, q.period.toDate);
+  const versionOn = (c: ChannelRef, date: string) => versionAt(versions.get(channelKey(c)) ?? [], date);
+  const reported = (cycle: StoredCycle): ReportedCycle => {
+    const startS = cycle.startMinute * 60;
+    // A listed cycle starts within the period's days; the calendar would still answer if one did not.
+    const version = versionOn(cycle, localDayOf(days, startS) ?? calendar.dateOf(startS));
+    return { cycle, version, impact: cycleImpact(cycle, version, q.factorSet) };
+  };
+  return {
+    today,
+    days,
+    versionOn,
+    reported,
+    range: {
+      channels: q.channels,
+      fromMinute: Math.ceil(q.period.fromS / 60),
+      toMinute: Math.ceil(q.period.toS / 60),
+    },
+  };
+}
+
 /**
- * Cycles of some channels starting in a period, each with the version in force on its local start date, and
- * the period's summary over every cycle of the period: a listing limit never changes a figure.
+ * Cycles of some channels starting in a period, newest first, at most `limit` of them, each with the version
+ * in force on its local start date; with the period's summary over every cycle of the period, computed in
+ * the database from sums per channel and day: a listing limit never changes a figure, and a year of history
+ * costs a few hundred summed rows instead of thousands of cycles.
  */
 export async function cyclesReport(
   db: Database,
   config: ChannelVersions,
-  q: {
-    channels: ChannelRef[];
-    period: Period;
-    includeNoise: boolean;
-    limit: number;
-    nowS: number;
-    timeZone: string;
-    factorSet: FactorSet;
-    gridFactor?: GridFactor | null;
-  },
+  q: CyclesQuery & { limit: number; gridFactor?: GridFactor | null },
 ): Promise<CyclesReport> {
-  const versions = await config.versionsOf(q.channels);
-  const today = localDateOf(q.nowS, q.timeZone);
-  const nowMinute = Math.floor(q.nowS / 60);
-  await ensureCyclesFresh(db, q.channels, nowMinute, settingsFromVersions(versions, today));
-  const all = await cyclesInRange(db, {
-    channels: q.channels,
-    fromMinute: Math.ceil(q.period.fromS / 60),
-    toMinute: Math.ceil(q.period.toS / 60),
-    limit: Number.MAX_SAFE_INTEGER,
-    includeNoise: true,
-  });
-  // Intl is slow per call and a year of cycles is thousands of them; zone offsets only change on quarter hours.
-  const dates = new Map<number, string>();
-  const localDate = (minute: number) => {
-    const quarter = Math.floor(minute / 15);
-    let date = dates.get(quarter);
-    if (date === undefined) {
-      date = localDateOf(quarter * 15 * 60, q.timeZone);
-      dates.set(quarter, date);
-    }
-    return date;
-  };
-  const items = all.map((cycle) => {
-    const startDate = localDate(cycle.startMinute);
-    const version = versionAt(versions.get(channelKey(cycle)) ?? [], startDate);
-    return { cycle, version, startDate };
-  });
-  const summary = summarizeCycles(
-    items,
+  const { today, days, versionOn, reported, range } = await prepare(db, config, q);
+  const [totals, spreads, page] = await inReadSnapshot(db, async (tx) => [
+    await cycleTotalsPerChannelDay(tx, { ...range, days }),
+    await closedCycleSpreads(tx, range),
+    await cyclesInRange(tx, { ...range, limit: q.limit, includeNoise: q.includeNoise }),
+  ]);
+  const summary = summarizeDays(
+    totals.map((t) => ({ ...t, version: versionOn(t, t.date) })),
+    spreads,
     { fromDate: q.period.fromDate, toDate: q.period.toDate, today },
     { factorSet: q.factorSet, gridFactor: q.gridFactor ?? null },
   );
-  const listed = q.includeNoise ? items : items.filter((i) => !i.cycle.noise);
   return {
-    total: listed.length,
+    total: totals.reduce((n, t) => n + t.cycles - (q.includeNoise ? 0 : t.noiseCycles), 0),
     summary,
-    cycles: listed.slice(0, q.limit).map(({ cycle, version }) => ({
-      cycle,
-      version,
-      impact: cycleImpact(cycle, version, q.factorSet),
-    })),
+    cycles: page.map(reported),
+  };
+}
+
+/**
+ * Every cycle of the period, in the report's order, a page at a time: an export of years of history never
+ * holds them all, nor the event loop for long. Freshness and versions are settled before the first page.
+ */
+export async function cyclesExport(
+  db: Database,
+  config: ChannelVersions,
+  q: CyclesQuery & { pageSize: number },
+): Promise<AsyncIterable<ReportedCycle[]>> {
+  const { reported, range } = await prepare(db, config, q);
+  return {
+    async *[Symbol.asyncIterator]() {
+      let after: CycleCursor | undefined;
+      for (;;) {
+        const page = await cyclesInRange(db, {
+          ...range,
+          limit: q.pageSize,
+          includeNoise: q.includeNoise,
+          after,
+        });
+        if (page.length > 0) yield page.map(reported);
+        const last = page.at(-1);
+        if (last === undefined || page.length < q.pageSize) return;
+        after = { startMinute: last.startMinute, deviceId: last.deviceId, channel: last.channel };
+      }
+    },
   };
 }

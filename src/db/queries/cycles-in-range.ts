@@ -35,21 +35,35 @@ export async function cyclesInRange(db: Queryable, q: CyclesInRangeQuery): Promi
   if (q.channels.length === 0 || q.limit <= 0) return [];
   // No cursor = a cursor at toMinute itself, which the range already excludes.
   const after = q.after ?? { startMinute: q.toMinute, deviceId: "", channel: -1 };
+  // The page is chosen on the key alone (an index-only range scan per channel), and only its rows are read
+  // and converted: with many channels, each may bring up to `limit` candidates, most of them not kept.
   const { rows } = await db.query<StoredCycleRow>(
-    `SELECT c.* FROM unnest($1::text[], $2::int2[]) AS k(device_id, channel)
+    `SELECT r.*
+     FROM (
+       SELECT k.device_id, k.channel, c.start_ts
+       FROM unnest($1::text[], $2::int2[]) AS k(device_id, channel)
+       CROSS JOIN LATERAL (
+         SELECT x.start_ts
+         FROM cycles x
+         WHERE x.device_id = k.device_id AND x.channel = k.channel
+           AND x.start_ts >= to_timestamp($3::float8 * 60) AND x.start_ts < to_timestamp($4::float8 * 60)
+           AND x.start_ts <= to_timestamp($5::float8 * 60)
+           AND (x.start_ts < to_timestamp($5::float8 * 60) OR (k.device_id, k.channel) < ($6::text, $7::int2))
+           AND ($9 OR NOT x.noise)
+         ORDER BY x.start_ts DESC
+         LIMIT $8
+       ) c
+       ORDER BY c.start_ts DESC, k.device_id DESC, k.channel DESC
+       LIMIT $8
+     ) page
+     -- one primary-key lookup per kept row (LIMIT 1: the planner otherwise hashes the whole table to join)
      CROSS JOIN LATERAL (
        SELECT ${storedCycleColumns("x")}
        FROM cycles x
-       WHERE x.device_id = k.device_id AND x.channel = k.channel
-         AND x.start_ts >= to_timestamp($3::float8 * 60) AND x.start_ts < to_timestamp($4::float8 * 60)
-         AND x.start_ts <= to_timestamp($5::float8 * 60)
-         AND (x.start_ts < to_timestamp($5::float8 * 60) OR (k.device_id, k.channel) < ($6::text, $7::int2))
-         AND ($9 OR NOT x.noise)
-       ORDER BY x.start_ts DESC
-       LIMIT $8
-     ) c
-     ORDER BY c.start_minute DESC, c.device_id DESC, c.channel DESC
-     LIMIT $8`,
+       WHERE x.device_id = page.device_id AND x.channel = page.channel AND x.start_ts = page.start_ts
+       LIMIT 1
+     ) r
+     ORDER BY page.start_ts DESC, page.device_id DESC, page.channel DESC`,
     [
       q.channels.map((c) => c.deviceId),
       q.channels.map((c) => c.channel),

@@ -1,7 +1,14 @@
 export { addDays, formatDayNumber, parseCalendarDate } from "./calendar-date.js";
 export { ConfigVersionError, type ConfigVersionErrorCode } from "./errors.js";
 export { sortedHistory, versionAt } from "./history.js";
-export { isValidTimeZone, localDateOf, localDayStartUnix } from "./local-date.js";
+export {
+  type LocalCalendar,
+  type LocalDays,
+  localCalendar,
+  localDayOf,
+  localDays,
+} from "./local-calendar.js";
+export { isValidTimeZone, localDateOf, localDayStartUnix, utcOffsetSeconds } from "./local-date.js";
 export { planCurrentConfigUpdate, planVersionChange, type VersionPlan } from "./plan.js";
 export {
   type ChannelConfig,

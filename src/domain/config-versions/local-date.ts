@@ -48,6 +48,12 @@ function wallClockSeconds(unixSeconds: number, timeZone: string): number {
   return dayNumber * SECONDS_PER_DAY + field("hour") * 3600 + field("minute") * 60 + field("second");
 }
 
+/** The zone's offset from UTC at an instant, in seconds (+3600 for Paris in winter). */
+export function utcOffsetSeconds(unixSeconds: number, timeZone: string): number {
+  const s = Math.floor(unixSeconds);
+  return wallClockSeconds(s, timeZone) - s;
+}
+
 /**
  * The calendar date ("YYYY-MM-DD") of a UTC instant in an IANA time zone: the date a cycle's version is
  * looked up by, and the day it counts in for daily totals.

@@ -25,9 +25,13 @@ export {
   type CycleSummary,
   type CycleWithVersion,
   cycleImpact,
+  type DayTotals,
+  type PeriodSpreads,
+  type Spread,
   type SummaryOptions,
   type SummaryRange,
   summarizeCycles,
+  summarizeDays,
   wholeDaysOf,
 } from "./summary.js";
 export { volumeM3 } from "./volume.js";

@@ -90,81 +90,185 @@ export interface CycleSummary {
  * - Treated volume and CO₂e avoided: completed, non-noise `relevage` cycles, each with the flow rate and
  *   DBO5 of its own version (an ongoing cycle has no final runtime yet).
  * - Energy: every cycle, ongoing and noise included: the meter measured that consumption.
+ *
+ * The definition of the summary, cycle by cycle; the service computes the same figures from per-day sums
+ * with `summarizeDays`, and a property test holds the two together.
  */
 export function summarizeCycles(
   items: readonly CycleWithVersion[],
   range: SummaryRange,
   options: SummaryOptions = {},
 ): CycleSummary {
-  const factorSet = options.factorSet ?? FP_2026;
-  const days = wholeDaysOf(range);
-
-  let noiseCycles = 0;
-  let ongoing = 0;
-  let energyWh = 0;
+  const totals = new Totals(range, options);
   const durations: number[] = [];
   const powers: number[] = [];
   const currents: number[] = [];
-  let treatedVolumeM3 = 0;
-  let wholeDaysVolumeM3 = 0;
-  let cyclesWithoutFlowRate = 0;
-  let co2eAvoidedKg = 0;
-  let ch4AvoidedKg = 0;
-  let ch4ReferenceKg = 0;
-  let mesKg = 0;
 
   for (const { cycle, version, startDate } of items) {
-    energyWh += cycle.energyWh;
-    if (cycle.noise) noiseCycles++;
-    if (cycle.ongoing) ongoing++;
+    totals.energyWh += cycle.energyWh;
+    if (cycle.noise) totals.noiseCycles++;
+    if (cycle.ongoing) totals.ongoing++;
     if (cycle.noise || cycle.ongoing) continue;
 
     durations.push(cycle.durationMin);
     if (cycle.avgPowerW > 0) powers.push(cycle.avgPowerW);
     if (cycle.avgCurrentA !== null && cycle.avgCurrentA > 0) currents.push(cycle.avgCurrentA);
-
-    if (version?.pumpType !== "relevage") continue;
-    const volume = volumeM3(cycle.runtimeMin, version.flowRateM3h, version.pumpType);
-    if (volume === null) {
-      cyclesWithoutFlowRate++;
-      continue;
-    }
-    treatedVolumeM3 += volume;
-    if (days.lastDate !== null && startDate >= range.fromDate && startDate <= days.lastDate) {
-      wholeDaysVolumeM3 += volume;
-    }
-    const co2e = co2eAvoided(
-      { volumeM3: volume, dbo5MgL: version.dbo5MgL, dcoMgL: version.dcoMgL },
-      factorSet,
-    );
-    co2eAvoidedKg += co2e.co2eAvoidedKg;
-    ch4AvoidedKg += co2e.ch4AvoidedKg;
-    ch4ReferenceKg += co2e.ch4ReferenceKg;
-    mesKg += mesRetainedKg(volume, version.mesMgL);
+    totals.addClosedRuntime(cycle.runtimeMin, 1, version, startDate);
   }
 
-  const energyKwh = energyWh / 1000;
-  return {
-    cycles: items.length - noiseCycles,
-    noiseCycles,
-    ongoing,
+  return totals.summary({
+    cycles: items.length - totals.noiseCycles,
     avgDurationMin: durations.length > 0 ? durations.reduce((a, b) => a + b, 0) / durations.length : null,
     medianPowerW: median(powers),
     powerRangeW: rangeOf(powers),
     medianCurrentA: median(currents),
     currentRangeA: rangeOf(currents),
-    treatedVolumeM3,
-    treatedVolumePerDayM3: days.count > 0 ? wholeDaysVolumeM3 / days.count : 0,
-    wholeDays: days.count,
-    cyclesWithoutFlowRate,
-    energyKwh,
-    electricityCo2eKg: electricityCo2eKg(energyKwh, options.gridFactor ?? null),
-    co2eAvoidedKg,
-    ch4AvoidedKg,
-    mesRetainedKg: mesKg,
-    reductionPercent: ch4ReferenceKg > 0 ? (ch4AvoidedKg / ch4ReferenceKg) * 100 : 0,
-    factorSet: factorSet.id,
-  };
+  });
+}
+
+/** The cycles of one channel that start on one local date, summed. */
+export interface DayTotals {
+  /** local date of the cycles' start: the day they count in */
+  date: string;
+  /** the version in force on that date; null when the channel has no configuration at all */
+  version: ConfigVersion | null;
+  /** every cycle, noise and ongoing included */
+  cycles: number;
+  noiseCycles: number;
+  ongoing: number;
+  /** of every cycle */
+  energyWh: number;
+  /** completed, non-noise cycles, and the sums of their durations and runtimes */
+  closed: number;
+  closedDurationMin: number;
+  closedRuntimeMin: number;
+}
+
+/** The two middle values of a sorted list (the same one when the count is odd) and its ends. */
+export interface Spread {
+  lowerMiddle: number;
+  upperMiddle: number;
+  min: number;
+  max: number;
+}
+
+/** Over the period's completed, non-noise cycles, values > 0 only; null when there is none. */
+export interface PeriodSpreads {
+  avgPowerW: Spread | null;
+  avgCurrentA: Spread | null;
+}
+
+/**
+ * The figures of `summarizeCycles`, from sums per channel and local date instead of every cycle: the version
+ * (flow rate, DBO5, MES) is fixed for a channel on a date, and volume, CO₂e and MES are linear in the runtime
+ * for a fixed version. Medians and ranges are period-wide and cannot be summed, so they come from `spreads`.
+ * Sums are added in another order than cycle by cycle: the floating figures may differ in their last bits.
+ */
+export function summarizeDays(
+  days: readonly DayTotals[],
+  spreads: PeriodSpreads,
+  range: SummaryRange,
+  options: SummaryOptions = {},
+): CycleSummary {
+  const totals = new Totals(range, options);
+  let cycles = 0;
+  let closed = 0;
+  let durationMin = 0;
+  for (const day of days) {
+    cycles += day.cycles - day.noiseCycles;
+    totals.energyWh += day.energyWh;
+    totals.noiseCycles += day.noiseCycles;
+    totals.ongoing += day.ongoing;
+    closed += day.closed;
+    durationMin += day.closedDurationMin;
+    totals.addClosedRuntime(day.closedRuntimeMin, day.closed, day.version, day.date);
+  }
+  const { avgPowerW: power, avgCurrentA: current } = spreads;
+  return totals.summary({
+    cycles,
+    avgDurationMin: closed > 0 ? durationMin / closed : null,
+    medianPowerW: power === null ? null : middleOf(power),
+    powerRangeW: power === null ? null : [power.min, power.max],
+    medianCurrentA: current === null ? null : middleOf(current),
+    currentRangeA: current === null ? null : [current.min, current.max],
+  });
+}
+
+type CycleFigures = Pick<
+  CycleSummary,
+  "cycles" | "avgDurationMin" | "medianPowerW" | "powerRangeW" | "medianCurrentA" | "currentRangeA"
+>;
+
+/** What both ways of summarising add up the same way: counts, energy, volume and its CO₂e. */
+class Totals {
+  noiseCycles = 0;
+  ongoing = 0;
+  energyWh = 0;
+  private treatedVolumeM3 = 0;
+  private wholeDaysVolumeM3 = 0;
+  private cyclesWithoutFlowRate = 0;
+  private co2eAvoidedKg = 0;
+  private ch4AvoidedKg = 0;
+  private ch4ReferenceKg = 0;
+  private mesKg = 0;
+  private readonly factorSet: FactorSet;
+  private readonly days: { count: number; lastDate: string | null };
+
+  constructor(
+    private readonly range: SummaryRange,
+    private readonly options: SummaryOptions,
+  ) {
+    this.factorSet = options.factorSet ?? FP_2026;
+    this.days = wholeDaysOf(range);
+  }
+
+  /** `cycles` completed, non-noise cycles that ran `runtimeMin` in all, starting on `startDate`. */
+  addClosedRuntime(runtimeMin: number, cycles: number, version: ConfigVersion | null, startDate: string) {
+    if (version?.pumpType !== "relevage") return;
+    const volume = volumeM3(runtimeMin, version.flowRateM3h, version.pumpType);
+    if (volume === null) {
+      this.cyclesWithoutFlowRate += cycles;
+      return;
+    }
+    this.treatedVolumeM3 += volume;
+    if (this.days.lastDate !== null && startDate >= this.range.fromDate && startDate <= this.days.lastDate) {
+      this.wholeDaysVolumeM3 += volume;
+    }
+    const co2e = co2eAvoided(
+      { volumeM3: volume, dbo5MgL: version.dbo5MgL, dcoMgL: version.dcoMgL },
+      this.factorSet,
+    );
+    this.co2eAvoidedKg += co2e.co2eAvoidedKg;
+    this.ch4AvoidedKg += co2e.ch4AvoidedKg;
+    this.ch4ReferenceKg += co2e.ch4ReferenceKg;
+    this.mesKg += mesRetainedKg(volume, version.mesMgL);
+  }
+
+  summary(figures: CycleFigures): CycleSummary {
+    const energyKwh = this.energyWh / 1000;
+    const days = this.days;
+    return {
+      cycles: figures.cycles,
+      noiseCycles: this.noiseCycles,
+      ongoing: this.ongoing,
+      avgDurationMin: figures.avgDurationMin,
+      medianPowerW: figures.medianPowerW,
+      powerRangeW: figures.powerRangeW,
+      medianCurrentA: figures.medianCurrentA,
+      currentRangeA: figures.currentRangeA,
+      treatedVolumeM3: this.treatedVolumeM3,
+      treatedVolumePerDayM3: days.count > 0 ? this.wholeDaysVolumeM3 / days.count : 0,
+      wholeDays: days.count,
+      cyclesWithoutFlowRate: this.cyclesWithoutFlowRate,
+      energyKwh,
+      electricityCo2eKg: electricityCo2eKg(energyKwh, this.options.gridFactor ?? null),
+      co2eAvoidedKg: this.co2eAvoidedKg,
+      ch4AvoidedKg: this.ch4AvoidedKg,
+      mesRetainedKg: this.mesKg,
+      reductionPercent: this.ch4ReferenceKg > 0 ? (this.ch4AvoidedKg / this.ch4ReferenceKg) * 100 : 0,
+      factorSet: this.factorSet.id,
+    };
+  }
 }
 
 const MS_PER_DAY = 86_400_000;
@@ -192,6 +296,13 @@ function dayNumber(date: string): number {
     throw new ImpactError("invalid_range", `Date invalide : ${date}`);
   }
   return ms / MS_PER_DAY;
+}
+
+/** The median as `median` computes it from the sorted list: the middle value, or the mean of the two. */
+function middleOf(spread: Spread): number {
+  return spread.lowerMiddle === spread.upperMiddle
+    ? spread.lowerMiddle
+    : (spread.lowerMiddle + spread.upperMiddle) / 2;
 }
 
 function median(values: readonly number[]): number | null {

@@ -4,6 +4,7 @@ import { CSV_HEADER, csvLine, cycleCsvLine } from "../../analytics/cycles-csv.js
 import {
   type ChannelVersions,
   channelKey,
+  cyclesExport,
   cyclesReport,
   type ReportedCycle,
 } from "../../analytics/cycles-report.js";
@@ -28,6 +29,7 @@ import type { Access } from "../access.js";
 import { AppError } from "../errors.js";
 
 const CHANNELS = [0, 1, 2, 3];
+const CSV_PAGE_SIZE = 1000;
 const PUMP_TYPE_LABELS = {
   relevage: "Poste de relevage",
   sortie: "Poste de sortie",
@@ -96,7 +98,8 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     },
   );
 
-  async function report(query: CyclesQuery, limit: number) {
+  /** The cycles a query asks for; the same for the table, its summary and the CSV export. */
+  async function cyclesQuery(query: CyclesQuery) {
     const nowS = Math.floor(clock.now().getTime() / 1000);
     const parsed = parsePeriod(query.from, query.to, timeZone, nowS);
     if (!parsed.ok) throw new AppError(parsed.error, 400);
@@ -105,16 +108,14 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       query.factor_set ?? "fp-2026",
       query.reference ? { reference: query.reference } : {},
     );
-    return cyclesReport(db, versions, {
+    return {
       channels,
       period: parsed.period,
       includeNoise: query.include_noise ?? false,
-      limit,
       nowS,
       timeZone,
       factorSet,
-      gridFactor,
-    });
+    };
   }
 
   const cycleItem = ({ cycle, impact }: ReportedCycle) => ({
@@ -149,7 +150,11 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       },
     },
     async (request) => {
-      const result = await report(request.query, request.query.limit ?? 1000);
+      const result = await cyclesReport(db, versions, {
+        ...(await cyclesQuery(request.query)),
+        limit: request.query.limit ?? 1000,
+        gridFactor,
+      });
       const s = result.summary;
       return {
         cycles: result.cycles.map(cycleItem),
@@ -195,35 +200,43 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
-      const result = await report(request.query, Number.MAX_SAFE_INTEGER);
+      const pages = await cyclesExport(db, versions, {
+        ...(await cyclesQuery(request.query)),
+        pageSize: CSV_PAGE_SIZE,
+      });
       const { devices, history, today } = await names();
       const deviceName = new Map(devices.map((d) => [d.device_id, d.name ?? d.device_id]));
       const channelName = (deviceId: string, channel: number) =>
         versionAt(history.get(channelKey({ deviceId, channel })) ?? [], today)?.name ?? `switch:${channel}`;
-      function* lines() {
+      async function* lines() {
         yield `\uFEFF${csvLine(CSV_HEADER)}`;
-        for (const { cycle, impact } of result.cycles) {
-          yield cycleCsvLine(
-            {
-              deviceName: deviceName.get(cycle.deviceId) ?? cycle.deviceId,
-              channelName: channelName(cycle.deviceId, cycle.channel),
-              startS: cycle.startMinute * 60,
-              endS: cycle.endMinute === null ? null : cycle.endMinute * 60,
-              ongoing: cycle.ongoing,
-              noise: cycle.noise,
-              durationMin: cycle.durationMin,
-              runtimeMin: cycle.runtimeMin,
-              avgPowerW: cycle.avgPowerW,
-              avgCurrentA: cycle.avgCurrentA,
-              medianVoltageV: cycle.medianVoltageV,
-              energyKwh: impact.energyKwh,
-              pumpTypeLabel: impact.pumpType ? PUMP_TYPE_LABELS[impact.pumpType] : "-",
-              flowRateM3h: impact.flowRateM3h,
-              volumeM3: impact.volumeM3,
-              co2eAvoidedKg: impact.co2eAvoidedKg,
-            },
-            timeZone,
-          );
+        for await (const page of pages) {
+          // one chunk per page: the stream writes it while the next page is read
+          yield page
+            .map(({ cycle, impact }) =>
+              cycleCsvLine(
+                {
+                  deviceName: deviceName.get(cycle.deviceId) ?? cycle.deviceId,
+                  channelName: channelName(cycle.deviceId, cycle.channel),
+                  startS: cycle.startMinute * 60,
+                  endS: cycle.endMinute === null ? null : cycle.endMinute * 60,
+                  ongoing: cycle.ongoing,
+                  noise: cycle.noise,
+                  durationMin: cycle.durationMin,
+                  runtimeMin: cycle.runtimeMin,
+                  avgPowerW: cycle.avgPowerW,
+                  avgCurrentA: cycle.avgCurrentA,
+                  medianVoltageV: cycle.medianVoltageV,
+                  energyKwh: impact.energyKwh,
+                  pumpTypeLabel: impact.pumpType ? PUMP_TYPE_LABELS[impact.pumpType] : "-",
+                  flowRateM3h: impact.flowRateM3h,
+                  volumeM3: impact.volumeM3,
+                  co2eAvoidedKg: impact.co2eAvoidedKg,
+                },
+                timeZone,
+              ),
+            )
+            .join("");
         }
       }
       const day = localDateOf(Math.floor(clock.now().getTime() / 1000), timeZone);

@@ -1,0 +1,95 @@
+import type { LocalDays } from "../../domain/config-versions/index.js";
+import type { Queryable } from "../database.js";
+import type { ChannelRef } from "./stored-cycle.js";
+
+export interface CycleTotalsQuery {
+  channels: readonly ChannelRef[];
+  /** cycles whose start minute lies in [fromMinute, toMinute), all inside `days` */
+  fromMinute: number;
+  toMinute: number;
+  /** the local days the cycles are counted in, by their start */
+  days: LocalDays;
+}
+
+/** The cycles of one channel starting on one local date, summed. */
+export interface ChannelDayTotals extends ChannelRef {
+  date: string;
+  /** every cycle, noise and ongoing included */
+  cycles: number;
+  noiseCycles: number;
+  ongoing: number;
+  energyWh: number;
+  /** closed, non-noise cycles and the sums of their durations and runtimes */
+  closed: number;
+  closedDurationMin: number;
+  closedRuntimeMin: number;
+}
+
+interface Row {
+  device_id: string;
+  channel: number;
+  day: number;
+  cycles: number;
+  noise_cycles: number;
+  ongoing: number;
+  energy_wh: number;
+  closed: number;
+  closed_duration_min: number;
+  closed_runtime_min: number;
+}
+
+/**
+ * Per channel and local start date, the counts and sums the period's summary is made of: one row per day
+ * with cycles, however many cycles the days hold. The day is found among the day starts that the domain
+ * computed (`width_bucket`, a binary search), not with `AT TIME ZONE`: the listed cycles, the period's
+ * bounds and these sums then cut days with the same zone database (Node's ICU), never PostgreSQL's.
+ */
+export async function cycleTotalsPerChannelDay(
+  db: Queryable,
+  q: CycleTotalsQuery,
+): Promise<ChannelDayTotals[]> {
+  if (q.channels.length === 0) return [];
+  const { rows } = await db.query<Row>(
+    `SELECT k.device_id, k.channel, d.*
+     FROM unnest($1::text[], $2::int2[]) AS k(device_id, channel)
+     CROSS JOIN LATERAL (
+       SELECT width_bucket(date_part('epoch', x.start_ts), $5::float8[]) AS day,
+              count(*)::int4 AS cycles,
+              count(*) FILTER (WHERE x.noise)::int4 AS noise_cycles,
+              count(*) FILTER (WHERE x.ongoing)::int4 AS ongoing,
+              sum(x.energy_wh) AS energy_wh,
+              count(*) FILTER (WHERE NOT x.noise AND NOT x.ongoing)::int4 AS closed,
+              coalesce(sum(x.duration_min) FILTER (WHERE NOT x.noise AND NOT x.ongoing), 0)::float8
+                AS closed_duration_min,
+              coalesce(sum(x.runtime_min) FILTER (WHERE NOT x.noise AND NOT x.ongoing), 0) AS closed_runtime_min
+       FROM cycles x
+       WHERE x.device_id = k.device_id AND x.channel = k.channel
+         AND x.start_ts >= to_timestamp($3::float8 * 60) AND x.start_ts < to_timestamp($4::float8 * 60)
+       GROUP BY 1
+     ) d`,
+    [
+      q.channels.map((c) => c.deviceId),
+      q.channels.map((c) => c.channel),
+      q.fromMinute,
+      q.toMinute,
+      q.days.starts,
+    ],
+  );
+  return rows.map((row) => {
+    // width_bucket numbers the day [starts[i], starts[i + 1]) i + 1
+    const date = q.days.dates[Number(row.day) - 1];
+    if (date === undefined) throw new RangeError(`a cycle of ${row.device_id} starts outside the days`);
+    return {
+      deviceId: row.device_id,
+      channel: Number(row.channel),
+      date,
+      cycles: Number(row.cycles),
+      noiseCycles: Number(row.noise_cycles),
+      ongoing: Number(row.ongoing),
+      energyWh: Number(row.energy_wh),
+      closed: Number(row.closed),
+      closedDurationMin: Number(row.closed_duration_min),
+      closedRuntimeMin: Number(row.closed_runtime_min),
+    };
+  });
+}
