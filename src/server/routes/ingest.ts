@@ -7,6 +7,7 @@ import type { Clock } from "../../clock.js";
 import { IngestBatch, IngestEnvelope, IngestResponse } from "../../contracts/ingest.js";
 import type { Database } from "../../db/database.js";
 import { message } from "../../i18n/fr.js";
+import { DeviceSightings } from "../../ingest/device-sightings.js";
 import { ingestBatch } from "../../ingest/ingest-batch.js";
 import { type KeyVerifier, requireApiKey } from "../auth.js";
 import { AppError } from "../errors.js";
@@ -32,6 +33,8 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{
   clock: Clock;
   verifyKey: KeyVerifier;
 }> = async (app, { db, clock, verifyKey }) => {
+  // One per app: what this process has written to `devices`, so batches skip rewriting last_seen.
+  const knownDevices = new DeviceSightings();
   app.post(
     "/api/ingest/batch",
     {
@@ -58,12 +61,19 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{
       const summary = await ingestBatch(db, request.body.messages, {
         nowS: Math.floor(now.getTime() / 1000),
         receivedAt: now,
+        knownDevices,
       });
-      const results = summary.results.map(({ rejection, ...rest }) =>
-        rejection
-          ? { ...rest, error: { code: rejection.code, message: message(rejection.code, rejection.detail) } }
-          : rest,
-      );
+      // The response schema's serializer writes only its own properties, so entries without a rejection
+      // go out as they are.
+      const results = summary.results.map((entry) => {
+        const { rejection } = entry;
+        if (!rejection) return entry;
+        const { rejection: _, ...rest } = entry;
+        return {
+          ...rest,
+          error: { code: rejection.code, message: message(rejection.code, rejection.detail) },
+        };
+      });
       request.log.info(
         {
           inserted: summary.inserted,
