@@ -19,6 +19,7 @@ export const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Optional(Type.Integer({ minimum: 1024 })),
   SHUTDOWN_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100 })),
   DB_POOL_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  INGEST_MAX_CONCURRENT_BATCHES: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   PUBLIC_DASHBOARD: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")])),
   GRID_CO2E_KG_PER_KWH: Type.Optional(Type.String({ pattern: "^\\d+(\\.\\d+)?$" })),
   GRID_CO2E_SOURCE: Type.Optional(Type.String({ minLength: 3, maxLength: 300 })),
@@ -39,6 +40,8 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   dbPoolSize: number;
+  /** ingestion batches processed at once; the others wait (their bodies are already read) */
+  ingestMaxConcurrentBatches: number;
   /** reading endpoints and the dashboard open to anyone (ingestion and administration never are) */
   publicDashboard: boolean;
   session: { idleMinutes: number; absoluteHours: number };
@@ -47,6 +50,8 @@ export interface Config {
   /** the site's electricity emission factor, with its source; null: the electricity line is not computed */
   gridFactor: { kgCo2ePerKwh: number; source: string } | null;
 }
+
+export const DEFAULT_INGEST_MAX_CONCURRENT_BATCHES = 2;
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -57,6 +62,7 @@ const NUMERIC = new Set([
   "BODY_LIMIT_BYTES",
   "SHUTDOWN_TIMEOUT_MS",
   "DB_POOL_SIZE",
+  "INGEST_MAX_CONCURRENT_BATCHES",
   "SESSION_IDLE_MINUTES",
   "SESSION_ABSOLUTE_HOURS",
 ]);
@@ -117,6 +123,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: c.BODY_LIMIT_BYTES ?? 8 * 1024 * 1024,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS ?? 10_000,
     dbPoolSize: c.DB_POOL_SIZE ?? 10,
+    ingestMaxConcurrentBatches: c.INGEST_MAX_CONCURRENT_BATCHES ?? DEFAULT_INGEST_MAX_CONCURRENT_BATCHES,
     publicDashboard: c.PUBLIC_DASHBOARD === "true",
     session,
     trustProxy: parseTrustProxy(c.TRUST_PROXY),

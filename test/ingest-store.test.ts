@@ -4,7 +4,7 @@ import { scalarArray, textArray } from "../src/db/array-literal.js";
 import { changedRuns } from "../src/db/queries/enqueue-cycle-refresh.js";
 import { DeviceSightings } from "../src/ingest/device-sightings.js";
 import { ingestBatch } from "../src/ingest/ingest-batch.js";
-import { createTestDatabase, type TestDatabase } from "./harness.js";
+import { BOOTSTRAP_KEY, createTestApp, createTestDatabase, type TestDatabase } from "./harness.js";
 
 // The batch statement (db/queries/store-readings.ts) and the device cache, through ingestBatch on a real
 // database. The HTTP contract is in ingest.test.ts.
@@ -171,5 +171,35 @@ describe("the batch statement", () => {
       [textArray(texts), scalarArray(numbers), scalarArray([true, false, null])],
     );
     expect(rows[0]).toEqual({ t: texts, n: numbers, b: [true, false, null] });
+  });
+});
+
+describe("the cap on batches processed at once", () => {
+  it("answers every one of many concurrent batches, each with its own counters", async () => {
+    const app = await createTestApp(t.db, {
+      migrationCount: t.migrationCount,
+      clock: { now: () => new Date(nowS * 1000) },
+      ingestMaxConcurrentBatches: 1,
+    });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, (_, b) =>
+          app.inject({
+            method: "POST",
+            url: "/api/ingest/batch",
+            headers: { "content-type": "application/json", "x-api-key": BOOTSTRAP_KEY },
+            payload: JSON.stringify({
+              messages: Array.from({ length: 50 }, (_, i) => frame(M0 + b * 50 + i, power(b % 4, i))),
+            }),
+          }),
+        ),
+      );
+      expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+      for (const r of responses) expect(r.json()).toMatchObject({ inserted: 50, duplicates: 0, errors: 0 });
+      const { rows } = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM readings");
+      expect(rows[0]?.n).toBe(300);
+    } finally {
+      await app.close();
+    }
   });
 });

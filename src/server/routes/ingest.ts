@@ -9,6 +9,7 @@ import type { Database } from "../../db/database.js";
 import { message } from "../../i18n/fr.js";
 import { DeviceSightings } from "../../ingest/device-sightings.js";
 import { ingestBatch } from "../../ingest/ingest-batch.js";
+import { Semaphore } from "../../ingest/semaphore.js";
 import { type KeyVerifier, requireApiKey } from "../auth.js";
 import { AppError } from "../errors.js";
 
@@ -32,9 +33,13 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{
   db: Database;
   clock: Clock;
   verifyKey: KeyVerifier;
-}> = async (app, { db, clock, verifyKey }) => {
+  maxConcurrentBatches: number;
+}> = async (app, { db, clock, verifyKey, maxConcurrentBatches }) => {
   // One per app: what this process has written to `devices`, so batches skip rewriting last_seen.
   const knownDevices = new DeviceSightings();
+  // Each batch in progress holds its readings, merge maps and parameter text; beyond a couple at once the
+  // single thread gains nothing and the heap only grows.
+  const batches = new Semaphore(maxConcurrentBatches);
   app.post(
     "/api/ingest/batch",
     {
@@ -57,11 +62,13 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const started = performance.now();
-      const now = clock.now();
-      const summary = await ingestBatch(db, request.body.messages, {
-        nowS: Math.floor(now.getTime() / 1000),
-        receivedAt: now,
-        knownDevices,
+      const summary = await batches.run(() => {
+        const now = clock.now();
+        return ingestBatch(db, request.body.messages, {
+          nowS: Math.floor(now.getTime() / 1000),
+          receivedAt: now,
+          knownDevices,
+        });
       });
       // The response schema's serializer writes only its own properties, so entries without a rejection
       // go out as they are.
