@@ -1,5 +1,6 @@
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
+import { DEFAULT_MAX_CONCURRENT_BATCHES } from "./ingest/semaphore.js";
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
@@ -50,8 +51,6 @@ export interface Config {
   /** the site's electricity emission factor, with its source; null: the electricity line is not computed */
   gridFactor: { kgCo2ePerKwh: number; source: string } | null;
 }
-
-export const DEFAULT_INGEST_MAX_CONCURRENT_BATCHES = 2;
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -123,7 +122,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: c.BODY_LIMIT_BYTES ?? 8 * 1024 * 1024,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS ?? 10_000,
     dbPoolSize: c.DB_POOL_SIZE ?? 10,
-    ingestMaxConcurrentBatches: c.INGEST_MAX_CONCURRENT_BATCHES ?? DEFAULT_INGEST_MAX_CONCURRENT_BATCHES,
+    ingestMaxConcurrentBatches: c.INGEST_MAX_CONCURRENT_BATCHES ?? DEFAULT_MAX_CONCURRENT_BATCHES,
     publicDashboard: c.PUBLIC_DASHBOARD === "true",
     session,
     trustProxy: parseTrustProxy(c.TRUST_PROXY),

@@ -1,3 +1,9 @@
+/**
+ * Ingestion batches processed at once by default. With 4 HTTP clients, 2 and 4 gave the same throughput and
+ * peak RSS within the bench's noise (docs/benchmarks.md); the cap matters when more senders post at once.
+ */
+export const DEFAULT_MAX_CONCURRENT_BATCHES = 4;
+
 /** At most `limit` tasks at once; the others wait in arrival order. */
 export class Semaphore {
   private active = 0;

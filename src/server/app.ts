@@ -9,8 +9,8 @@ import { versionsOfChannels } from "../admin/config-versions.js";
 import type { ThrottleRule } from "../admin/login-throttle.js";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "../admin/sessions.js";
 import type { Clock } from "../clock.js";
-import { DEFAULT_INGEST_MAX_CONCURRENT_BATCHES } from "../config.js";
 import type { Database } from "../db/database.js";
+import { DEFAULT_MAX_CONCURRENT_BATCHES } from "../ingest/semaphore.js";
 import { createAccess, SESSION_COOKIE } from "./access.js";
 import { installErrorHandling } from "./errors.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -30,7 +30,7 @@ export interface AppOptions {
   logger: Logger;
   ingestApiKey: string | null;
   bodyLimitBytes: number;
-  /** INGEST_MAX_CONCURRENT_BATCHES: ingestion batches processed at once (default 2) */
+  /** INGEST_MAX_CONCURRENT_BATCHES: ingestion batches processed at once (default 4) */
   ingestMaxConcurrentBatches?: number;
   /** how many migrations the code expects to find applied, for /api/ready */
   migrationCount: number;
@@ -138,7 +138,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     db: options.db,
     clock: options.clock,
     verifyKey,
-    maxConcurrentBatches: options.ingestMaxConcurrentBatches ?? DEFAULT_INGEST_MAX_CONCURRENT_BATCHES,
+    maxConcurrentBatches: options.ingestMaxConcurrentBatches ?? DEFAULT_MAX_CONCURRENT_BATCHES,
   });
   await app.register(statsRoutes, { db: options.db, clock: options.clock, access });
   await app.register(authRoutes, {
