@@ -1,5 +1,5 @@
 import { MEASURED_FIELDS, type RankedReading, sharedRank } from "../../domain/ranked-reading.js";
-import { quoteElement, scalarArray, textArray } from "../array-literal.js";
+import { scalarArray, textArray } from "../array-literal.js";
 import type { Queryable } from "../database.js";
 import { MERGE_GAP_MIN } from "./enqueue-cycle-refresh.js";
 
@@ -52,24 +52,29 @@ const valueColumns = FIELDS.map(([column]) => column);
 const wins = (column: string, rank: string) =>
   `(excluded.${column} IS NOT NULL AND (readings.${column} IS NULL OR (excluded.${rank}, excluded.${column}) > (readings.${rank}, readings.${column})))`;
 
-// Parameters: $1–$5 the devices, $6 received_at, $7 device id, $8 channel, $9 minute, $10–$18 the values,
+// Parameters: $1–$5 the devices, $6 received_at, $7 the row's device (position in $1, from 1), $8 channel, $9 minute, $10–$18 the values,
 // $19 the row's rank (shared by its present fields), $20 the field ranks of rows whose fields came from
 // frames of different ranks ('/'-separated, empty = NULL; NULL for the other rows).
 const SQL = `
-WITH input AS (
-  SELECT (r.ord - 1)::int4 AS ord, r.device_id, r.channel, r.minute, to_timestamp(r.minute * 60) AS ts,
+WITH sighted AS (
+  SELECT * FROM unnest($1::text::text[], $2::text::text[], $3::text::int8[], $4::text::int8[], $5::text::bool[])
+    WITH ORDINALITY AS d(device_id, model, first_minute, last_minute, widen, ix)
+),
+input AS (
+  SELECT (r.ord - 1)::int4 AS ord, d.device_id, r.channel, r.minute, to_timestamp(r.minute * 60) AS ts,
          ${valueColumns.map((c) => `r.${c}`).join(", ")},
          r.rank, string_to_array(r.mixed, '/', '')::int2[] AS mixed
-  FROM unnest($7::text::text[], $8::text::int2[], $9::text::int8[],
+  FROM unnest($7::text::int2[], $8::text::int2[], $9::text::int8[],
               ${FIELDS.map(([, , type], i) => `$${10 + i}::text::${type}[]`).join(", ")},
               $19::text::int2[], $20::text::text[])
-       WITH ORDINALITY AS r(device_id, channel, minute, ${valueColumns.join(", ")}, rank, mixed, ord)
+       WITH ORDINALITY AS r(device, channel, minute, ${valueColumns.join(", ")}, rank, mixed, ord)
+  JOIN sighted d ON d.ix = r.device
 ),
 upserted AS (
   INSERT INTO readings (device_id, channel, ts, received_at, ${FIELDS.map(([c, r]) => `${c}, ${r}`).join(", ")})
   SELECT device_id, channel, ts, $6::timestamptz,
          ${FIELDS.map(([c], i) => `${c}, CASE WHEN ${c} IS NOT NULL THEN coalesce(mixed[${i + 1}], rank) END`).join(",\n         ")}
-  FROM input
+  FROM input ORDER BY ord
   ON CONFLICT (device_id, channel, ts) DO UPDATE SET
 ${FIELDS.map(
   ([column, rank]) =>
@@ -98,10 +103,6 @@ runs AS (
 queued AS (
   INSERT INTO cycle_refresh_queue (device_id, channel, from_minute, to_minute)
   SELECT device_id, channel, from_minute, to_minute FROM runs ORDER BY device_id, channel, from_minute
-),
-sighted AS (
-  SELECT * FROM unnest($1::text::text[], $2::text::text[], $3::text::int8[], $4::text::int8[], $5::text::bool[])
-    AS d(device_id, model, first_minute, last_minute, widen)
 ),
 widened AS (
   INSERT INTO devices (device_id, model, first_seen, last_seen)
@@ -140,23 +141,22 @@ export async function storeReadings(db: Queryable, batch: ReadingsBatch): Promis
 }
 
 function params(rows: readonly RankedReading[], devices: readonly DeviceSighting[], receivedAt: Date) {
-  let deviceIds = "{";
+  // a device id is sent once, in $1; each row carries its position there
+  let deviceIx = "{";
   let channels = "{";
   let minutes = "{";
   let ranks = "{";
   let mixed = "{";
   const values: string[] = MEASURED_FIELDS.map(() => "{");
-  let lastDevice: string | undefined;
-  let quotedDevice = "";
+  let device = 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as RankedReading;
     const sep = i === 0 ? "" : ",";
-    // rows come sorted by device: quote each device id once
-    if (row.deviceId !== lastDevice) {
-      lastDevice = row.deviceId;
-      quotedDevice = quoteElement(row.deviceId);
+    // rows and devices come sorted by device id
+    while (devices[device]?.deviceId !== row.deviceId) {
+      if (++device >= devices.length) throw new Error(`storeReadings: ${row.deviceId} missing from devices`);
     }
-    deviceIds += sep + quotedDevice;
+    deviceIx += sep + (device + 1);
     channels += sep + row.channel;
     minutes += sep + row.minute;
     for (let f = 0; f < MEASURED_FIELDS.length; f++) {
@@ -179,7 +179,7 @@ function params(rows: readonly RankedReading[], devices: readonly DeviceSighting
     scalarArray(devices.map((d) => d.lastMinute)),
     scalarArray(devices.map((d) => d.widen)),
     receivedAt.toISOString(),
-    `${deviceIds}}`,
+    `${deviceIx}}`,
     `${channels}}`,
     `${minutes}}`,
     ...values.map((v) => `${v}}`),
