@@ -1,5 +1,6 @@
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
+import { DEFAULT_MAX_CONCURRENT_BATCHES } from "./ingest/semaphore.js";
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
@@ -19,6 +20,7 @@ export const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Optional(Type.Integer({ minimum: 1024 })),
   SHUTDOWN_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100 })),
   DB_POOL_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  INGEST_MAX_CONCURRENT_BATCHES: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   PUBLIC_DASHBOARD: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")])),
   GRID_CO2E_KG_PER_KWH: Type.Optional(Type.String({ pattern: "^\\d+(\\.\\d+)?$" })),
   GRID_CO2E_SOURCE: Type.Optional(Type.String({ minLength: 3, maxLength: 300 })),
@@ -39,6 +41,8 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   dbPoolSize: number;
+  /** ingestion batches processed at once; the others wait (their bodies are already read) */
+  ingestMaxConcurrentBatches: number;
   /** reading endpoints and the dashboard open to anyone (ingestion and administration never are) */
   publicDashboard: boolean;
   session: { idleMinutes: number; absoluteHours: number };
@@ -57,6 +61,7 @@ const NUMERIC = new Set([
   "BODY_LIMIT_BYTES",
   "SHUTDOWN_TIMEOUT_MS",
   "DB_POOL_SIZE",
+  "INGEST_MAX_CONCURRENT_BATCHES",
   "SESSION_IDLE_MINUTES",
   "SESSION_ABSOLUTE_HOURS",
 ]);
@@ -117,6 +122,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: c.BODY_LIMIT_BYTES ?? 8 * 1024 * 1024,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS ?? 10_000,
     dbPoolSize: c.DB_POOL_SIZE ?? 10,
+    ingestMaxConcurrentBatches: c.INGEST_MAX_CONCURRENT_BATCHES ?? DEFAULT_MAX_CONCURRENT_BATCHES,
     publicDashboard: c.PUBLIC_DASHBOARD === "true",
     session,
     trustProxy: parseTrustProxy(c.TRUST_PROXY),

@@ -52,6 +52,7 @@ export async function startService(
     logger,
     ingestApiKey: config.ingestApiKey,
     bodyLimitBytes: config.bodyLimitBytes,
+    ingestMaxConcurrentBatches: config.ingestMaxConcurrentBatches,
     migrationCount,
     publicDashboard: config.publicDashboard,
     sessionPolicy: sessionPolicy(config.session.idleMinutes, config.session.absoluteHours),

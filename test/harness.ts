@@ -89,6 +89,7 @@ export async function createTestApp(
     migrationCount: number;
     logs?: LogCapture;
     bodyLimitBytes?: number;
+    ingestMaxConcurrentBatches?: number;
     publicDashboard?: boolean;
     sessionPolicy?: SessionPolicy;
     timeZone?: string;
@@ -102,6 +103,9 @@ export async function createTestApp(
     ingestApiKey: BOOTSTRAP_KEY,
     bodyLimitBytes: options.bodyLimitBytes ?? 8 * 1024 * 1024,
     migrationCount: options.migrationCount,
+    ...(options.ingestMaxConcurrentBatches
+      ? { ingestMaxConcurrentBatches: options.ingestMaxConcurrentBatches }
+      : {}),
     ...(options.publicDashboard !== undefined ? { publicDashboard: options.publicDashboard } : {}),
     ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),

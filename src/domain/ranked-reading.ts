@@ -40,17 +40,38 @@ export function beats(rankA: number | null, a: FieldValue, rankB: number | null,
 /**
  * Joins two readings of the same (device, channel, minute). Commutative, associative and idempotent, so
  * any arrival order or repetition of the frames of one minute gives the same row. The SQL upsert applies
- * the same rule field by field (db/queries/upsert-readings.ts).
+ * the same rule field by field (db/queries/store-readings.ts).
  */
 export function mergeReadings(a: RankedReading, b: RankedReading): RankedReading {
   const merged: RankedReading = { ...a, ranks: { ...a.ranks } };
+  mergeInto(merged, b);
+  return merged;
+}
+
+/** `mergeReadings` written into `target`, for a caller that owns it and merges many frames into one row. */
+export function mergeInto(target: RankedReading, b: RankedReading): void {
+  const values = target as unknown as Record<MeasuredField, FieldValue>;
   for (const field of MEASURED_FIELDS) {
-    if (beats(b.ranks[field], b[field], a.ranks[field], a[field])) {
-      (merged as unknown as Record<MeasuredField, FieldValue>)[field] = b[field];
-      merged.ranks[field] = b.ranks[field];
+    if (beats(b.ranks[field], b[field], target.ranks[field], values[field])) {
+      values[field] = b[field];
+      target.ranks[field] = b.ranks[field];
     }
   }
-  return merged;
+}
+
+/**
+ * The rank all present fields share, or null when they came from frames of different ranks. A parsed
+ * reading is one frame, so its fields share the frame's rank; only a merge of several frames can mix them.
+ */
+export function sharedRank(r: RankedReading): number | null {
+  let shared: number | null = null;
+  for (const field of MEASURED_FIELDS) {
+    const rank = r.ranks[field];
+    if (rank === null) continue;
+    if (shared === null) shared = rank;
+    else if (rank !== shared) return null;
+  }
+  return shared;
 }
 
 export function readingKey(r: Pick<Reading, "deviceId" | "channel" | "minute">): string {

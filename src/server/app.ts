@@ -10,6 +10,7 @@ import type { ThrottleRule } from "../admin/login-throttle.js";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "../admin/sessions.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
+import { DEFAULT_MAX_CONCURRENT_BATCHES } from "../ingest/semaphore.js";
 import { createAccess, SESSION_COOKIE } from "./access.js";
 import { installErrorHandling } from "./errors.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -29,6 +30,8 @@ export interface AppOptions {
   logger: Logger;
   ingestApiKey: string | null;
   bodyLimitBytes: number;
+  /** INGEST_MAX_CONCURRENT_BATCHES: ingestion batches processed at once (default 4) */
+  ingestMaxConcurrentBatches?: number;
   /** how many migrations the code expects to find applied, for /api/ready */
   migrationCount: number;
   /** PUBLIC_DASHBOARD: reading endpoints open to anyone (default false) */
@@ -131,7 +134,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     verifyKey,
   });
   await app.register(healthRoutes, { db: options.db, lifecycle, migrationCount: options.migrationCount });
-  await app.register(ingestRoutes, { db: options.db, clock: options.clock, verifyKey });
+  await app.register(ingestRoutes, {
+    db: options.db,
+    clock: options.clock,
+    verifyKey,
+    maxConcurrentBatches: options.ingestMaxConcurrentBatches ?? DEFAULT_MAX_CONCURRENT_BATCHES,
+  });
   await app.register(statsRoutes, { db: options.db, clock: options.clock, access });
   await app.register(authRoutes, {
     db: options.db,

@@ -16,7 +16,10 @@ export interface MinuteRange {
 /** Changed minutes this close (or closer) on one channel make one queue entry. */
 export const MERGE_GAP_MIN = 30;
 
-/** The changed minutes of each channel as runs: one run per stretch with no hole longer than `mergeGapMin`. */
+/**
+ * The changed minutes of each channel as runs: one run per stretch with no hole longer than `mergeGapMin`.
+ * Ingestion queues the same runs in SQL (store-readings.ts); this is the rule's model for the refresh tests.
+ */
 export function changedRuns(keys: readonly ChangedMinute[], mergeGapMin = MERGE_GAP_MIN): MinuteRange[] {
   const sorted = [...keys].sort((a, b) =>
     a.device_id !== b.device_id
@@ -45,27 +48,6 @@ export function changedRuns(keys: readonly ChangedMinute[], mergeGapMin = MERGE_
     runs.push(run);
   }
   return runs;
-}
-
-/**
- * Records that the readings of these minutes changed, so their cycles must be re-detected: one row per run
- * of nearby changed minutes of a channel. Insert-only: it never waits for the refresher.
- */
-export async function enqueueCycleRefresh(tx: Queryable, changed: readonly ChangedMinute[]): Promise<number> {
-  const runs = changedRuns(changed);
-  if (runs.length === 0) return 0;
-  const { rowCount } = await tx.query(
-    `INSERT INTO cycle_refresh_queue (device_id, channel, from_minute, to_minute)
-     SELECT device_id, channel, from_minute, to_minute
-     FROM unnest($1::text[], $2::int2[], $3::int8[], $4::int8[]) AS r(device_id, channel, from_minute, to_minute)`,
-    [
-      runs.map((r) => r.deviceId),
-      runs.map((r) => r.channel),
-      runs.map((r) => r.fromMinute),
-      runs.map((r) => r.toMinute),
-    ],
-  );
-  return rowCount;
 }
 
 /**

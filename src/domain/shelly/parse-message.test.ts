@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { captureFrames, DEVICE, toQueueMessage } from "../../../test/fixtures.js";
+import { sharedRank } from "../ranked-reading.js";
 import { parseMessage } from "./parse-message.js";
 
 const NOW_S = 1759964400; // 2025-10-08T23:00:00Z, just after the capture
@@ -11,6 +12,19 @@ const line = (n: number) => {
 };
 
 describe("parseMessage on the real capture", () => {
+  it("gives every reading one rank shared by its present fields (the batch statement sends one rank per row)", () => {
+    for (const frame of frames) {
+      const parsed = parseMessage(toQueueMessage(frame), NOW_S);
+      if (parsed.kind !== "readings") continue;
+      for (const reading of parsed.readings) {
+        expect(sharedRank(reading)).not.toBeNull();
+        for (const [field, rank] of Object.entries(reading.ranks)) {
+          expect(rank === null).toBe(reading[field as keyof typeof reading.ranks] === null);
+        }
+      }
+    }
+  });
+
   it("reads the four switches of NotifyFullStatus with every field in its unit", () => {
     const parsed = parseMessage(toQueueMessage(line(1)), NOW_S);
     expect(parsed.kind).toBe("readings");

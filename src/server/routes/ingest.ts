@@ -7,7 +7,9 @@ import type { Clock } from "../../clock.js";
 import { IngestBatch, IngestEnvelope, IngestResponse } from "../../contracts/ingest.js";
 import type { Database } from "../../db/database.js";
 import { message } from "../../i18n/fr.js";
+import { DeviceSightings } from "../../ingest/device-sightings.js";
 import { ingestBatch } from "../../ingest/ingest-batch.js";
+import { Semaphore } from "../../ingest/semaphore.js";
 import { type KeyVerifier, requireApiKey } from "../auth.js";
 import { AppError } from "../errors.js";
 
@@ -31,7 +33,13 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{
   db: Database;
   clock: Clock;
   verifyKey: KeyVerifier;
-}> = async (app, { db, clock, verifyKey }) => {
+  maxConcurrentBatches: number;
+}> = async (app, { db, clock, verifyKey, maxConcurrentBatches }) => {
+  // One per app: what this process has written to `devices`, so batches skip rewriting last_seen.
+  const knownDevices = new DeviceSightings();
+  // Each batch in progress holds its readings, merge maps and parameter text; beyond a couple at once the
+  // single thread gains nothing and the heap only grows.
+  const batches = new Semaphore(maxConcurrentBatches);
   app.post(
     "/api/ingest/batch",
     {
@@ -54,16 +62,25 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const started = performance.now();
-      const now = clock.now();
-      const summary = await ingestBatch(db, request.body.messages, {
-        nowS: Math.floor(now.getTime() / 1000),
-        receivedAt: now,
+      const summary = await batches.run(() => {
+        const now = clock.now();
+        return ingestBatch(db, request.body.messages, {
+          nowS: Math.floor(now.getTime() / 1000),
+          receivedAt: now,
+          knownDevices,
+        });
       });
-      const results = summary.results.map(({ rejection, ...rest }) =>
-        rejection
-          ? { ...rest, error: { code: rejection.code, message: message(rejection.code, rejection.detail) } }
-          : rest,
-      );
+      // The response schema's serializer writes only its own properties, so entries without a rejection
+      // go out as they are.
+      const results = summary.results.map((entry) => {
+        const { rejection } = entry;
+        if (!rejection) return entry;
+        const { rejection: _, ...rest } = entry;
+        return {
+          ...rest,
+          error: { code: rejection.code, message: message(rejection.code, rejection.detail) },
+        };
+      });
       request.log.info(
         {
           inserted: summary.inserted,
