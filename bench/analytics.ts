@@ -43,7 +43,7 @@ import {
   timeHttp,
 } from "./analytics/measure.js";
 import { copyReadings } from "./analytics/readings.js";
-import { buildService, type RunningService, startService } from "./analytics/service.js";
+import { buildService, type RunningService, startService } from "./support/service.js";
 
 const HELP = `npm run bench:analytics -- [options]
 
@@ -476,9 +476,12 @@ async function main(): Promise<number> {
   log(`measured channel: ${device} channel ${ref.channel} (${int(busiest.n)} cycles in the data)`);
 
   log("starting the service…");
-  service = await startService({ root, databaseUrl: benchUrl.toString(), timeZone: opts.timeZone });
+  service = await startService({
+    root,
+    databaseUrl: benchUrl.toString(),
+    env: { PUBLIC_DASHBOARD: "true", APP_TIMEZONE: opts.timeZone },
+  });
   const running = service;
-  const launcher = service.launcher;
   cleanups.push(() => running.stop());
   const servicePid = () => service?.pid ?? null;
 
@@ -752,11 +755,7 @@ async function main(): Promise<number> {
     `pumpwatch analytics benchmark — ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC — ${machine}`,
   );
   out.push(
-    `service code: ${code}${opts.build ? "" : " (dist/ not rebuilt: --skip-build)"}; started with ${
-      launcher === "dist"
-        ? "node dist/src/main.js"
-        : "the FALLBACK launcher bench/analytics/serve.ts (dist/src/main.js did not start)"
-    }; ${settings}`,
+    `service code: ${code}${opts.build ? "" : " (dist/ not rebuilt: --skip-build)"}; started with node dist/src/main.js; ${settings}`,
   );
   out.push(
     `data: ${dataset.devices.length} devices × 4 channels, ${isoMinute(dataset.startS)} → ${isoMinute(dataset.endS)} ` +
@@ -911,7 +910,6 @@ async function main(): Promise<number> {
       dataset: { ...dataset, sizes },
       build,
       measuredChannel: { ...ref, cycles: busiest.n },
-      launcher,
       figures,
       naive: {
         channelYear: { ...naiveChannel.stats, readings: naiveChannel.last.readings },

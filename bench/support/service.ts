@@ -34,8 +34,11 @@ export interface RunningService {
 export interface StartOptions {
   root: string;
   databaseUrl: string;
-  apiKey: string;
+  /** the bootstrap INGEST_API_KEY; without one, no key is passed on from the bench's environment */
+  apiKey?: string;
   poolSize?: number;
+  /** further settings, e.g. PUBLIC_DASHBOARD or APP_TIMEZONE */
+  env?: Readonly<Record<string, string>>;
   /** extra flags for the service's node, e.g. --max-old-space-size=128 or --cpu-prof */
   nodeFlags?: readonly string[];
   readyTimeoutMs?: number;
@@ -49,9 +52,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
     DATABASE_URL: options.databaseUrl,
     HOST: "127.0.0.1",
     PORT: String(port),
-    INGEST_API_KEY: options.apiKey,
     LOG_LEVEL: "warn",
+    ...options.env,
   };
+  // The bench's own shell may hold these; the service under test must not pick them up by accident.
+  for (const name of ["ADMIN_EMAIL", "ADMIN_PASSWORD", "INGEST_API_KEY"]) delete env[name];
+  if (options.apiKey !== undefined) env.INGEST_API_KEY = options.apiKey;
   if (options.poolSize !== undefined) env.DB_POOL_SIZE = String(options.poolSize);
   const child: ChildProcess = spawn(
     process.execPath,
