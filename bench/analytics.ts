@@ -12,7 +12,6 @@ import { writeFileSync } from "node:fs";
 import { availableParallelism, totalmem } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import pg from "pg";
 import { simulateFleet } from "../simulator/index.js";
 import { versionsOfChannels } from "../src/admin/config-versions.js";
@@ -33,16 +32,10 @@ import { factorSetById } from "../src/domain/impact/index.js";
 import { parsePeriod } from "../src/domain/period.js";
 import { seriesWindow } from "../src/domain/series/window.js";
 import { configureChannels, insertDevices } from "./analytics/fleet.js";
-import {
-  type CpuShares,
-  cpuModel,
-  loadAvg1,
-  type Stats,
-  startCpu,
-  timeFn,
-  timeHttp,
-} from "./analytics/measure.js";
+import { type CpuShares, loadAvg1, type Stats, startCpu, timeFn, timeHttp } from "./analytics/measure.js";
 import { copyReadings } from "./analytics/readings.js";
+import { intOption, parseOptions, positiveOption, UsageError } from "./support/args.js";
+import { cpuModel } from "./support/proc.js";
 import { buildService, type RunningService, startService } from "./support/service.js";
 
 const HELP = `npm run bench:analytics -- [options]
@@ -83,42 +76,21 @@ const OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-class UsageError extends Error {}
-
 function options() {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
-  try {
-    values = parseArgs({ options: OPTIONS }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
-  const int = (name: string, value: string, min: number, max: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: integer ${min}–${max}`);
-    return n;
-  };
-  const positive = (name: string, value: string) => {
-    const n = Number(value);
-    if (!(n > 0 && Number.isFinite(n))) throw new UsageError(`--${name}: positive number`);
-    return n;
-  };
-  const days = positive("days", values.days) * positive("scale", values.scale);
+  const values = parseOptions(OPTIONS, HELP);
+  const days = positiveOption("days", values.days) * positiveOption("scale", values.scale);
   if (days < 2 || days > 3000) throw new UsageError("--days × --scale: 2 to 3000 days");
   const reuse = values["reuse-db"];
   if (reuse !== undefined && !/^pumpwatch_bench_analytics_[0-9a-f]+$/.test(reuse)) {
     throw new UsageError("--reuse-db: a database name printed by --keep-db");
   }
   return {
-    devices: int("devices", values.devices, 1, 200),
+    devices: intOption("devices", values.devices, 1, 200),
     days,
-    seed: int("seed", values.seed, 0, 2 ** 31),
-    runs: int("runs", values.runs, 1, 10_000),
-    warmups: int("warmups", values.warmups, 0, 1000),
-    naiveRuns: int("naive-runs", values["naive-runs"], 1, 1000),
+    seed: intOption("seed", values.seed, 0, 2 ** 31),
+    runs: intOption("runs", values.runs, 1, 10_000),
+    warmups: intOption("warmups", values.warmups, 0, 1000),
+    naiveRuns: intOption("naive-runs", values["naive-runs"], 1, 1000),
     timeZone: values.timezone,
     build: !values["skip-build"],
     keepDb: values["keep-db"],

@@ -10,8 +10,8 @@ import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import pg from "pg";
+import { intOption, parseOptions, positiveOption, UsageError } from "./support/args.js";
 import { copyChunks, mean, type PostRun, percentile, postBatches } from "./support/load.js";
 import { type ActivityShare, sampleActivity } from "./support/pg-activity.js";
 import { type CpuSplit, cpuModel, rssSampler, startCpuSplit } from "./support/proc.js";
@@ -60,34 +60,16 @@ const OPTIONS = {
 } as const;
 
 function options() {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
-  try {
-    values = parseArgs({ options: OPTIONS }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
-  const int = (name: string, value: string, min: number, max: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: integer ${min}–${max}`);
-    return n;
-  };
-  const positive = (name: string, value: string) => {
-    const n = Number(value);
-    if (!(n > 0)) throw new UsageError(`--${name}: positive number`);
-    return n;
-  };
+  const values = parseOptions(OPTIONS, HELP);
   return {
-    devices: int("devices", values.devices, 1, 1000),
-    days: positive("days", values.days) * positive("scale", values.scale),
-    seed: int("seed", values.seed, 0, 2 ** 31),
-    concurrency: int("concurrency", values.concurrency, 1, 64),
-    batch: int("batch", values.batch, 2, 1000),
-    instances: int("instances", values.instances, 1, 8),
-    poolSize: values["pool-size"] === undefined ? undefined : int("pool-size", values["pool-size"], 1, 100),
+    devices: intOption("devices", values.devices, 1, 1000),
+    days: positiveOption("days", values.days) * positiveOption("scale", values.scale),
+    seed: intOption("seed", values.seed, 0, 2 ** 31),
+    concurrency: intOption("concurrency", values.concurrency, 1, 64),
+    batch: intOption("batch", values.batch, 2, 1000),
+    instances: intOption("instances", values.instances, 1, 8),
+    poolSize:
+      values["pool-size"] === undefined ? undefined : intOption("pool-size", values["pool-size"], 1, 100),
     nodeFlags: values["node-flags"].split(/\s+/).filter(Boolean),
     build: !values["skip-build"],
     serviceDir: values["service-dir"],
@@ -95,8 +77,6 @@ function options() {
   };
 }
 type Options = ReturnType<typeof options>;
-
-class UsageError extends Error {}
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
 

@@ -1,6 +1,6 @@
 // Timing helpers: latency statistics, sequential HTTP and in-process timings, and where the CPU went.
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { machineCpu, postgresCpu, readStat } from "../support/proc.js";
 
 export interface Stats {
   runs: number;
@@ -87,49 +87,6 @@ export async function timeFn<T>(
 
 // ---- CPU ------------------------------------------------------------------------------------------------
 
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-function stat(pid: number | "self"): { comm: string; cpuS: number } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const close = text.lastIndexOf(")");
-    const fields = text.slice(close + 2).split(" ");
-    return {
-      comm: text.slice(text.indexOf("(") + 1, close),
-      cpuS: (Number(fields[11]) + Number(fields[12])) / CLK_TCK,
-    };
-  } catch {
-    return null;
-  }
-}
-
-function postgresCpu(): Map<number, number> {
-  const result = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const s = stat(Number(entry));
-    if (s?.comm === "postgres") result.set(Number(entry), s.cpuS);
-  }
-  return result;
-}
-
-function machine(): { busyS: number; totalS: number } {
-  const ticks = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "")
-    .trim()
-    .split(/\s+/)
-    .slice(1, 9)
-    .map(Number);
-  const total = ticks.reduce((a, b) => a + b, 0);
-  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-  return { busyS: (total - idle) / CLK_TCK, totalS: total / CLK_TCK };
-}
-
 /** Shares of the machine's CPU capacity (all cores) during an interval. */
 export interface CpuShares {
   wallS: number;
@@ -160,17 +117,17 @@ export function loadAvg1(): number {
  */
 export function startCpu(servicePid: () => number | null, ours: () => Set<number>): () => CpuShares {
   const t0 = performance.now();
-  const m0 = machine();
-  const self0 = stat("self")?.cpuS ?? 0;
+  const m0 = machineCpu();
+  const self0 = readStat("self")?.cpuS ?? 0;
   const pid0 = servicePid();
-  const service0 = pid0 === null ? 0 : (stat(pid0)?.cpuS ?? 0);
+  const service0 = pid0 === null ? 0 : (readStat(pid0)?.cpuS ?? 0);
   const pg0 = postgresCpu();
   return () => {
-    const m1 = machine();
+    const m1 = machineCpu();
     const capacity = m1.totalS - m0.totalS || 1;
-    const bench = (stat("self")?.cpuS ?? 0) - self0;
+    const bench = (readStat("self")?.cpuS ?? 0) - self0;
     const pid1 = servicePid();
-    const service = pid1 === null || pid1 !== pid0 ? 0 : (stat(pid1)?.cpuS ?? 0) - service0;
+    const service = pid1 === null || pid1 !== pid0 ? 0 : (readStat(pid1)?.cpuS ?? 0) - service0;
     let postgres = 0;
     let postgresOther = 0;
     const mine = ours();
@@ -192,13 +149,4 @@ export function startCpu(servicePid: () => number | null, ours: () => Set<number
       loadAvg1: loadAvg1(),
     };
   };
-}
-
-export function cpuModel(): string {
-  try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
-    return match?.[1]?.trim() ?? "unknown CPU";
-  } catch {
-    return "unknown CPU";
-  }
 }

@@ -27,7 +27,7 @@ interface Stat {
   cpuS: number;
 }
 
-function readStat(pid: number | "self"): Stat | null {
+export function readStat(pid: number | "self"): Stat | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
     const open = text.indexOf("(");
@@ -46,7 +46,7 @@ export function processCpuS(pid: number | "self"): number {
 }
 
 /** CPU seconds of every running process named `postgres` (server, backends, WAL writer, checkpointer…). */
-function postgresCpu(): Map<number, number> {
+export function postgresCpu(): Map<number, number> {
   const result = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -57,7 +57,7 @@ function postgresCpu(): Map<number, number> {
 }
 
 /** Busy and total CPU seconds of the whole machine, from /proc/stat. */
-function machineCpu(): { busyS: number; totalS: number } {
+export function machineCpu(): { busyS: number; totalS: number } {
   const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
   const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = ticks.reduce((a, b) => a + b, 0);
