@@ -3,18 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelKey, cyclesExport, cyclesReport } from "../src/analytics/cycles-report.js";
 import { upsertCycles } from "../src/db/queries/replace-cycles.js";
 import type { ChannelRef } from "../src/db/queries/stored-cycle.js";
-import {
-  addDays,
-  type ConfigVersion,
-  DEFAULT_CHANNEL_CONFIG,
-  localDateOf,
-  versionAt,
-} from "../src/domain/config-versions/index.js";
+import { addDays, type ConfigVersion, localDateOf, versionAt } from "../src/domain/config-versions/index.js";
 import type { DetectedCycle } from "../src/domain/cycles/index.js";
 import { FP_2026, FRANCE_GRID_FACTOR, ipcc2019Vf, summarizeCycles } from "../src/domain/impact/index.js";
 import { parsePeriod } from "../src/domain/period.js";
 import { createTestDatabase, type TestDatabase } from "./harness.js";
-import { expectSameSummary, scalesOf } from "./summary-agreement.js";
+import { expectSameSummary, scalesOf, versionHistory } from "./summary-agreement.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -51,16 +45,7 @@ const historyArb = (from: string, days: number) =>
       ),
       { selector: ([d]) => d, minLength: 1, maxLength: 8 },
     )
-    .map((entries): ConfigVersion[] => {
-      const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : 1));
-      return sorted.map(([effectiveFrom, fields], i) => ({
-        ...DEFAULT_CHANNEL_CONFIG,
-        ...fields,
-        effectiveFrom,
-        effectiveTo: sorted[i + 1]?.[0] ?? null,
-        version: 1,
-      }));
-    });
+    .map(versionHistory);
 
 /** Stored cycles of one channel, some of them just outside the period, at most one ongoing. */
 const channelCyclesArb = (firstMinute: number, lastMinute: number) =>

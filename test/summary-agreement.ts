@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { type ConfigVersion, DEFAULT_CHANNEL_CONFIG } from "../src/domain/config-versions/index.js";
 import {
   type CycleSummary,
   type CycleWithVersion,
@@ -77,4 +78,18 @@ export function scalesOf(items: readonly CycleWithVersion[], factorSet = FP_2026
     mesRetainedKg: mes,
     reductionPercent: ch4Reference > 0 ? (100 * ch4) / ch4Reference : 0,
   };
+}
+
+/** Versions starting on distinct dates, each ending where the next one starts: a channel's history. */
+export function versionHistory(
+  entries: readonly (readonly [string, Partial<ConfigVersion>])[],
+): ConfigVersion[] {
+  const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : 1));
+  return sorted.map(([effectiveFrom, fields], i) => ({
+    ...DEFAULT_CHANNEL_CONFIG,
+    ...fields,
+    effectiveFrom,
+    effectiveTo: sorted[i + 1]?.[0] ?? null,
+    version: 1,
+  }));
 }

@@ -1,4 +1,5 @@
 import type { LocalDays } from "../../domain/config-versions/index.js";
+import type { DayTotals } from "../../domain/impact/index.js";
 import type { Queryable } from "../database.js";
 import type { ChannelRef } from "./stored-cycle.js";
 
@@ -11,19 +12,8 @@ export interface CycleTotalsQuery {
   days: LocalDays;
 }
 
-/** The cycles of one channel starting on one local date, summed. */
-export interface ChannelDayTotals extends ChannelRef {
-  date: string;
-  /** every cycle, noise and ongoing included */
-  cycles: number;
-  noiseCycles: number;
-  ongoing: number;
-  energyWh: number;
-  /** closed, non-noise cycles and the sums of their durations and runtimes */
-  closed: number;
-  closedDurationMin: number;
-  closedRuntimeMin: number;
-}
+/** The cycles of one channel starting on one local date, summed; the caller adds the version in force. */
+export interface ChannelDayTotals extends ChannelRef, Omit<DayTotals, "version"> {}
 
 interface Row {
   device_id: string;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { expectSameSummary, scalesOf } from "../../../test/summary-agreement.js";
-import { addDays, type ConfigVersion, DEFAULT_CHANNEL_CONFIG, versionAt } from "../config-versions/index.js";
+import { expectSameSummary, scalesOf, versionHistory } from "../../../test/summary-agreement.js";
+import { addDays, type ConfigVersion, versionAt } from "../config-versions/index.js";
 import type { DetectedCycle } from "../cycles/index.js";
 import { FRANCE_GRID_FACTOR } from "./co2e.js";
 import { FP_2026, ipcc2019Vf } from "./factor-sets.js";
@@ -28,16 +28,7 @@ const versionFieldsArb = fc.record({
 /** A channel's history: versions starting on distinct dates of the period (possibly none at all). */
 const historyArb = fc
   .uniqueArray(fc.tuple(dateArb, versionFieldsArb), { selector: ([d]) => d, maxLength: 3 })
-  .map((entries): ConfigVersion[] => {
-    const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : 1));
-    return sorted.map(([effectiveFrom, fields], i) => ({
-      ...DEFAULT_CHANNEL_CONFIG,
-      ...fields,
-      effectiveFrom,
-      effectiveTo: sorted[i + 1]?.[0] ?? null,
-      version: 1,
-    }));
-  });
+  .map(versionHistory);
 
 const cycleArb = fc
   .record({
