@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { scalarArray, textArray } from "../src/db/array-literal.js";
-import { changedRuns } from "../src/db/queries/enqueue-cycle-refresh.js";
 import { DeviceSightings } from "../src/ingest/device-sightings.js";
 import { ingestBatch } from "../src/ingest/ingest-batch.js";
+import { changedRuns } from "./changed-runs.js";
 import { BOOTSTRAP_KEY, createTestApp, createTestDatabase, type TestDatabase } from "./harness.js";
 
 // The batch statement (db/queries/store-readings.ts) and the device cache, through ingestBatch on a real

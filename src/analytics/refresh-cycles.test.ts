@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { changedRuns } from "../db/queries/enqueue-cycle-refresh.js";
+import { changedRuns } from "../../test/changed-runs.js";
 import { detectCycles } from "../domain/cycles/detect.js";
 import type { CycleSample, CycleSettings, DetectedCycle } from "../domain/cycles/types.js";
 import { type RefreshStore, rangeWindow, refreshChannelStep } from "./refresh-cycles.js";

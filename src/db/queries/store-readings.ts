@@ -89,7 +89,7 @@ changed AS (
   FROM upserted u JOIN input i ON i.device_id = u.device_id AND i.channel = u.channel AND i.ts = u.ts
 ),
 -- Runs of changed minutes per channel, a new run after a hole longer than MERGE_GAP_MIN: the same as
--- changedRuns in enqueue-cycle-refresh.ts.
+-- model changedRuns of the tests (test/changed-runs.ts).
 runs AS (
   SELECT device_id, channel, min(minute) AS from_minute, max(minute) AS to_minute
   FROM (SELECT device_id, channel, minute,
