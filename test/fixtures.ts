@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const CAPTURE = fileURLToPath(
-  new URL("../../shared/fixtures/shelly-pro4pm/ws-capture-2025-10-08.jsonl", import.meta.url),
+  new URL("./fixtures/shelly-pro4pm/ws-capture-2025-10-08.jsonl", import.meta.url),
 );
 
 export interface ShellyFrame {
