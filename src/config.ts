@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import { DEFAULT_MAX_CONCURRENT_BATCHES } from "./ingest/semaphore.js";
@@ -27,6 +28,7 @@ export const ConfigSchema = Type.Object({
   SESSION_IDLE_MINUTES: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080 })),
   SESSION_ABSOLUTE_HOURS: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
   TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
+  WEB_DIR: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export interface Config {
@@ -50,6 +52,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** the site's electricity emission factor, with its source; null: the electricity line is not computed */
   gridFactor: { kgCo2ePerKwh: number; source: string } | null;
+  /** the built web application (`npm run build`), served at / */
+  webDir: string;
 }
 
 export class ConfigError extends Error {
@@ -130,5 +134,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       c.GRID_CO2E_KG_PER_KWH && c.GRID_CO2E_SOURCE
         ? { kgCo2ePerKwh: Number(c.GRID_CO2E_KG_PER_KWH), source: c.GRID_CO2E_SOURCE }
         : null,
+    webDir: resolve(c.WEB_DIR ?? "dist/web"),
   };
 }

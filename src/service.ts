@@ -59,6 +59,7 @@ export async function startService(
     trustProxy: config.trustProxy,
     timeZone: config.timeZone,
     gridFactor: config.gridFactor,
+    webDir: config.webDir,
   });
   const upkeep = startCycleUpkeep({
     db,

@@ -129,3 +129,11 @@ export const SeriesResponse = Type.Object({
     }),
   ),
 });
+
+export const SiteResponse = Type.Object({
+  time_zone: Type.String({
+    description: "fuseau IANA du site (APP_TIMEZONE), dans lequel dates et heures sont lues",
+  }),
+  public_dashboard: Type.Boolean({ description: "le tableau de bord est ouvert sans connexion" }),
+});
+export type SiteResponse = Static<typeof SiteResponse>;

@@ -18,7 +18,9 @@ import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
 import { readRoutes } from "./routes/read.js";
+import { siteRoutes } from "./routes/site.js";
 import { statsRoutes } from "./routes/stats.js";
+import { registerWebApp } from "./web.js";
 
 export interface AppOptions {
   /** IANA zone in which dates are read and shown (APP_TIMEZONE) */
@@ -42,6 +44,8 @@ export interface AppOptions {
   trustProxy?: boolean | number | string[];
   /** login throttling numbers (default 5 per account, 20 per address, in 15 min) */
   loginThrottle?: ThrottleRule;
+  /** WEB_DIR: the built web application; absent or not built: the API alone */
+  webDir?: string | null;
 }
 
 /**
@@ -93,7 +97,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.decorate("lifecycle", lifecycle);
   // Anything but JSON is refused with 415 (Fastify would otherwise accept text/plain as a string).
   app.removeContentTypeParser("text/plain");
-  installErrorHandling(app);
+  // The web app's fallback exists only once its files are registered, below.
+  let serveApp: Awaited<ReturnType<typeof registerWebApp>> = null;
+  installErrorHandling(app, { serveApp: (request, reply) => serveApp?.(request, reply) ?? false });
   // A keep-alive socket left open after the last in-flight response would hold server.close() until its
   // idle timeout; while draining, every response closes its connection.
   app.addHook("onSend", async (_request, reply) => {
@@ -163,6 +169,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     access,
     timeZone: options.timeZone ?? "UTC",
   });
+
+  await app.register(siteRoutes, {
+    timeZone: options.timeZone ?? "UTC",
+    publicDashboard: options.publicDashboard ?? false,
+  });
+  serveApp = await registerWebApp(app, options.webDir ?? null);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

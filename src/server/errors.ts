@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ConfigAdminError } from "../admin/config-errors.js";
 import { DatabaseUnavailableError } from "../db/database.js";
 import { ConfigVersionError } from "../domain/config-versions/index.js";
@@ -88,7 +88,10 @@ function classify(error: FastifyError & { validation?: unknown }, routeValidatio
  * One place maps every error to `{"error": {code, message, request_id}}`. Only catalogue texts reach the
  * client; SQL, stacks and paths go to the log with the request id.
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  options: { serveApp?: (request: FastifyRequest, reply: FastifyReply) => boolean } = {},
+): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const authored = authoredError(error);
     if (authored) {
@@ -110,6 +113,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       .send({ error: { code, message: text, request_id: request.id } });
   });
   app.setNotFoundHandler((request, reply) => {
+    if (options.serveApp?.(request, reply)) return;
     void reply
       .code(404)
       .send({ error: { code: "not_found", message: message("not_found"), request_id: request.id } });

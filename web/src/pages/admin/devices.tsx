@@ -1,0 +1,395 @@
+import { useState } from "preact/hooks";
+import { ApiError, get, post, put } from "../../api/client";
+import type { Device, PumpModel, Version, VersionChange } from "../../api/types";
+import { Field, Notice, SelectField } from "../../components/form";
+import { Link } from "../../components/link";
+import { errorText, useResource } from "../../components/use-resource";
+import { calendarDate, connectivity, dateTimeOf, isoDateIn } from "../../i18n/format";
+import { fr } from "../../i18n/fr";
+import { site } from "../../state/session";
+import {
+  type ChannelDraft,
+  decimalText,
+  type FieldErrors,
+  parseDecimal,
+  validateFlowRate,
+  validateName,
+  validateThreshold,
+  validateWater,
+  type WaterDraft,
+} from "./config-form";
+
+interface DeviceData {
+  device: Device;
+  current: Map<number, Version | null>;
+}
+
+async function loadDevices(): Promise<{ devices: DeviceData[]; models: PumpModel[] }> {
+  const [{ devices }, { pump_models }] = await Promise.all([
+    get<{ devices: Device[] }>("/api/devices"),
+    get<{ pump_models: PumpModel[] }>("/api/admin/pump-models"),
+  ]);
+  const withVersions = await Promise.all(
+    devices.map(async (device) => {
+      const current = new Map<number, Version | null>();
+      await Promise.all(
+        device.channels.map(async (c) => {
+          const { versions } = await get<{ versions: Version[] }>(
+            `/api/admin/channels/${encodeURIComponent(device.device_id)}/${c.channel}/versions`,
+          );
+          current.set(c.channel, versions.find((v) => v.effective_to === null) ?? null);
+        }),
+      );
+      return { device, current };
+    }),
+  );
+  return { devices: withVersions, models: pump_models };
+}
+
+export function DevicesPage() {
+  const { data, error, loading, reload } = useResource(loadDevices, "devices");
+  return (
+    <section class="page" aria-labelledby="devices-title">
+      <h1 id="devices-title">{fr.nav.devices}</h1>
+      <p class="page__intro">
+        Nommez les appareils et leurs canaux, choisissez le modèle et le type de poste, le débit effectif qui
+        convertit les cycles en volume, et la qualité des eaux brutes. « Enregistrer tout » crée une version
+        datée d'aujourd'hui (ou corrige celle d'aujourd'hui) : les jours passés gardent leurs réglages.
+      </p>
+      {error && <Notice kind="error">{error}</Notice>}
+      {loading && !data && <p>{fr.loading}</p>}
+      {data && data.devices.length === 0 && (
+        <Notice kind="info">
+          Aucun appareil pour l'instant. Un appareil apparaît ici avec son premier relevé reçu.
+        </Notice>
+      )}
+      {data?.devices.map((d) => (
+        <DeviceCard key={d.device.device_id} data={d} models={data.models} onSaved={() => void reload()} />
+      ))}
+    </section>
+  );
+}
+
+function isUntouched(d: ChannelDraft): boolean {
+  return (
+    !d.name.trim() &&
+    !d.pumpModelId &&
+    d.pumpType === "relevage" &&
+    !d.flowRate.trim() &&
+    parseDecimal(d.threshold) === 10
+  );
+}
+
+function draftOf(version: Version | null, name: string | null): ChannelDraft {
+  return {
+    name: version?.name ?? name ?? "",
+    pumpModelId: version?.pump_model_id ? String(version.pump_model_id) : "",
+    pumpType: version?.pump_type ?? "relevage",
+    flowRate: decimalText(version?.flow_rate_m3h),
+    threshold: decimalText(version?.activity_threshold_w ?? 10),
+  };
+}
+
+function DeviceCard({
+  data,
+  models,
+  onSaved,
+}: {
+  data: DeviceData;
+  models: PumpModel[];
+  onSaved: () => void;
+}) {
+  const { device, current } = data;
+  const tz = site.value.time_zone;
+  const firstVersion = [...current.values()].find((v) => v) ?? null;
+  const [deviceName, setDeviceName] = useState(device.name === device.device_id ? "" : device.name);
+  const [drafts, setDrafts] = useState<Record<number, ChannelDraft>>(() =>
+    Object.fromEntries(
+      device.channels.map((c) => [
+        c.channel,
+        draftOf(current.get(c.channel) ?? null, c.name === `switch:${c.channel}` ? null : c.name),
+      ]),
+    ),
+  );
+  const [water, setWater] = useState<WaterDraft>({
+    dbo5: decimalText(firstVersion?.dbo5_mg_l ?? 570),
+    dco: decimalText(firstVersion?.dco_mg_l ?? 1250),
+    mes: decimalText(firstVersion?.mes_mg_l ?? 650),
+  });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [result, setResult] = useState<{ kind: "success" | "error"; lines: string[] } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const status = connectivity(device.last_seen, Date.now(), tz);
+  const idPrefix = `d-${device.device_id.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
+
+  const setDraft = (channel: number, patch: Partial<ChannelDraft>) =>
+    setDrafts((all) => ({ ...all, [channel]: { ...(all[channel] as ChannelDraft), ...patch } }));
+
+  function validate(): FieldErrors {
+    const out: FieldErrors = { ...validateWater(water) };
+    const nameError = validateName(deviceName, "Nom de l'appareil");
+    if (nameError) out.deviceName = nameError;
+    for (const c of device.channels) {
+      const draft = drafts[c.channel] as ChannelDraft;
+      const label = draft.name.trim() || `switch:${c.channel}`;
+      const flow = validateFlowRate(draft.flowRate, label);
+      if (flow) out[`${c.channel}.flow`] = flow;
+      const threshold = validateThreshold(draft.threshold, label);
+      if (threshold) out[`${c.channel}.threshold`] = threshold;
+      const name = validateName(draft.name, `Nom du canal ${label}`);
+      if (name) out[`${c.channel}.name`] = name;
+    }
+    return out;
+  }
+
+  async function saveAll(event: Event) {
+    event.preventDefault();
+    setResult(null);
+    const found = validate();
+    setErrors(found);
+    const firstKey = Object.keys(found)[0];
+    if (firstKey) {
+      document.getElementById(`${idPrefix}-${firstKey.replace(".", "-")}`)?.focus();
+      setResult({ kind: "error", lines: ["Corrigez les champs signalés : rien n'a été enregistré."] });
+      return;
+    }
+    setBusy(true);
+    const today = isoDateIn(Date.now(), tz);
+    const lines: string[] = [];
+    const failures: FieldErrors = {};
+    try {
+      const wantedName = deviceName.trim() || null;
+      const storedName = device.name === device.device_id ? null : device.name;
+      if (wantedName !== storedName) {
+        try {
+          await put(`/api/admin/devices/${encodeURIComponent(device.device_id)}`, { name: wantedName });
+          lines.push(`Nom de l'appareil enregistré : ${wantedName ?? device.device_id}.`);
+        } catch (e) {
+          failures.deviceName = errorText(e);
+        }
+      }
+      for (const c of device.channels) {
+        const draft = drafts[c.channel] as ChannelDraft;
+        const label = draft.name.trim() || `switch:${c.channel}`;
+        // A channel nobody configured stays so until something is typed for it: no version of defaults.
+        if (!current.get(c.channel) && isUntouched(draft)) continue;
+        try {
+          const change = await post<VersionChange>(
+            `/api/admin/channels/${encodeURIComponent(device.device_id)}/${c.channel}/versions`,
+            {
+              effective_from: today,
+              name: draft.name.trim() || null,
+              pump_model_id: draft.pumpModelId ? Number(draft.pumpModelId) : null,
+              pump_type: draft.pumpType,
+              flow_rate_m3h: parseDecimal(draft.flowRate),
+              activity_threshold_w: parseDecimal(draft.threshold),
+              dbo5_mg_l: parseDecimal(water.dbo5),
+              dco_mg_l: parseDecimal(water.dco),
+              mes_mg_l: parseDecimal(water.mes),
+            },
+          );
+          lines.push(`${label} : ${changeSentence(change, today)}`);
+        } catch (e) {
+          const field = e instanceof ApiError ? e.field : null;
+          const key =
+            field === "flow_rate_m3h" || field === "flowRateM3h"
+              ? `${c.channel}.flow`
+              : field === "activity_threshold_w" || field === "activityThresholdW"
+                ? `${c.channel}.threshold`
+                : field && /dbo5|dco|mes/i.test(field)
+                  ? (field.match(/dbo5|dco|mes/i)?.[0]?.toLowerCase() ?? `${c.channel}.name`)
+                  : `${c.channel}.name`;
+          failures[key] = `${label} : ${errorText(e)}`;
+        }
+      }
+    } finally {
+      setBusy(false);
+    }
+    setErrors(failures);
+    if (Object.keys(failures).length > 0) {
+      setResult({
+        kind: "error",
+        lines: [...lines, ...Object.values(failures).map((f) => `Non enregistré — ${f}`)],
+      });
+    } else {
+      setResult({
+        kind: "success",
+        lines: lines.length ? lines : ["Rien à enregistrer : aucune modification."],
+      });
+      onSaved();
+    }
+  }
+
+  return (
+    <form class="card card--device" onSubmit={saveAll} noValidate aria-labelledby={`${idPrefix}-title`}>
+      <div class="card__head">
+        <div>
+          <h2 id={`${idPrefix}-title`}>{device.name}</h2>
+          <p class="muted">
+            <code>{device.device_id}</code>
+            {device.model ? ` · ${device.model}` : ""}
+          </p>
+        </div>
+        <p class={`badge ${status.online ? "badge--ok" : "badge--off"}`}>
+          {status.online ? `En ligne · vu le ${dateTimeOf(device.last_seen, tz)}` : status.label}
+        </p>
+      </div>
+      <Field
+        id={`${idPrefix}-deviceName`}
+        label="Nom de l'appareil"
+        placeholder="Ex. : Station Keur Massar"
+        value={deviceName}
+        onValue={setDeviceName}
+        error={errors.deviceName}
+        maxLength={100}
+        class="field--inline"
+      />
+      <div class="table-scroll">
+        <table class="config-table">
+          <caption class="visually-hidden">Canaux de {device.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Canal</th>
+              <th scope="col">Nom</th>
+              <th scope="col">Modèle de pompe</th>
+              <th scope="col">Type de poste</th>
+              <th scope="col">Débit effectif (m³/h)</th>
+              <th scope="col">Seuil d'activité (W)</th>
+              <th scope="col">
+                <span class="visually-hidden">Historique</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {device.channels.map((c) => {
+              const draft = drafts[c.channel] as ChannelDraft;
+              const id = `${idPrefix}-${c.channel}`;
+              const label = draft.name.trim() || `switch:${c.channel}`;
+              return (
+                <tr key={c.channel}>
+                  <th scope="row">
+                    <code>switch:{c.channel}</code>
+                  </th>
+                  <td>
+                    <Field
+                      id={`${id}-name`}
+                      label={<span class="visually-hidden">Nom du canal switch:{c.channel}</span>}
+                      placeholder="Ex. : PR1"
+                      value={draft.name}
+                      onValue={(v) => setDraft(c.channel, { name: v })}
+                      error={errors[`${c.channel}.name`]}
+                      maxLength={100}
+                    />
+                  </td>
+                  <td>
+                    <SelectField
+                      id={`${id}-model`}
+                      label={<span class="visually-hidden">Modèle de pompe de {label}</span>}
+                      value={draft.pumpModelId}
+                      onValue={(v) => setDraft(c.channel, { pumpModelId: v })}
+                      options={[
+                        { value: "", label: "-- Aucun modèle --" },
+                        ...models.map((m) => ({ value: String(m.id), label: m.label })),
+                      ]}
+                    />
+                  </td>
+                  <td>
+                    <SelectField
+                      id={`${id}-type`}
+                      label={<span class="visually-hidden">Type de poste de {label}</span>}
+                      value={draft.pumpType}
+                      onValue={(v) => setDraft(c.channel, { pumpType: v })}
+                      options={["relevage", "sortie", "autre"].map((t) => ({
+                        value: t,
+                        label: fr.pumpType[t] ?? t,
+                      }))}
+                    />
+                  </td>
+                  <td>
+                    <Field
+                      id={`${id}-flow`}
+                      label={<span class="visually-hidden">Débit effectif de {label} (m³/h)</span>}
+                      inputMode="decimal"
+                      placeholder="Débit"
+                      value={draft.flowRate}
+                      onValue={(v) => setDraft(c.channel, { flowRate: v })}
+                      error={errors[`${c.channel}.flow`]}
+                    />
+                  </td>
+                  <td>
+                    <Field
+                      id={`${id}-threshold`}
+                      label={<span class="visually-hidden">Seuil d'activité de {label} (W)</span>}
+                      inputMode="decimal"
+                      value={draft.threshold}
+                      onValue={(v) => setDraft(c.channel, { threshold: v })}
+                      error={errors[`${c.channel}.threshold`]}
+                    />
+                  </td>
+                  <td>
+                    <Link
+                      href={`/admin/appareils/${encodeURIComponent(device.device_id)}/canal/${c.channel}`}
+                      class="button button--small button--ghost"
+                    >
+                      Historique<span class="visually-hidden"> des versions de {label}</span>
+                    </Link>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <fieldset class="water">
+        <legend>Qualité des eaux brutes</legend>
+        <p class="muted">Valeurs moyennes estimées des eaux du site, pour tous les canaux de l'appareil.</p>
+        <div class="water__grid">
+          {(
+            [
+              ["dbo5", "DBO5 (mg/L)"],
+              ["dco", "DCO (mg/L)"],
+              ["mes", "MES (mg/L)"],
+            ] as const
+          ).map(([key, label]) => (
+            <Field
+              key={key}
+              id={`${idPrefix}-${key}`}
+              label={label}
+              inputMode="decimal"
+              value={water[key]}
+              onValue={(v) => setWater({ ...water, [key]: v })}
+              error={errors[key]}
+            />
+          ))}
+        </div>
+      </fieldset>
+      <div class="card__actions">
+        <button type="submit" class="button button--primary" disabled={busy}>
+          {busy ? fr.common.saving : "Enregistrer tout"}
+        </button>
+      </div>
+      {result && (
+        <Notice kind={result.kind}>
+          <ul class="result-lines">
+            {result.lines.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        </Notice>
+      )}
+    </form>
+  );
+}
+
+export function changeSentence(change: VersionChange, today: string): string {
+  switch (change.kind) {
+    case "unchanged":
+      return "inchangé.";
+    case "correct":
+      return `version du ${calendarDate(change.version.effective_from)} corrigée (v${change.version.version}).`;
+    case "create":
+      return `première version, à partir du ${calendarDate(change.version.effective_from)}.`;
+    default:
+      return `nouvelle version à partir du ${calendarDate(today)}.`;
+  }
+}

@@ -1,0 +1,7 @@
+export function UsersPage() {
+  return (
+    <section class="page">
+      <h1>Utilisateurs</h1>
+    </section>
+  );
+}

@@ -1,0 +1,413 @@
+import { useMemo, useState } from "preact/hooks";
+import { ApiError, get, post } from "../../api/client";
+import type { Device, PumpModel, Version, VersionChange } from "../../api/types";
+import { Field, Notice, SelectField } from "../../components/form";
+import { Link } from "../../components/link";
+import { errorText, useResource } from "../../components/use-resource";
+import { calendarDate, dateTimeOf, frenchNumber } from "../../i18n/format";
+import { fr } from "../../i18n/fr";
+import { site } from "../../state/session";
+import {
+  decimalText,
+  type FieldErrors,
+  parseDecimal,
+  validateEffectiveDate,
+  validateFlowRate,
+  validateWater,
+} from "./config-form";
+import { changeSentence } from "./devices";
+
+export interface Impact {
+  action: string;
+  explanation: string;
+  affected: { from: string; to: string | null };
+  before: ImpactFigures;
+  after: ImpactFigures;
+}
+interface ImpactFigures {
+  cycles: number;
+  treated_volume_m3: number;
+  energy_kwh: number;
+  co2e_avoided_kg: number;
+}
+
+/** The version in force on a date, and what a new version on that date would do to the history. */
+export function plannedChange(
+  versions: Version[],
+  date: string,
+): { inForce: Version | null; sentence: string } {
+  const inForce =
+    versions.find((v) => v.effective_from <= date && (v.effective_to === null || date < v.effective_to)) ??
+    null;
+  const first = versions[0];
+  if (!first)
+    return {
+      inForce: null,
+      sentence: "Ce sera la première version de ce canal, valable à partir de cette date.",
+    };
+  if (date < first.effective_from)
+    return {
+      inForce: null,
+      sentence: `Cette date précède la première version (${calendarDate(first.effective_from)}) : une version sera ajoutée du ${calendarDate(date)} au ${calendarDate(first.effective_from)} exclu.`,
+    };
+  if (!inForce) return { inForce: null, sentence: "" };
+  if (inForce.effective_from === date)
+    return {
+      inForce,
+      sentence: `Une version commence déjà ce jour-là (v${inForce.version}) : elle sera corrigée (v${inForce.version + 1}), l'ancienne reste dans l'historique.`,
+    };
+  const end = inForce.effective_to
+    ? `au ${calendarDate(inForce.effective_to)} exclu`
+    : "à aujourd'hui et au-delà";
+  return {
+    inForce,
+    sentence: `La version du ${calendarDate(inForce.effective_from)} sera coupée : elle s'appliquera jusqu'au ${calendarDate(date)} exclu, la nouvelle du ${calendarDate(date)} ${end}.`,
+  };
+}
+
+export function VersionsPage({ deviceId, channel }: { deviceId: string; channel: number }) {
+  const base = `/api/admin/channels/${encodeURIComponent(deviceId)}/${channel}/versions`;
+  const history = useResource(() => get<{ versions: Version[] }>(base), base);
+  const meta = useResource(
+    () =>
+      Promise.all([
+        get<{ devices: Device[] }>("/api/devices"),
+        get<{ pump_models: PumpModel[] }>("/api/admin/pump-models"),
+      ]),
+    "meta",
+  );
+  const device = meta.data?.[0].devices.find((d) => d.device_id === deviceId);
+  const channelName = device?.channels.find((c) => c.channel === channel)?.name ?? `switch:${channel}`;
+  const tz = site.value.time_zone;
+  const versions = history.data?.versions ?? [];
+  const newestFirst = [...versions].reverse();
+
+  return (
+    <section class="page" aria-labelledby="versions-title">
+      <p class="breadcrumb">
+        <Link href="/admin/appareils">← {fr.nav.devices}</Link>
+      </p>
+      <h1 id="versions-title">
+        Historique des versions — {channelName} <span class="muted">({device?.name ?? deviceId})</span>
+      </h1>
+      {history.error && <Notice kind="error">{history.error}</Notice>}
+      {history.loading && !history.data && <p>{fr.loading}</p>}
+      {history.data && (
+        <div class="table-scroll">
+          <table class="data-table">
+            <caption class="visually-hidden">Versions de la configuration de {channelName}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Période</th>
+                <th scope="col">Débit</th>
+                <th scope="col">Type</th>
+                <th scope="col">DBO5 / DCO / MES</th>
+                <th scope="col">Version</th>
+                <th scope="col">Statut</th>
+                <th scope="col">Modifiée par</th>
+              </tr>
+            </thead>
+            <tbody>
+              {newestFirst.length === 0 && (
+                <tr>
+                  <td colSpan={7}>Aucune version historique : ce canal n'est pas encore configuré.</td>
+                </tr>
+              )}
+              {newestFirst.map((v) => (
+                <tr key={v.id}>
+                  <td>
+                    {calendarDate(v.effective_from)} →{" "}
+                    {v.effective_to ? calendarDate(v.effective_to) : <strong>Actuel</strong>}
+                  </td>
+                  <td>{v.flow_rate_m3h === null ? "-" : `${frenchNumber(v.flow_rate_m3h, 1)} m³/h`}</td>
+                  <td>{fr.pumpType[v.pump_type] ?? v.pump_type}</td>
+                  <td>
+                    {frenchNumber(v.dbo5_mg_l, 0)} / {frenchNumber(v.dco_mg_l, 0)} /{" "}
+                    {frenchNumber(v.mes_mg_l, 0)}
+                  </td>
+                  <td>v{v.version}</td>
+                  <td>
+                    <span class={`badge ${v.effective_to === null ? "badge--ok" : "badge--muted"}`}>
+                      {v.effective_to === null ? "Actif" : "Clôturé"}
+                    </span>
+                  </td>
+                  <td>
+                    {v.created_by ?? "-"}
+                    <span class="muted"> · {dateTimeOf(v.created_at, tz)}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {history.data && (
+        <NewVersionForm
+          base={base}
+          versions={versions}
+          models={meta.data?.[1].pump_models ?? []}
+          onSaved={() => void history.reload()}
+        />
+      )}
+    </section>
+  );
+}
+
+interface Draft {
+  date: string;
+  flowRate: string;
+  pumpType: string;
+  pumpModelId: string;
+  dbo5: string;
+  dco: string;
+  mes: string;
+}
+
+function draftFrom(date: string, v: Version | null): Draft {
+  return {
+    date,
+    flowRate: decimalText(v?.flow_rate_m3h),
+    pumpType: v?.pump_type ?? "relevage",
+    pumpModelId: v?.pump_model_id ? String(v.pump_model_id) : "",
+    dbo5: decimalText(v?.dbo5_mg_l ?? 570),
+    dco: decimalText(v?.dco_mg_l ?? 1250),
+    mes: decimalText(v?.mes_mg_l ?? 650),
+  };
+}
+
+function NewVersionForm(props: {
+  base: string;
+  versions: Version[];
+  models: PumpModel[];
+  onSaved: () => void;
+}) {
+  const latest = props.versions[props.versions.length - 1] ?? null;
+  const [draft, setDraft] = useState<Draft>(() => draftFrom("", latest));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [impact, setImpact] = useState<Impact | null>(null);
+  const [message, setMessage] = useState<{ kind: "success" | "error"; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const dateError = draft.date ? validateEffectiveDate(draft.date) : null;
+  const plan = useMemo(
+    () => (draft.date && !dateError ? plannedChange(props.versions, draft.date) : null),
+    [draft.date, dateError, props.versions],
+  );
+
+  function pickDate(date: string) {
+    setImpact(null);
+    setMessage(null);
+    const valid = date && !validateEffectiveDate(date);
+    // Pre-filled with the version in force that day: only what changes needs typing.
+    setDraft(
+      valid
+        ? draftFrom(date, plannedChange(props.versions, date).inForce ?? props.versions[0] ?? null)
+        : { ...draft, date },
+    );
+    setErrors(valid || !date ? {} : { date: validateEffectiveDate(date) ?? "" });
+  }
+
+  function body() {
+    return {
+      effective_from: draft.date,
+      flow_rate_m3h: parseDecimal(draft.flowRate),
+      pump_type: draft.pumpType,
+      pump_model_id: draft.pumpModelId ? Number(draft.pumpModelId) : null,
+      dbo5_mg_l: parseDecimal(draft.dbo5),
+      dco_mg_l: parseDecimal(draft.dco),
+      mes_mg_l: parseDecimal(draft.mes),
+    };
+  }
+
+  function check(): boolean {
+    const found: FieldErrors = { ...validateWater(draft) };
+    const d = validateEffectiveDate(draft.date);
+    if (d) found.date = d;
+    const f = validateFlowRate(draft.flowRate, "cette version");
+    if (f) found.flowRate = f;
+    setErrors(found);
+    const first = Object.keys(found)[0];
+    if (first) document.getElementById(`nv-${first}`)?.focus();
+    return !first;
+  }
+
+  function showServerError(e: unknown) {
+    const field = e instanceof ApiError ? e.field : null;
+    const key = field?.includes("effective")
+      ? "date"
+      : field?.includes("flow")
+        ? "flowRate"
+        : field?.match(/dbo5|dco|mes/)?.[0];
+    if (key) setErrors({ [key]: errorText(e) });
+    setMessage({ kind: "error", text: errorText(e) });
+  }
+
+  async function preview(event: Event) {
+    event.preventDefault();
+    setMessage(null);
+    if (!check()) return;
+    setBusy(true);
+    try {
+      setImpact(await post<Impact>(`${props.base}/preview`, body()));
+    } catch (e) {
+      showServerError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function save() {
+    if (!check()) return;
+    setBusy(true);
+    try {
+      const change = await post<VersionChange>(props.base, body());
+      setMessage({ kind: "success", text: `Version enregistrée : ${changeSentence(change, draft.date)}` });
+      setImpact(null);
+      setDraft(draftFrom("", latest));
+      props.onSaved();
+    } catch (e) {
+      showServerError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const set = (patch: Partial<Draft>) => {
+    setImpact(null);
+    setDraft({ ...draft, ...patch });
+  };
+
+  return (
+    <form class="card card--warning" onSubmit={preview} noValidate aria-labelledby="nv-title">
+      <h2 id="nv-title">Créer une version historique</h2>
+      <p class="muted">
+        Un changement de configuration à partir d'une date donnée : les cycles depuis cette date seront
+        recalculés avec ces valeurs. Le formulaire reprend la version en vigueur ce jour-là : modifiez
+        seulement ce qui change.
+      </p>
+      <div class="form-grid">
+        <Field
+          id="nv-date"
+          label="Date d'effet *"
+          type="date"
+          min="2000-01-01"
+          max="2100-12-31"
+          value={draft.date}
+          onValue={pickDate}
+          error={errors.date ?? dateError}
+          required
+        />
+        <Field
+          id="nv-flowRate"
+          label="Débit effectif (m³/h)"
+          inputMode="decimal"
+          value={draft.flowRate}
+          onValue={(v) => set({ flowRate: v })}
+          error={errors.flowRate}
+          hint="Vide : aucun volume calculé."
+        />
+        <SelectField
+          id="nv-type"
+          label="Type de poste"
+          value={draft.pumpType}
+          onValue={(v) => set({ pumpType: v })}
+          options={["relevage", "sortie", "autre"].map((t) => ({ value: t, label: fr.pumpType[t] ?? t }))}
+        />
+        <SelectField
+          id="nv-model"
+          label="Modèle de pompe"
+          value={draft.pumpModelId}
+          onValue={(v) => set({ pumpModelId: v })}
+          options={[
+            { value: "", label: "-- Aucun modèle --" },
+            ...props.models.map((m) => ({ value: String(m.id), label: m.label })),
+          ]}
+        />
+        <Field
+          id="nv-dbo5"
+          label="DBO5 (mg/L)"
+          inputMode="decimal"
+          value={draft.dbo5}
+          onValue={(v) => set({ dbo5: v })}
+          error={errors.dbo5}
+        />
+        <Field
+          id="nv-dco"
+          label="DCO (mg/L)"
+          inputMode="decimal"
+          value={draft.dco}
+          onValue={(v) => set({ dco: v })}
+          error={errors.dco}
+        />
+        <Field
+          id="nv-mes"
+          label="MES (mg/L)"
+          inputMode="decimal"
+          value={draft.mes}
+          onValue={(v) => set({ mes: v })}
+          error={errors.mes}
+        />
+      </div>
+      {plan?.sentence && (
+        <p class="plan" data-testid="plan-sentence">
+          {plan.sentence}
+        </p>
+      )}
+      <div class="card__actions">
+        <button type="submit" class="button" disabled={busy}>
+          Voir l'impact
+        </button>
+        <button
+          type="button"
+          class="button button--primary"
+          disabled={busy || !impact}
+          onClick={() => void save()}
+        >
+          Créer cette version
+        </button>
+      </div>
+      {impact && <ImpactTable impact={impact} />}
+      {message && <Notice kind={message.kind}>{message.text}</Notice>}
+    </form>
+  );
+}
+
+function ImpactTable({ impact }: { impact: Impact }) {
+  const rows: [string, keyof ImpactFigures, number, string][] = [
+    ["Cycles", "cycles", 0, ""],
+    ["Eau traitée", "treated_volume_m3", 1, " m³"],
+    ["Énergie", "energy_kwh", 2, " kWh"],
+    ["CO₂e évité", "co2e_avoided_kg", 1, " kg"],
+  ];
+  const period = `du ${calendarDate(impact.affected.from)}${impact.affected.to ? ` au ${calendarDate(impact.affected.to)} exclu` : " à aujourd'hui"}`;
+  return (
+    <div class="impact" data-testid="impact">
+      <h3>Impact sur la période {period}</h3>
+      <p>{impact.explanation}</p>
+      <table class="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Indicateur</th>
+            <th scope="col">Avant</th>
+            <th scope="col">Après</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([label, key, decimals, unit]) => (
+            <tr key={key}>
+              <th scope="row">{label}</th>
+              <td data-testid={`before-${key}`}>
+                {frenchNumber(impact.before[key], decimals)}
+                {unit}
+              </td>
+              <td data-testid={`after-${key}`}>
+                {frenchNumber(impact.after[key], decimals)}
+                {unit}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="muted">Rien n'est enregistré tant que vous n'avez pas cliqué sur « Créer cette version ».</p>
+    </div>
+  );
+}

@@ -1,0 +1,227 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simulateFleet } from "../../simulator/index.js";
+import { chromiumPath, launch, openPage, SKIP_REASON, screenshots, type WatchedPage } from "./browser";
+import { ADMIN, ingest, type RunningServer, startServer } from "./service";
+
+const chromium = chromiumPath();
+if (!chromium) console.warn(SKIP_REASON);
+
+const DAY_MS = 86_400_000;
+
+async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password) {
+  await page.goto("/connexion");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Mot de passe").fill(password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+}
+
+describe.skipIf(!chromium)("web application: sign-in and administration", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let deviceId: string;
+  const pages: WatchedPage[] = [];
+
+  async function page(viewport?: { width: number; height: number }) {
+    const watched = await openPage(browser, server.url, viewport);
+    pages.push(watched);
+    return watched;
+  }
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launch()]);
+    const sim = simulateFleet({ seed: 11, devices: 1, days: 2, start: new Date(Date.now() - 2 * DAY_MS) });
+    deviceId = sim.devices[0]?.id ?? "";
+    for (const batch of sim.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("serves the app on every client route, with a strict CSP, and keeps /api 404s in JSON", async () => {
+    for (const path of ["/", "/connexion", "/admin/appareils", "/admin/modeles?x=1"]) {
+      const response = await fetch(`${server.url}${path}`, { headers: { accept: "text/html" } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(response.headers.get("cache-control")).toBe("no-cache");
+      const csp = response.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain("unsafe-inline");
+      const html = await response.text();
+      expect(html).toContain('<html lang="fr">');
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(html).not.toMatch(/<style|style=/);
+    }
+    const api = await fetch(`${server.url}/api/nope`, { headers: { accept: "text/html" } });
+    expect(api.status).toBe(404);
+    expect((await api.json()).error.code).toBe("not_found");
+    const html = await (await fetch(`${server.url}/`, { headers: { accept: "text/html" } })).text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const assetResponse = await fetch(`${server.url}${asset}`);
+    expect(assetResponse.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect((await fetch(`${server.url}/favicon.svg`)).status).toBe(200);
+  });
+
+  it("signs in, shows the user and role, signs out", async () => {
+    const { page: p } = await page();
+    await p.goto("/");
+    await expect.poll(() => p.url()).toContain("/connexion");
+    await signIn(p);
+    await p.waitForURL((u) => u.pathname === "/");
+    await expect.poll(() => p.getByTestId("user-email").textContent()).toBe(ADMIN.email);
+    expect(await p.getByText("administrateur").isVisible()).toBe(true);
+    expect(await p.getByRole("link", { name: "Administration" }).isVisible()).toBe(true);
+    await screenshots(p, "tableau-de-bord");
+    await p.getByRole("button", { name: "Se déconnecter" }).click();
+    await p.waitForURL((u) => u.pathname === "/connexion");
+    expect(await p.getByText("Vous êtes déconnecté.").isVisible()).toBe(true);
+    const me = await p.evaluate(async () => (await fetch("/api/auth/me")).status);
+    expect(me).toBe(401);
+  });
+
+  it("refuses a wrong password with one message, whatever was wrong", async () => {
+    const { page: p } = await page();
+    await signIn(p, ADMIN.email, "pas le bon mot de passe");
+    await expect.poll(() => p.getByRole("alert").textContent()).toBe("E-mail ou mot de passe incorrect");
+    await screenshots(p, "connexion-erreur");
+    await signIn(p, "inconnu@filtreplante.test", "pas le bon mot de passe");
+    await expect.poll(() => p.getByRole("alert").textContent()).toBe("E-mail ou mot de passe incorrect");
+    expect(new URL(p.url()).pathname).toBe("/connexion");
+  });
+
+  it("returns to the deep link after sign-in, and a reload keeps the page", async () => {
+    const { page: p } = await page();
+    await p.goto("/admin/modeles");
+    await p.waitForURL(
+      (u) => u.pathname === "/connexion" && u.searchParams.get("suite") === "/admin/modeles",
+    );
+    await p.getByLabel("E-mail").fill(ADMIN.email);
+    await p.getByLabel("Mot de passe").fill(ADMIN.password);
+    await p.getByRole("button", { name: "Se connecter" }).click();
+    await p.waitForURL((u) => u.pathname === "/admin/modeles");
+    await p.reload();
+    await expect.poll(() => p.getByRole("heading", { level: 1 }).textContent()).toBe("Modèles de pompes");
+  });
+
+  it("edits a channel and shows the new version in its history", async () => {
+    const { page: p } = await page();
+    await signIn(p);
+    await p.waitForURL((u) => u.pathname === "/");
+    await p.goto("/admin/appareils");
+    const card = p.locator("form.card--device").first();
+    await card.getByLabel("Nom de l'appareil").fill("Station Keur Massar");
+    await card.getByLabel("Nom du canal switch:0").fill("PR1");
+    await card.getByLabel("Débit effectif de PR1 (m³/h)").fill("18,5");
+    await card.getByRole("button", { name: "Enregistrer tout" }).click();
+    await expect.poll(() => card.getByRole("status").textContent()).toContain("PR1 : première version");
+    await screenshots(p, "appareils");
+    await p.goto(`/admin/appareils/${deviceId}/canal/0`);
+    const row = p.locator("tbody tr").first();
+    await expect.poll(() => row.textContent()).toContain("18,5 m³/h");
+    expect(await row.textContent()).toContain("Actuel");
+    expect(await row.textContent()).toContain("Actif");
+    expect(await row.textContent()).toContain(ADMIN.email);
+    await screenshots(p, "historique");
+  });
+
+  it("refuses an invalid flow rate and the year 206 in the form, sending nothing", async () => {
+    const { page: p } = await page();
+    await signIn(p);
+    await p.waitForURL((u) => u.pathname === "/");
+    await p.goto("/admin/appareils");
+    const sent: string[] = [];
+    p.on("request", (r) => {
+      if (r.method() !== "GET" && r.url().includes("/api/admin/")) sent.push(r.url());
+    });
+    const card = p.locator("form.card--device").first();
+    const flow = card.locator('input[id$="-1-flow"]');
+    await flow.fill("abc");
+    await card.getByRole("button", { name: "Enregistrer tout" }).click();
+    await expect
+      .poll(() => card.locator(".field__error").first().textContent())
+      .toContain("Débit effectif invalide");
+    expect(await flow.getAttribute("aria-invalid")).toBe("true");
+    await flow.fill("-3");
+    await card.getByRole("button", { name: "Enregistrer tout" }).click();
+    await expect
+      .poll(() => card.locator(".field__error").first().textContent())
+      .toContain("Débit effectif invalide");
+    expect(sent).toEqual([]);
+
+    await p.goto(`/admin/appareils/${deviceId}/canal/1`);
+    await p.getByLabel("Date d'effet *").fill("0206-02-19");
+    await expect.poll(() => p.locator("#nv-date-error").textContent()).toContain("l'année 206");
+    await p.getByRole("button", { name: "Voir l'impact" }).click();
+    expect(sent).toEqual([]);
+  });
+
+  it("refuses to delete a pump model in use, saying how many channels use it", async () => {
+    const { page: p } = await page();
+    await signIn(p);
+    await p.waitForURL((u) => u.pathname === "/");
+    await p.goto("/admin/appareils");
+    const card = p.locator("form.card--device").first();
+    await card.locator('select[id$="-2-model"]').selectOption({ label: "Pedrollo DM/8 (0.55 kW, 3.2 A)" });
+    await card.getByRole("button", { name: "Enregistrer tout" }).click();
+    await expect.poll(() => card.getByRole("status").textContent()).toContain("switch:2");
+    await p.goto("/admin/modeles");
+    const row = p.locator("tr", { hasText: "Pedrollo DM/8" });
+    await row.getByRole("button", { name: /Supprimer/ }).click();
+    await row.getByRole("button", { name: "Confirmer" }).click();
+    await expect.poll(() => p.getByRole("alert").textContent()).toContain("utilisé par 1 canal");
+    expect(await p.locator("tr", { hasText: "Pedrollo DM/8" }).count()).toBe(1);
+    await screenshots(p, "modeles");
+  });
+
+  it("creates an API key shown once, ingests with it, revokes it and is refused", async () => {
+    const { page: p } = await page();
+    await signIn(p);
+    await p.waitForURL((u) => u.pathname === "/");
+    await p.goto("/admin/cles");
+    await p.getByLabel("Nom de la clé").fill("collecteur de test");
+    await p.getByRole("button", { name: "Créer la clé" }).click();
+    const secret = await p.locator("#created-key").inputValue();
+    expect(secret.length).toBeGreaterThan(20);
+    expect(await p.getByText(`X-Api-Key: ${secret}`).isVisible()).toBe(true);
+    await screenshots(p, "cles");
+    const message = {
+      src: "shellypro4pm-cle0000001",
+      timestamp: Math.floor(Date.now() / 1000) - 120,
+      params: { "switch:0": { apower: 0, voltage: 230, current: 0 } },
+    };
+    expect((await ingest(server.url, [message], secret)).status).toBe(200);
+    await p.getByRole("button", { name: "J'ai copié la clé" }).click();
+    expect(await p.locator("#created-key").count()).toBe(0);
+    await p.reload();
+    expect(await p.getByText(secret).count()).toBe(0);
+    const row = p.locator("tr", { hasText: "collecteur de test" });
+    await row.getByRole("button", { name: /Révoquer/ }).click();
+    await row.getByRole("button", { name: "Révoquer", exact: true }).click();
+    await expect.poll(() => p.getByRole("status").last().textContent()).toContain("révoquée");
+    expect((await ingest(server.url, [message], secret)).status).toBe(401);
+  });
+
+  it("shows no console error and no CSP violation on any page", async () => {
+    const { page: p, problems } = await page({ width: 375, height: 800 });
+    await signIn(p);
+    await p.waitForURL((u) => u.pathname === "/");
+    for (const path of [
+      "/",
+      "/admin/appareils",
+      `/admin/appareils/${deviceId}/canal/0`,
+      "/admin/modeles",
+      "/admin/cles",
+      "/admin/utilisateurs",
+      "/admin/parametres",
+      "/admin/journal",
+      "/nulle-part",
+    ]) {
+      await p.goto(path);
+      await p.waitForLoadState("networkidle");
+    }
+    expect(problems).toEqual([]);
+    for (const watched of pages) expect(watched.problems).toEqual([]);
+  });
+});
