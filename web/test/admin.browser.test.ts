@@ -203,6 +203,28 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     expect((await ingest(server.url, [message], secret)).status).toBe(401);
   });
 
+  it("sends an expired session back to sign-in, then to the page it was on", async () => {
+    const { page: p } = await page();
+    await signIn(p);
+    await p.waitForURL((u) => u.pathname === "/");
+    await p.goto("/admin/modeles");
+    await p.locator("tr", { hasText: "Pedrollo VXM 10/35" }).waitFor();
+    // The browser keeps a cookie the service no longer knows: exactly what an expired session looks like.
+    const stale = await p.context().cookies();
+    await p.evaluate(() =>
+      fetch("/api/auth/logout", { method: "POST", headers: { "x-requested-with": "pumpwatch" } }),
+    );
+    await p.context().addCookies(stale);
+    await p.getByRole("link", { name: "Clés d'API" }).click();
+    await p.waitForURL((u) => u.pathname === "/connexion" && u.searchParams.get("suite") === "/admin/cles");
+    expect(await p.getByText("Votre session a expiré").isVisible()).toBe(true);
+    await p.getByLabel("E-mail").fill(ADMIN.email);
+    await p.getByLabel("Mot de passe").fill(ADMIN.password);
+    await p.getByRole("button", { name: "Se connecter" }).click();
+    await p.waitForURL((u) => u.pathname === "/admin/cles");
+    await expect.poll(() => p.getByRole("heading", { level: 1 }).textContent()).toBe("Clés d'API");
+  });
+
   it("shows no console error and no CSP violation on any page", async () => {
     const { page: p, problems } = await page({ width: 375, height: 800 });
     await signIn(p);
