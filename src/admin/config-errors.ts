@@ -15,7 +15,8 @@ export type ConfigAdminErrorCode =
   | "invalid_power"
   | "invalid_current"
   | "invalid_nominal_flow"
-  | "invalid_device_name";
+  | "invalid_device_name"
+  | "duplicate_channel";
 
 export class ConfigAdminError extends Error {
   override readonly name = "ConfigAdminError";

@@ -11,7 +11,8 @@ const nullable = <T>(type: "string" | "number" | "integer", options: Record<stri
   Type.Unsafe<T | null>({ type: [type, "null"], ...options });
 
 /** Responses: serialisation only (no coercion there). */
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends TSchema>(t: T, options: Record<string, unknown> = {}) =>
+  Type.Union([t, Type.Null()], options);
 
 const DeviceId = Type.String({ minLength: 1, maxLength: 128, description: "identifiant Shelly (src)" });
 const Instant = Type.String({ format: "date-time" });
@@ -217,4 +218,98 @@ export const FactorSetsResponse = Type.Object({
       sources: Type.Array(Type.String()),
     }),
   ),
+});
+
+// ---- Devices and channels screen (issue 7) ---------------------------------------------------------------
+
+/** The version in force today of a channel, without its period's history around it. */
+export const AdminDeviceChannel = Type.Object({
+  channel: Type.Integer({ minimum: 0, maximum: 3 }),
+  version: Nullable(ConfigVersionItem, {
+    description: "version en vigueur aujourd'hui (fuseau du site) ; null : canal jamais configuré",
+  }),
+});
+
+export const AdminDevicesResponse = Type.Object({
+  today: Type.String({ description: "date du jour AAAA-MM-JJ dans le fuseau du site" }),
+  devices: Type.Array(
+    Type.Object({
+      device_id: Type.String(),
+      name: Nullable(Type.String({ description: "nom choisi ; null : l'identifiant technique est affiché" })),
+      model: Nullable(Type.String()),
+      last_seen: Instant,
+      dbo5_mg_l: Type.Number({
+        description: "qualité d'eau brute de la carte : celle du premier canal configuré, sinon 570",
+      }),
+      dco_mg_l: Type.Number({ description: "idem, défaut 1250" }),
+      mes_mg_l: Type.Number({ description: "idem, défaut 650" }),
+      channels: Type.Array(AdminDeviceChannel, { description: "les 4 canaux, 0 à 3" }),
+    }),
+  ),
+});
+
+const ChannelNumberInput = Type.Unsafe<number | string>({
+  type: ["integer", "string"],
+  description: "canal 0–3, ou « switch:N »",
+});
+
+export const DeviceConfigurationChannel = Type.Object({
+  channel: ChannelNumberInput,
+  name: versionFields.name,
+  pump_model_id: versionFields.pump_model_id,
+  pump_type: versionFields.pump_type,
+  flow_rate_m3h: Type.Optional(
+    Type.Unsafe<number | string | null>({
+      type: ["number", "string", "null"],
+      description: 'débit effectif, m³/h, > 0 ; null ou "" : aucun (enregistré NULL) ; « 9,5 » accepté',
+    }),
+  ),
+  activity_threshold_w: versionFields.activity_threshold_w,
+});
+export type DeviceConfigurationChannel = Static<typeof DeviceConfigurationChannel>;
+
+export const DeviceConfigurationBody = Type.Object(
+  {
+    name: Type.Optional(
+      nullable<string>("string", {
+        description: "nom de l'appareil ; null ou \"\" : l'identifiant ; absent : inchangé",
+      }),
+    ),
+    channels: Type.Array(DeviceConfigurationChannel, {
+      maxItems: 4,
+      description: "canaux de la carte ; un canal absent n'est pas touché",
+    }),
+    dbo5_mg_l: Type.Optional(
+      Type.Number({ description: "DBO5, mg/L, appliquée à chaque canal de la liste" }),
+    ),
+    dco_mg_l: Type.Optional(Type.Number({ description: "DCO, mg/L, idem" })),
+    mes_mg_l: Type.Optional(Type.Number({ description: "MES, mg/L, idem" })),
+  },
+  {
+    description:
+      "Champ absent : valeur en vigueur aujourd'hui conservée. Une valeur invalide refuse toute la carte (422, " +
+      "`field` = « channels.<rang dans la liste>.<champ> » ou le champ de la carte).",
+  },
+);
+export type DeviceConfigurationBody = Static<typeof DeviceConfigurationBody>;
+
+export const DeviceConfigurationResponse = Type.Object({
+  device_id: Type.String(),
+  name: Nullable(Type.String()),
+  name_changed: Type.Boolean(),
+  effective_from: Type.String({ description: "date des versions écrites : aujourd'hui, fuseau du site" }),
+  channels: Type.Array(
+    Type.Object({
+      channel: Type.Integer(),
+      result: Type.Union([Type.Literal("created"), Type.Literal("corrected"), Type.Literal("unchanged")], {
+        description:
+          "created : nouvelle version datée d'aujourd'hui ; corrected : la version d'aujourd'hui corrigée " +
+          "(version + 1) ; unchanged : rien d'écrit",
+      }),
+      version: ConfigVersionItem,
+    }),
+  ),
+  message: Type.String({
+    description: "« Nouvelle version datée du 28/11/2026 pour PR1 ; PS inchangé. »",
+  }),
 });

@@ -49,3 +49,43 @@ export type MessageCode = keyof typeof MESSAGES;
 export function message(code: MessageCode, detail?: string): string {
   return detail ? `${MESSAGES[code]} (${detail})` : MESSAGES[code];
 }
+
+// ---- Sentences of the administration answers (issue 7) -----------------------------------------------------
+
+/** "2026-11-28" → "28/11/2026" (a calendar date, no time zone involved). */
+export function frenchCalendarDate(date: string): string {
+  const [year, month, day] = date.split("-");
+  return `${day}/${month}/${year}`;
+}
+
+/** "PR1", "PR1 et PS", "PR1, PS et Surpresseur" */
+export function frenchList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} et ${items.at(-1)}`;
+}
+
+/** What "Enregistrer tout" did: "Nouvelle version datée du 28/11/2026 pour PR1 ; PS inchangé." */
+export function deviceSaveMessage(
+  date: string,
+  channels: readonly { label: string; result: "created" | "corrected" | "unchanged" }[],
+  nameChanged: boolean,
+): string {
+  const of = (result: string) => channels.filter((c) => c.result === result).map((c) => c.label);
+  const created = of("created");
+  const corrected = of("corrected");
+  const unchanged = of("unchanged");
+  const parts: string[] = [];
+  if (nameChanged) parts.push("Nom de l'appareil enregistré");
+  if (created.length > 0) {
+    parts.push(`Nouvelle version datée du ${frenchCalendarDate(date)} pour ${frenchList(created)}`);
+  }
+  if (corrected.length > 0) {
+    parts.push(`Version du ${frenchCalendarDate(date)} corrigée pour ${frenchList(corrected)}`);
+  }
+  if (unchanged.length > 0) {
+    parts.push(`${frenchList(unchanged)} ${unchanged.length > 1 ? "inchangés" : "inchangé"}`);
+  }
+  if (parts.length === 0) return "Rien à enregistrer.";
+  const sentence = parts.join(" ; ");
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
+}

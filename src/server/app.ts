@@ -87,6 +87,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }),
     return503OnClosing: true,
     trustProxy: trustProxy(options.trustProxy),
+    // A form field that is a number, a text or null (the débit of a device card) is one `type` array:
+    // anyOf would let coercion turn null into 0. Fastify's other Ajv defaults are kept (merged).
+    ajv: { customOptions: { allowUnionTypes: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const lifecycle: Lifecycle = { draining: false };

@@ -11,6 +11,12 @@ import {
   updateCurrentChannelConfig,
   type VersionChangeResult,
 } from "../../admin/config-versions.js";
+import {
+  type DeviceConfigurationResult,
+  type DeviceOverview,
+  devicesOverview,
+  saveDeviceConfiguration,
+} from "../../admin/device-configuration.js";
 import { renameDevice } from "../../admin/device-names.js";
 import {
   createPumpModel,
@@ -21,12 +27,16 @@ import {
 } from "../../admin/pump-models.js";
 import type { Clock } from "../../clock.js";
 import {
+  AdminDevicesResponse,
   ApiKeyBody,
   ApiKeyParams,
   ApiKeysResponse,
   ChannelParams,
   CreatedApiKeyResponse,
   CurrentConfigBody,
+  DeviceConfigurationBody,
+  DeviceConfigurationChannel,
+  DeviceConfigurationResponse,
   DeviceNameBody,
   DeviceNameResponse,
   DeviceParams,
@@ -51,6 +61,7 @@ import {
   type IpccReference,
   ipcc2019Vf,
 } from "../../domain/impact/index.js";
+import { deviceSaveMessage } from "../../i18n/fr.js";
 import { type Access, currentUser } from "../access.js";
 import { AppError } from "../errors.js";
 
@@ -100,6 +111,38 @@ function refuseUnknownFields(body: object, known: { properties: Record<string, u
   if (unknown.length > 0) throw new AppError("unknown_field", 400, unknown.join(", "));
 }
 
+/** The same rule inside each element of an array field, naming the element: `channels.1.flow_rate`. */
+function refuseUnknownItemFields(
+  items: readonly object[],
+  path: string,
+  known: { properties: Record<string, unknown> },
+): void {
+  items.forEach((item, index) => {
+    const unknown = Object.keys(item).filter((key) => !Object.hasOwn(known.properties, key));
+    if (unknown.length > 0) {
+      throw new AppError("unknown_field", 400, unknown.map((key) => `${path}.${index}.${key}`).join(", "));
+    }
+  });
+}
+
+/** "switch:2", "2" or 2 → 2; anything else is left for the use case to refuse with the field named. */
+function channelOf(raw: number | string): number {
+  if (typeof raw === "number") return raw;
+  const match = /^(?:switch:)?(\d+)$/.exec(raw.trim());
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+/**
+ * The débit field of a form (predecessor bug 42): empty saves as NULL, "9,5" is 9.5; any other text is
+ * passed on for the domain to refuse with its French message.
+ */
+function flowRateOf(raw: number | string | null | undefined): number | string | null | undefined {
+  if (typeof raw !== "string") return raw;
+  const text = raw.trim();
+  if (text === "") return null;
+  return /^-?\d+(?:[.,]\d+)?$/.test(text) ? Number(text.replace(",", ".")) : raw;
+}
+
 function actorOf(request: FastifyRequest): string {
   const user = currentUser(request);
   if (!user) throw new AppError("session_required", 401);
@@ -138,6 +181,37 @@ const versionItem = (v: StoredConfigVersion) => ({
   min_cycle_min: v.minCycleMin,
   created_at: iso(v.createdAt),
   created_by: v.createdBy,
+});
+
+const adminDeviceItem = (d: DeviceOverview) => ({
+  device_id: d.deviceId,
+  name: d.name,
+  model: d.model,
+  last_seen: iso(d.lastSeen),
+  dbo5_mg_l: d.dbo5MgL,
+  dco_mg_l: d.dcoMgL,
+  mes_mg_l: d.mesMgL,
+  channels: d.channels.map((c) => ({
+    channel: c.channel,
+    version: c.version === null ? null : versionItem(c.version),
+  })),
+});
+
+const deviceConfigurationResult = (r: DeviceConfigurationResult) => ({
+  device_id: r.deviceId,
+  name: r.name,
+  name_changed: r.nameChanged,
+  effective_from: r.effectiveFrom,
+  channels: r.channels.map((c) => ({
+    channel: c.channel,
+    result: c.result,
+    version: versionItem(c.version),
+  })),
+  message: deviceSaveMessage(
+    r.effectiveFrom,
+    r.channels.map((c) => ({ label: c.version.name ?? `switch:${c.channel}`, result: c.result })),
+    r.nameChanged,
+  ),
 });
 
 const changeResult = (result: VersionChangeResult) => ({
@@ -310,6 +384,63 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
         updateCurrentChannelConfig(db, input, actorOf(request), clock.now(), timeZone),
       );
       return changeResult(result);
+    },
+  );
+
+  app.get(
+    "/api/admin/devices",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Appareils et canaux : chaque canal avec sa version en vigueur aujourd'hui",
+        description: `${ADMIN_NOTE} Les modèles de pompes sont dans GET /api/admin/pump-models.`,
+        response: { 200: AdminDevicesResponse },
+      },
+    },
+    async () => {
+      const overview = await devicesOverview(db, clock.now(), timeZone);
+      return { today: overview.today, devices: overview.devices.map(adminDeviceItem) };
+    },
+  );
+
+  app.put(
+    "/api/admin/devices/:device_id/configuration",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "« Enregistrer tout » d'une carte d'appareil : nom, canaux et qualité d'eau en une fois",
+        description:
+          `${ADMIN_NOTE} Une seule transaction : pour chaque canal dont une valeur change, une nouvelle version ` +
+          "datée d'aujourd'hui (fuseau du site), ou la correction de celle d'aujourd'hui si elle existe. 422 " +
+          "avec `field` (« channels.1.flow_rate_m3h ») pour une valeur invalide : rien n'est enregistré. 404 " +
+          "pour un appareil inconnu.",
+        params: DeviceParams,
+        body: DeviceConfigurationBody,
+        response: { 200: DeviceConfigurationResponse },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      refuseUnknownFields(body, DeviceConfigurationBody);
+      refuseUnknownItemFields(body.channels, "channels", DeviceConfigurationChannel);
+      const input = {
+        deviceId: request.params.device_id,
+        ...(body.name === undefined ? {} : { name: body.name }),
+        channels: body.channels.map((c) => {
+          const flow = flowRateOf(c.flow_rate_m3h);
+          return {
+            ...configFields({ ...c, flow_rate_m3h: flow as number | null | undefined }),
+            channel: channelOf(c.channel),
+          };
+        }),
+        ...(body.dbo5_mg_l === undefined ? {} : { dbo5MgL: body.dbo5_mg_l }),
+        ...(body.dco_mg_l === undefined ? {} : { dcoMgL: body.dco_mg_l }),
+        ...(body.mes_mg_l === undefined ? {} : { mesMgL: body.mes_mg_l }),
+      };
+      const result = await inClientTerms(() =>
+        saveDeviceConfiguration(db, input, actorOf(request), clock.now(), timeZone),
+      );
+      return deviceConfigurationResult(result);
     },
   );
 
