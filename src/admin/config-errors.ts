@@ -16,7 +16,15 @@ export type ConfigAdminErrorCode =
   | "invalid_current"
   | "invalid_nominal_flow"
   | "invalid_device_name"
-  | "duplicate_channel";
+  | "duplicate_channel"
+  | "invalid_factor_set"
+  | "invalid_grid_factor"
+  | "invalid_email"
+  | "weak_password"
+  | "invalid_role"
+  | "email_taken"
+  | "user_not_found"
+  | "last_admin";
 
 export class ConfigAdminError extends Error {
   override readonly name = "ConfigAdminError";
