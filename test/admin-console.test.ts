@@ -222,8 +222,8 @@ describe("device card save", () => {
       [2, "corrected"],
     ]);
     expect(body.message).toBe(
-      "Nom de l'appareil enregistré ; Nouvelle version datée du 28/11/2026 pour PR1 ; " +
-        "Version du 28/11/2026 corrigée pour Surpresseur ; PS inchangé.",
+      "Nom de l'appareil enregistré ; nouvelle version datée du 28/11/2026 pour PR1 ; " +
+        "version du 28/11/2026 corrigée pour Surpresseur ; PS inchangé.",
     );
     // The "Actif" version shows what the form showed; the 9.5 m³/h stays in the past, up to yesterday.
     expect((await versionsOf(0)).map((v) => [v.effective_from, v.effective_to, v.flow_rate_m3h])).toEqual([
@@ -462,6 +462,20 @@ describe("version preview", () => {
     expect(future.explanation).toContain("Aucun jour passé n'est concerné");
   });
 
+  it("says when the change moves today's detection settings (the cycles would be re-detected)", async () => {
+    const past = (
+      await call("POST", previewUrl(1), { effective_from: "2026-11-10", activity_threshold_w: 50 })
+    ).json();
+    expect(past.detection_changed).toBe(true);
+    const bounded = await call("POST", versionsUrl(1), { effective_from: "2026-11-20", flow_rate_m3h: 12 });
+    expect(bounded.statusCode).toBe(201);
+    // Ends before today: today's settings do not move.
+    const before = (
+      await call("POST", previewUrl(1), { effective_from: "2026-11-10", activity_threshold_w: 50 })
+    ).json();
+    expect(before.detection_changed).toBe(false);
+  });
+
   it("refuses what POST …/versions refuses: year 206 (bug 16), a negative débit, an unknown device", async () => {
     const before = await storedState();
     for (const [body, field] of [
@@ -587,7 +601,7 @@ describe("settings", () => {
       grid_factor: { kg_co2e_per_kwh: 0.1, source: "ADEME", year: 2024 },
     });
     expect(nested.statusCode).toBe(400);
-    expect(nested.json().error.message).toContain("grid_factor.0.year");
+    expect(nested.json().error.message).toContain("grid_factor.year");
   });
 });
 

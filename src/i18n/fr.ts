@@ -75,19 +75,21 @@ export function deviceSaveMessage(
   const corrected = of("corrected");
   const unchanged = of("unchanged");
   const parts: string[] = [];
-  if (nameChanged) parts.push("Nom de l'appareil enregistré");
+  if (nameChanged) parts.push("nom de l'appareil enregistré");
   if (created.length > 0) {
-    parts.push(`Nouvelle version datée du ${frenchCalendarDate(date)} pour ${frenchList(created)}`);
+    parts.push(`nouvelle version datée du ${frenchCalendarDate(date)} pour ${frenchList(created)}`);
   }
   if (corrected.length > 0) {
-    parts.push(`Version du ${frenchCalendarDate(date)} corrigée pour ${frenchList(corrected)}`);
+    parts.push(`version du ${frenchCalendarDate(date)} corrigée pour ${frenchList(corrected)}`);
   }
+  if (parts.length === 0 && unchanged.length === 0) return "Rien à enregistrer.";
+  const capitalised = parts.length > 0;
   if (unchanged.length > 0) {
     parts.push(`${frenchList(unchanged)} ${unchanged.length > 1 ? "inchangés" : "inchangé"}`);
   }
-  if (parts.length === 0) return "Rien à enregistrer.";
+  // A channel's name keeps its own case, even at the start of the sentence.
   const sentence = parts.join(" ; ");
-  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
+  return `${capitalised ? sentence.charAt(0).toUpperCase() : sentence.charAt(0)}${sentence.slice(1)}.`;
 }
 
 /** The French sentence of a version preview: which version it splits or corrects, from which date to which. */

@@ -156,6 +156,18 @@ function refuseUnknownItemFields(
   });
 }
 
+/** The same rule inside an object field: `grid_factor.year`. */
+function refuseUnknownNestedFields(
+  value: object,
+  path: string,
+  known: { properties: Record<string, unknown> },
+): void {
+  const unknown = Object.keys(value).filter((key) => !Object.hasOwn(known.properties, key));
+  if (unknown.length > 0) {
+    throw new AppError("unknown_field", 400, unknown.map((key) => `${path}.${key}`).join(", "));
+  }
+}
+
 /** "switch:2", "2" or 2 → 2; anything else is left for the use case to refuse with the field named. */
 function channelOf(raw: number | string): number {
   if (typeof raw === "number") return raw;
@@ -793,9 +805,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     async (request) => {
       const body = request.body;
       refuseUnknownFields(body, SettingsBody);
-      if (body.factor_set) refuseUnknownItemFields([body.factor_set], "factor_set", SettingsFactorSetBody);
+      if (body.factor_set) refuseUnknownNestedFields(body.factor_set, "factor_set", SettingsFactorSetBody);
       if (body.grid_factor)
-        refuseUnknownItemFields([body.grid_factor], "grid_factor", SettingsGridFactorBody);
+        refuseUnknownNestedFields(body.grid_factor, "grid_factor", SettingsGridFactorBody);
       const change = {
         ...(body.factor_set === undefined ? {} : { factorSet: body.factor_set }),
         ...(body.grid_factor === undefined
