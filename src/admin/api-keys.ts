@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Queryable } from "../db/database.js";
-import { apiKeyByLookupId, insertApiKey, touchApiKey } from "../db/queries/api-keys.js";
+import type { Database, Queryable } from "../db/database.js";
+import { apiKeyByLookupId, insertApiKey, revokeApiKey, touchApiKey } from "../db/queries/api-keys.js";
+import { appendConfigAudit } from "../db/queries/config-audit.js";
 
 const KEY_FORMAT = /^pwk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
@@ -50,4 +51,47 @@ export function makeApiKeyVerifier(db: Queryable, bootstrapKey: string | null) {
     await touchApiKey(db, row.id, now);
     return { ok: true, keyId: row.id };
   };
+}
+
+/** createApiKey from the admin area, audited as `api_key` `create` (the name, never the secret). */
+export function createAuditedApiKey(
+  db: Database,
+  name: string,
+  actor: string,
+  now: Date,
+): Promise<CreatedApiKey> {
+  return db.transaction(async (tx) => {
+    const created = await createApiKey(tx, name, actor);
+    await appendConfigAudit(tx, [
+      {
+        at: now,
+        actor,
+        entity: "api_key",
+        entityKey: String(created.id),
+        action: "create",
+        before: null,
+        after: { name: created.name },
+      },
+    ]);
+    return created;
+  });
+}
+
+/** Revokes a key (false: unknown or already revoked), audited as `api_key` `revoke`. */
+export function revokeAuditedApiKey(db: Database, id: number, actor: string, now: Date): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await revokeApiKey(tx, id, now))) return false;
+    await appendConfigAudit(tx, [
+      {
+        at: now,
+        actor,
+        entity: "api_key",
+        entityKey: String(id),
+        action: "revoke",
+        before: null,
+        after: { revoked: true },
+      },
+    ]);
+    return true;
+  });
 }

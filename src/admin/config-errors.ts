@@ -15,7 +15,16 @@ export type ConfigAdminErrorCode =
   | "invalid_power"
   | "invalid_current"
   | "invalid_nominal_flow"
-  | "invalid_device_name";
+  | "invalid_device_name"
+  | "duplicate_channel"
+  | "invalid_factor_set"
+  | "invalid_grid_factor"
+  | "invalid_email"
+  | "weak_password"
+  | "invalid_role"
+  | "email_taken"
+  | "user_not_found"
+  | "last_admin";
 
 export class ConfigAdminError extends Error {
   override readonly name = "ConfigAdminError";

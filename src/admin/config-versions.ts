@@ -86,7 +86,7 @@ export async function addChannelVersion(
 ): Promise<VersionChangeResult> {
   const ref = checkChannelRef(input);
   const request = { ...configFieldsOf(input), effectiveFrom: input.effectiveFrom };
-  return changeHistory(db, ref, actor, now, (history) => planVersionChange(history, request), false);
+  return changeHistory(db, ref, actor, now, (history) => planVersionChange(history, request), "never");
 }
 
 /**
@@ -111,7 +111,7 @@ export async function updateCurrentChannelConfig(
     actor,
     now,
     (history) => planCurrentConfigUpdate(history, fields, today),
-    true,
+    "same_as_replaced",
   );
 }
 
@@ -176,7 +176,7 @@ export function versionsOfChannels(
   return versionsInForce(db, channels, FIRST_ALLOWED_DATE, LAST_ALLOWED_DATE);
 }
 
-function checkChannelRef(ref: ChannelRef): ChannelRef {
+export function checkChannelRef(ref: ChannelRef): ChannelRef {
   const { deviceId, channel } = ref;
   if (typeof deviceId !== "string" || deviceId.length < 1 || deviceId.length > 128) {
     throw unknownDevice(String(deviceId));
@@ -190,7 +190,7 @@ function checkChannelRef(ref: ChannelRef): ChannelRef {
 }
 
 /** Only the configuration fields, and only those given (undefined means "copy"). */
-function configFieldsOf(input: ChannelConfigFields): ChannelConfigFields {
+export function configFieldsOf(input: ChannelConfigFields): ChannelConfigFields {
   const fields: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) {
     if (input[key] !== undefined) fields[key] = input[key];
@@ -211,38 +211,62 @@ function inconsistent(ref: ChannelRef): ConfigVersionError {
 
 const DETECTION_FIELDS = ["activityThresholdW", "stopGapMin", "minCycleMin"] as const;
 
-async function changeHistory(
+/**
+ * When a planned change writes nothing: `never`; `same_as_replaced` (a correction with the values of the
+ * version it corrects); `same_as_in_force` (the values of the version it corrects or splits).
+ */
+export type SkipRule = "never" | "same_as_replaced" | "same_as_in_force";
+
+function changeHistory(
   db: Database,
   ref: ChannelRef,
   actor: string,
   now: Date,
   plan: (history: StoredConfigVersion[]) => VersionPlan<StoredConfigVersion>,
-  skipUnchanged: boolean,
+  skip: SkipRule,
 ): Promise<VersionChangeResult> {
   return db.transaction(async (tx) => {
     if (!(await deviceExists(tx, ref.deviceId))) throw unknownDevice(ref.deviceId);
-    await lockChannelHistory(tx, ref.deviceId, ref.channel);
-    const history = await liveVersionsOfChannel(tx, ref.deviceId, ref.channel);
-    const change = plan(history);
-    if (skipUnchanged && change.replaced !== null && sameConfig(change.replaced, change.inserted)) {
-      return { kind: "unchanged", version: change.replaced, versions: history };
-    }
-    const modelId = change.inserted.pumpModelId;
-    if (modelId !== null && !(await pumpModelExistsLocked(tx, modelId))) {
-      throw new ConfigAdminError("unknown_pump_model", `Modèle de pompe inconnu : ${modelId}.`, {
-        field: "pumpModelId",
-      });
-    }
-    const inserted = await applyPlan(tx, ref, change, actor, now);
-    // Detection settings shape the cycles themselves: the channel's stored cycles are recomputed.
-    const before = change.replaced ?? change.closed?.row ?? null;
-    if (before === null || DETECTION_FIELDS.some((f) => before[f] !== inserted[f])) {
-      await enqueueChannelRebuild(tx, ref);
-    }
-    const versions = await liveVersionsOfChannel(tx, ref.deviceId, ref.channel);
-    sortedHistory(versions); // the domain's own check of what was stored; the database checks it at commit too
-    return { kind: change.kind, version: inserted, versions };
+    return changeChannelHistory(tx, ref, actor, now, plan, skip);
   });
+}
+
+/**
+ * One channel's change inside the caller's transaction (the device must exist): locks the channel's
+ * history, plans, checks the pump model, writes, audits, queues a rebuild of the cycles when detection
+ * settings moved, and checks the stored history.
+ */
+export async function changeChannelHistory(
+  tx: Transaction,
+  ref: ChannelRef,
+  actor: string,
+  now: Date,
+  plan: (history: StoredConfigVersion[]) => VersionPlan<StoredConfigVersion>,
+  skip: SkipRule,
+): Promise<VersionChangeResult> {
+  await lockChannelHistory(tx, ref.deviceId, ref.channel);
+  const history = await liveVersionsOfChannel(tx, ref.deviceId, ref.channel);
+  const change = plan(history);
+  const inForce =
+    skip === "same_as_in_force" ? (change.replaced ?? change.closed?.row ?? null) : change.replaced;
+  if (skip !== "never" && inForce !== null && sameConfig(inForce, change.inserted)) {
+    return { kind: "unchanged", version: inForce, versions: history };
+  }
+  const modelId = change.inserted.pumpModelId;
+  if (modelId !== null && !(await pumpModelExistsLocked(tx, modelId))) {
+    throw new ConfigAdminError("unknown_pump_model", `Modèle de pompe inconnu : ${modelId}.`, {
+      field: "pumpModelId",
+    });
+  }
+  const inserted = await applyPlan(tx, ref, change, actor, now);
+  // Detection settings shape the cycles themselves: the channel's stored cycles are recomputed.
+  const before = change.replaced ?? change.closed?.row ?? null;
+  if (before === null || DETECTION_FIELDS.some((f) => before[f] !== inserted[f])) {
+    await enqueueChannelRebuild(tx, ref);
+  }
+  const versions = await liveVersionsOfChannel(tx, ref.deviceId, ref.channel);
+  sortedHistory(versions); // the domain's own check of what was stored; the database checks it at commit too
+  return { kind: change.kind, version: inserted, versions };
 }
 
 /** Writes a plan: close or supersede the one row it touches, insert the new version, audit each row. */
@@ -259,6 +283,7 @@ async function applyPlan(
     at: now,
     actor,
     entity: "channel_version",
+    deviceId: ref.deviceId,
   });
   if (plan.closed !== null) {
     const closed = await closeChannelVersion(tx, plan.closed.row.id, plan.closed.effectiveTo);

@@ -44,7 +44,8 @@ export async function renameDevice(
   });
 }
 
-function checkDeviceName(name: unknown): string | null {
+/** The name as stored: trimmed, empty → null; ConfigAdminError invalid_device_name. */
+export function checkDeviceName(name: unknown): string | null {
   if (name === null || name === undefined) return null;
   if (typeof name !== "string") {
     throw new ConfigAdminError("invalid_device_name", "Nom d'appareil invalide.", { field: "name" });

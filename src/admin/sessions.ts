@@ -8,7 +8,7 @@ import {
   liveSessionById,
   touchSession,
 } from "../db/queries/sessions.js";
-import type { Role } from "../db/queries/users.js";
+import { type Role, setLastLogin } from "../db/queries/users.js";
 
 /** How long a session lives: `idleMs` without a request, `absoluteMs` in all. */
 export interface SessionPolicy {
@@ -49,10 +49,14 @@ function limits(policy: SessionPolicy) {
   };
 }
 
-/** Opens a session for a user; returns the token for the cookie (never stored, never logged). */
+/**
+ * Opens a session for a user (a login, which the users list shows); returns the token for the cookie
+ * (never stored, never logged).
+ */
 export async function createSession(db: Queryable, userId: number, now: Date): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await insertSession(db, { id: sessionIdOf(token), userId, createdAt: now });
+  await setLastLogin(db, userId, now);
   return token;
 }
 

@@ -11,7 +11,8 @@ const nullable = <T>(type: "string" | "number" | "integer", options: Record<stri
   Type.Unsafe<T | null>({ type: [type, "null"], ...options });
 
 /** Responses: serialisation only (no coercion there). */
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends TSchema>(t: T, options: Record<string, unknown> = {}) =>
+  Type.Union([t, Type.Null()], options);
 
 const DeviceId = Type.String({ minLength: 1, maxLength: 128, description: "identifiant Shelly (src)" });
 const Instant = Type.String({ format: "date-time" });
@@ -217,4 +218,297 @@ export const FactorSetsResponse = Type.Object({
       sources: Type.Array(Type.String()),
     }),
   ),
+});
+
+// ---- Devices and channels screen (issue 7) ---------------------------------------------------------------
+
+/** The version in force today of a channel, without its period's history around it. */
+export const AdminDeviceChannel = Type.Object({
+  channel: Type.Integer({ minimum: 0, maximum: 3 }),
+  version: Nullable(ConfigVersionItem, {
+    description: "version en vigueur aujourd'hui (fuseau du site) ; null : canal jamais configuré",
+  }),
+});
+
+export const AdminDevicesResponse = Type.Object({
+  today: Type.String({ description: "date du jour AAAA-MM-JJ dans le fuseau du site" }),
+  devices: Type.Array(
+    Type.Object({
+      device_id: Type.String(),
+      name: Nullable(Type.String({ description: "nom choisi ; null : l'identifiant technique est affiché" })),
+      model: Nullable(Type.String()),
+      last_seen: Instant,
+      dbo5_mg_l: Type.Number({
+        description: "qualité d'eau brute de la carte : celle du premier canal configuré, sinon 570",
+      }),
+      dco_mg_l: Type.Number({ description: "idem, défaut 1250" }),
+      mes_mg_l: Type.Number({ description: "idem, défaut 650" }),
+      channels: Type.Array(AdminDeviceChannel, { description: "les 4 canaux, 0 à 3" }),
+    }),
+  ),
+});
+
+const ChannelNumberInput = Type.Unsafe<number | string>({
+  type: ["integer", "string"],
+  description: "canal 0–3, ou « switch:N »",
+});
+
+export const DeviceConfigurationChannel = Type.Object({
+  channel: ChannelNumberInput,
+  name: versionFields.name,
+  pump_model_id: versionFields.pump_model_id,
+  pump_type: versionFields.pump_type,
+  flow_rate_m3h: Type.Optional(
+    Type.Unsafe<number | string | null>({
+      type: ["number", "string", "null"],
+      description: 'débit effectif, m³/h, > 0 ; null ou "" : aucun (enregistré NULL) ; « 9,5 » accepté',
+    }),
+  ),
+  activity_threshold_w: versionFields.activity_threshold_w,
+});
+export type DeviceConfigurationChannel = Static<typeof DeviceConfigurationChannel>;
+
+export const DeviceConfigurationBody = Type.Object(
+  {
+    name: Type.Optional(
+      nullable<string>("string", {
+        description: "nom de l'appareil ; null ou \"\" : l'identifiant ; absent : inchangé",
+      }),
+    ),
+    channels: Type.Array(DeviceConfigurationChannel, {
+      maxItems: 4,
+      description: "canaux de la carte ; un canal absent n'est pas touché",
+    }),
+    dbo5_mg_l: Type.Optional(
+      Type.Number({ description: "DBO5, mg/L, appliquée à chaque canal de la liste" }),
+    ),
+    dco_mg_l: Type.Optional(Type.Number({ description: "DCO, mg/L, idem" })),
+    mes_mg_l: Type.Optional(Type.Number({ description: "MES, mg/L, idem" })),
+  },
+  {
+    description:
+      "Champ absent : valeur en vigueur aujourd'hui conservée. Une valeur invalide refuse toute la carte (422, " +
+      "`field` = « channels.<rang dans la liste>.<champ> » ou le champ de la carte).",
+  },
+);
+export type DeviceConfigurationBody = Static<typeof DeviceConfigurationBody>;
+
+export const DeviceConfigurationResponse = Type.Object({
+  device_id: Type.String(),
+  name: Nullable(Type.String()),
+  name_changed: Type.Boolean(),
+  effective_from: Type.String({ description: "date des versions écrites : aujourd'hui, fuseau du site" }),
+  channels: Type.Array(
+    Type.Object({
+      channel: Type.Integer(),
+      result: Type.Union([Type.Literal("created"), Type.Literal("corrected"), Type.Literal("unchanged")], {
+        description:
+          "created : nouvelle version datée d'aujourd'hui ; corrected : la version d'aujourd'hui corrigée " +
+          "(version + 1) ; unchanged : rien d'écrit",
+      }),
+      version: ConfigVersionItem,
+    }),
+  ),
+  message: Type.String({
+    description: "« Nouvelle version datée du 28/11/2026 pour PR1 ; PS inchangé. »",
+  }),
+});
+
+// ---- Version preview -----------------------------------------------------------------------------------
+
+const PlannedVersion = Type.Object({
+  effective_from: Type.String(),
+  effective_to: Nullable(Type.String()),
+  version: Type.Integer(),
+  name: Nullable(Type.String()),
+  pump_type: PumpTypeSchema,
+  flow_rate_m3h: Nullable(Type.Number()),
+  pump_model_id: Nullable(Type.Integer()),
+  dbo5_mg_l: Type.Number(),
+  dco_mg_l: Type.Number(),
+  mes_mg_l: Type.Number(),
+  activity_threshold_w: Type.Number(),
+  stop_gap_min: Type.Number(),
+  min_cycle_min: Type.Number(),
+});
+
+const PreviewFigures = Type.Object({
+  cycles: Type.Integer(),
+  treated_volume_m3: Type.Number({ description: "arrondi comme /api/cycles (2 décimales)" }),
+  energy_kwh: Type.Number({ description: "3 décimales" }),
+  co2e_avoided_kg: Type.Number({ description: "1 décimale" }),
+});
+
+export const VersionPreviewResponse = Type.Object({
+  action: Type.Union([
+    Type.Literal("create"),
+    Type.Literal("prepend"),
+    Type.Literal("split"),
+    Type.Literal("correct"),
+  ]),
+  explanation: Type.String({
+    description: "phrase en français : ce que la version coupe ou corrige, de quand à quand",
+  }),
+  version: PlannedVersion,
+  versions: Type.Array(PlannedVersion, {
+    description: "l'historique tel qu'il serait, du plus ancien au plus récent",
+  }),
+  affected: Nullable(
+    Type.Object(
+      { from: Type.String(), to: Type.String() },
+      { description: "jours passés recalculés, inclus" },
+    ),
+  ),
+  before: Nullable(PreviewFigures),
+  after: Nullable(PreviewFigures),
+  detection_changed: Type.Boolean({
+    description: "les réglages de détection en vigueur aujourd'hui changent : les cycles seraient redétectés",
+  }),
+  factor_set: Type.String(),
+});
+
+// ---- Settings ------------------------------------------------------------------------------------------
+
+const FactorSetChoiceSchema = Type.Object({
+  id: Type.String({ description: "fp-2026 ou ipcc-2019-vf" }),
+  reference: Type.Optional(
+    nullable<string>("string", {
+      description: "ipcc-2019-vf : untreated, septic ou aerobic ; null : défaut",
+    }),
+  ),
+  gwp: Type.Optional(
+    nullable<string>("string", { description: "ipcc-2019-vf : ar5 ou ar6 ; null : défaut" }),
+  ),
+});
+
+const GridFactorSchema = Type.Object({
+  kg_co2e_per_kwh: Type.Number({ description: "kg CO₂e par kWh, 0 à 2" }),
+  source: Type.String({ description: "source du facteur, 3 à 300 caractères" }),
+});
+
+export const SettingsBody = Type.Object(
+  {
+    factor_set: Type.Optional(FactorSetChoiceSchema),
+    grid_factor: Type.Optional(
+      Type.Unsafe<Static<typeof GridFactorSchema> | null>({
+        ...GridFactorSchema,
+        type: ["object", "null"],
+        description: "null : aucun facteur (même si GRID_CO2E_* en donne un)",
+      }),
+    ),
+  },
+  { description: "Champ absent : inchangé." },
+);
+export type SettingsBody = Static<typeof SettingsBody>;
+export const SettingsFactorSetBody = FactorSetChoiceSchema;
+export const SettingsGridFactorBody = GridFactorSchema;
+
+export const SettingsResponse = Type.Object({
+  factor_set: Type.Object({
+    id: Type.String(),
+    reference: Nullable(Type.String()),
+    gwp: Nullable(Type.String()),
+    label: Type.String(),
+    reference_scenario: Type.String({ description: "scénario de référence effectif" }),
+    gwp_label: Type.String(),
+    origin: Type.Union([Type.Literal("stored"), Type.Literal("default")]),
+  }),
+  grid_factor: Nullable(Type.Object({ kg_co2e_per_kwh: Type.Number(), source: Type.String() })),
+  grid_factor_origin: Type.Union(
+    [Type.Literal("stored"), Type.Literal("environment"), Type.Literal("none")],
+    {
+      description: "stored : enregistré ici ; environment : GRID_CO2E_* ; none : aucun facteur",
+    },
+  ),
+  updated_at: Nullable(Instant),
+  updated_by: Nullable(Type.String()),
+});
+
+// ---- Users ---------------------------------------------------------------------------------------------
+
+export const UserParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+
+export const UserItem = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  role: Type.Union([Type.Literal("admin"), Type.Literal("viewer")]),
+  active: Type.Boolean(),
+  disabled_at: Nullable(Instant),
+  created_at: Instant,
+  created_by: Nullable(Type.String()),
+  last_login_at: Nullable(Instant),
+});
+
+export const UsersResponse = Type.Object({ users: Type.Array(UserItem) });
+
+export const NewUserBody = Type.Object({
+  email: Type.String(),
+  role: Type.String({ description: "admin ou viewer" }),
+  password: Type.Optional(
+    nullable<string>("string", {
+      description: "12 à 1024 caractères ; absent ou null : un mot de passe est généré",
+    }),
+  ),
+});
+
+export const UserRoleBody = Type.Object({ role: Type.String({ description: "admin ou viewer" }) });
+
+export const PasswordBody = Type.Object({
+  password: Type.Optional(
+    nullable<string>("string", {
+      description: "12 à 1024 caractères ; absent ou null : un mot de passe est généré",
+    }),
+  ),
+});
+
+export const UserWithPasswordResponse = Type.Object({
+  user: UserItem,
+  password: Nullable(
+    Type.String({ description: "le mot de passe généré, montré cette seule fois ; null s'il a été fourni" }),
+  ),
+});
+
+// ---- Audit ---------------------------------------------------------------------------------------------
+
+export const AuditQuery = Type.Object({
+  device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  kind: Type.Optional(
+    Type.Union(
+      [
+        Type.Literal("channel_version"),
+        Type.Literal("pump_model"),
+        Type.Literal("device"),
+        Type.Literal("api_key"),
+        Type.Literal("user"),
+        Type.Literal("settings"),
+      ],
+      { description: "type d'objet modifié" },
+    ),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+});
+export type AuditQuery = Static<typeof AuditQuery>;
+
+export const AuditResponse = Type.Object({
+  entries: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      at: Instant,
+      actor: Type.String(),
+      kind: Type.String(),
+      action: Type.String(),
+      entity_key: Type.String({
+        description: "id de la version, du modèle, de la clé, du compte ; appareil ; clé du réglage",
+      }),
+      device_id: Nullable(Type.String()),
+      channel: Nullable(Type.Integer()),
+      summary: Type.String({ description: "résumé en français" }),
+      before: Type.Unknown({ description: "état avant (objet JSON) ou null" }),
+      after: Type.Unknown({ description: "état après (objet JSON) ou null" }),
+    }),
+  ),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
 });

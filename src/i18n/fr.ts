@@ -49,3 +49,155 @@ export type MessageCode = keyof typeof MESSAGES;
 export function message(code: MessageCode, detail?: string): string {
   return detail ? `${MESSAGES[code]} (${detail})` : MESSAGES[code];
 }
+
+// ---- Sentences of the administration answers (issue 7) -----------------------------------------------------
+
+/** "2026-11-28" → "28/11/2026" (a calendar date, no time zone involved). */
+export function frenchCalendarDate(date: string): string {
+  const [year, month, day] = date.split("-");
+  return `${day}/${month}/${year}`;
+}
+
+/** "PR1", "PR1 et PS", "PR1, PS et Surpresseur" */
+export function frenchList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} et ${items.at(-1)}`;
+}
+
+/** What "Enregistrer tout" did: "Nouvelle version datée du 28/11/2026 pour PR1 ; PS inchangé." */
+export function deviceSaveMessage(
+  date: string,
+  channels: readonly { label: string; result: "created" | "corrected" | "unchanged" }[],
+  nameChanged: boolean,
+): string {
+  const of = (result: string) => channels.filter((c) => c.result === result).map((c) => c.label);
+  const created = of("created");
+  const corrected = of("corrected");
+  const unchanged = of("unchanged");
+  const parts: string[] = [];
+  if (nameChanged) parts.push("nom de l'appareil enregistré");
+  if (created.length > 0) {
+    parts.push(`nouvelle version datée du ${frenchCalendarDate(date)} pour ${frenchList(created)}`);
+  }
+  if (corrected.length > 0) {
+    parts.push(`version du ${frenchCalendarDate(date)} corrigée pour ${frenchList(corrected)}`);
+  }
+  if (parts.length === 0 && unchanged.length === 0) return "Rien à enregistrer.";
+  const capitalised = parts.length > 0;
+  if (unchanged.length > 0) {
+    parts.push(`${frenchList(unchanged)} ${unchanged.length > 1 ? "inchangés" : "inchangé"}`);
+  }
+  // A channel's name keeps its own case, even at the start of the sentence.
+  const sentence = parts.join(" ; ");
+  return `${capitalised ? sentence.charAt(0).toUpperCase() : sentence.charAt(0)}${sentence.slice(1)}.`;
+}
+
+/** The French sentence of a version preview: which version it splits or corrects, from which date to which. */
+export function versionPreviewExplanation(p: {
+  action: "create" | "prepend" | "split" | "correct";
+  /** the new version's start and its last day (null: open-ended) */
+  from: string;
+  lastDay: string | null;
+  /** the version split or corrected, or the first version for a prepend */
+  touched: { effectiveFrom: string; version: number } | null;
+  affected: { from: string; to: string } | null;
+}): string {
+  const d = frenchCalendarDate;
+  const span =
+    p.lastDay === null ? `à partir du ${d(p.from)}, sans date de fin` : `du ${d(p.from)} au ${d(p.lastDay)}`;
+  let what: string;
+  if (p.action === "split" && p.touched) {
+    what = `Coupe la version commencée le ${d(p.touched.effectiveFrom)} : la nouvelle version s'applique ${span}.`;
+  } else if (p.action === "correct" && p.touched) {
+    what =
+      `Corrige la version du ${d(p.touched.effectiveFrom)} (version ${p.touched.version} → ` +
+      `${p.touched.version + 1}), qui s'applique ${span}.`;
+  } else if (p.action === "prepend" && p.touched) {
+    what =
+      `Ajoute une version avant la première (du ${d(p.touched.effectiveFrom)}) : elle s'applique ${span}, ` +
+      "et aux dates antérieures.";
+  } else {
+    what = `Première version du canal : elle s'applique ${span}, et aux dates antérieures.`;
+  }
+  const figures =
+    p.affected === null
+      ? "Aucun jour passé n'est concerné : aucun chiffre ne change aujourd'hui."
+      : `Chiffres recalculés du ${d(p.affected.from)} au ${d(p.affected.to)}.`;
+  return `${what} ${figures}`;
+}
+
+/** One audit entry as the admin area lists it; the JSON states are those the use cases wrote. */
+export function auditSummary(e: {
+  kind: string;
+  action: string;
+  entityKey: string;
+  deviceId: string | null;
+  before: unknown;
+  after: unknown;
+}): string {
+  const b = (e.before ?? {}) as Record<string, unknown>;
+  const a = (e.after ?? {}) as Record<string, unknown>;
+  const state = Object.keys(a).length > 0 ? a : b;
+  const date = (v: unknown) => (typeof v === "string" ? frenchCalendarDate(v) : "?");
+  const quoted = (v: unknown) => (v === null || v === undefined || v === "" ? "(aucun)" : `« ${String(v)} »`);
+  const number = (v: unknown) => (typeof v === "number" ? String(v).replace(".", ",") : "aucun");
+  const where = `canal ${String(state.channel ?? "?")} de ${e.deviceId ?? "?"}`;
+  switch (`${e.kind}:${e.action}`) {
+    case "channel_version:create": {
+      const how: Record<string, string> = {
+        create: "Première version",
+        prepend: "Version ajoutée avant la première",
+        split: "Nouvelle version",
+        correct: "Correction",
+      };
+      return (
+        `${how[String(a.kind)] ?? "Version"} du ${date(a.effectiveFrom)}, ${where} : débit ` +
+        `${number(a.flowRateM3h)} m³/h, ${String(a.pumpType ?? "?")}, DBO5 ${number(a.dbo5MgL)} mg/L.`
+      );
+    }
+    case "channel_version:close":
+      return `Version du ${date(a.effectiveFrom)}, ${where}, close au ${date(a.effectiveTo)}.`;
+    case "channel_version:supersede":
+      return `Version du ${date(b.effectiveFrom)} (v${String(b.version ?? "?")}), ${where}, remplacée par une correction.`;
+    case "device:rename":
+      return `Appareil ${e.entityKey} renommé : ${quoted(b.name)} → ${quoted(a.name)}.`;
+    case "pump_model:create":
+      return `Modèle de pompe ${quoted(a.name)} créé.`;
+    case "pump_model:update":
+      return `Modèle de pompe ${quoted(b.name)} modifié${a.name !== b.name ? ` (nouveau nom ${quoted(a.name)})` : ""}.`;
+    case "pump_model:delete":
+      return `Modèle de pompe ${quoted(b.name)} supprimé.`;
+    case "api_key:create":
+      return `Clé d'API ${quoted(a.name)} créée.`;
+    case "api_key:revoke":
+      return `Clé d'API n° ${e.entityKey} révoquée.`;
+    case "user:create":
+      return `Compte ${String(a.email)} créé (rôle ${String(a.role)}).`;
+    case "user:change_role":
+      return `Rôle de ${String(a.email)} : ${String(b.role)} → ${String(a.role)}.`;
+    case "user:disable":
+      return `Compte ${String(a.email)} désactivé.`;
+    case "user:enable":
+      return `Compte ${String(a.email)} réactivé.`;
+    case "user:reset_password":
+      return `Mot de passe de ${String(a.email)} réinitialisé.`;
+    case "settings:update":
+      if (e.entityKey === "factor_set") {
+        const set = (v: unknown) => {
+          const s = (v ?? {}) as Record<string, unknown>;
+          return [s.id, s.reference, s.gwp].filter((x) => x !== null && x !== undefined).join(" / ");
+        };
+        return `Jeu de coefficients CO₂e : ${set(b.value)} → ${set(a.value)}.`;
+      }
+      {
+        const grid = (v: unknown) => {
+          if (v === null || v === undefined) return "aucun";
+          const g = v as Record<string, unknown>;
+          return `${number(g.kgCo2ePerKwh)} kg CO₂e/kWh (${String(g.source)})`;
+        };
+        return `Facteur d'émission de l'électricité : ${grid(b.value)} → ${grid(a.value)}.`;
+      }
+    default:
+      return `${e.kind} ${e.entityKey} : ${e.action}.`;
+  }
+}

@@ -8,6 +8,7 @@ import { makeApiKeyVerifier } from "../admin/api-keys.js";
 import { versionsOfChannels } from "../admin/config-versions.js";
 import type { ThrottleRule } from "../admin/login-throttle.js";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "../admin/sessions.js";
+import { makeSettingsReader } from "../admin/settings.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
 import { DEFAULT_MAX_CONCURRENT_BATCHES } from "../ingest/semaphore.js";
@@ -91,6 +92,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }),
     return503OnClosing: true,
     trustProxy: trustProxy(options.trustProxy),
+    // A form field that is a number, a text or null (the débit of a device card) is one `type` array:
+    // anyOf would let coercion turn null into 0. Fastify's other Ajv defaults are kept (merged).
+    ajv: { customOptions: { allowUnionTypes: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const lifecycle: Lifecycle = { draining: false };
@@ -155,12 +159,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
   });
 
+  // GRID_CO2E_* are the defaults of a fresh install; the settings stored from the admin area win.
+  const settingsDefaults = { gridFactor: options.gridFactor ?? null };
+  const settings = makeSettingsReader(options.db, settingsDefaults);
   await app.register(readRoutes, {
     db: options.db,
     clock: options.clock,
     access,
     timeZone: options.timeZone ?? "UTC",
-    gridFactor: options.gridFactor ?? null,
+    settings,
     versions: { versionsOf: (channels) => versionsOfChannels(options.db, channels) },
   });
   await app.register(adminRoutes, {
@@ -168,6 +175,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     clock: options.clock,
     access,
     timeZone: options.timeZone ?? "UTC",
+    settings,
+    settingsDefaults,
   });
 
   await app.register(siteRoutes, {

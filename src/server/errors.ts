@@ -39,6 +39,9 @@ const ADMIN_STATUS: Partial<Record<string, number>> = {
   pump_model_not_found: 404,
   pump_model_in_use: 409,
   pump_model_name_taken: 409,
+  user_not_found: 404,
+  email_taken: 409,
+  last_admin: 409,
 };
 
 /**

@@ -6,6 +6,17 @@ export async function deviceExists(db: Queryable, deviceId: string): Promise<boo
   return rowCount > 0;
 }
 
+/** A registered device's custom name (null: none), or undefined when there is no such device. */
+export async function deviceNameOf(
+  db: Queryable,
+  deviceId: string,
+): Promise<{ name: string | null } | undefined> {
+  const { rows } = await db.query<{ name: string | null }>("SELECT name FROM devices WHERE device_id = $1", [
+    deviceId,
+  ]);
+  return rows[0];
+}
+
 /** Sets a device's custom name; returns the previous one, or undefined when there is no such device. */
 export async function renameDeviceReturningPrevious(
   tx: Queryable,

@@ -71,3 +71,75 @@ export async function markUserDisabled(db: Queryable, id: number, at: Date): Pro
   );
   return rowCount > 0;
 }
+
+export interface UserListRow {
+  id: number;
+  email: string;
+  role: Role;
+  created_at: Date;
+  created_by: string | null;
+  disabled_at: Date | null;
+  last_login_at: Date | null;
+}
+
+const LIST_COLUMNS = "id, email, role, created_at, created_by, disabled_at, last_login_at";
+
+/** Every account, active ones first, then by e-mail. */
+export async function listUsers(db: Queryable): Promise<UserListRow[]> {
+  const { rows } = await db.query<UserListRow>(
+    `SELECT ${LIST_COLUMNS} FROM users ORDER BY disabled_at IS NOT NULL, lower(email), id`,
+  );
+  return rows;
+}
+
+/** One account, locked until the end of the transaction. */
+export async function userForUpdate(tx: Queryable, id: number): Promise<UserListRow | null> {
+  const { rows } = await tx.query<UserListRow>(`SELECT ${LIST_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [
+    id,
+  ]);
+  return rows[0] ?? null;
+}
+
+/**
+ * The ids of the active administrators, locked: two admins demoting each other at once are serialised,
+ * so one of them is refused as the last one.
+ */
+export async function activeAdminIdsLocked(tx: Queryable): Promise<number[]> {
+  const { rows } = await tx.query<{ id: number }>(
+    "SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE",
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function setUserRole(tx: Queryable, id: number, role: Role): Promise<UserListRow | null> {
+  const { rows } = await tx.query<UserListRow>(
+    `UPDATE users SET role = $2 WHERE id = $1 RETURNING ${LIST_COLUMNS}`,
+    [id, role],
+  );
+  return rows[0] ?? null;
+}
+
+/** Disables (a time) or enables (null) an account. */
+export async function setUserDisabledAt(
+  tx: Queryable,
+  id: number,
+  at: Date | null,
+): Promise<UserListRow | null> {
+  const { rows } = await tx.query<UserListRow>(
+    `UPDATE users SET disabled_at = $2 WHERE id = $1 RETURNING ${LIST_COLUMNS}`,
+    [id, at === null ? null : at.toISOString()],
+  );
+  return rows[0] ?? null;
+}
+
+export async function setUserPasswordHash(tx: Queryable, id: number, passwordHash: string): Promise<boolean> {
+  const { rowCount } = await tx.query("UPDATE users SET password_hash = $2 WHERE id = $1", [
+    id,
+    passwordHash,
+  ]);
+  return rowCount > 0;
+}
+
+export async function setLastLogin(db: Queryable, id: number, at: Date): Promise<void> {
+  await db.query("UPDATE users SET last_login_at = $2 WHERE id = $1", [id, at.toISOString()]);
+}

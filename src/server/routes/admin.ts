@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { createApiKey } from "../../admin/api-keys.js";
+import { createAuditedApiKey, revokeAuditedApiKey } from "../../admin/api-keys.js";
+import { auditLog } from "../../admin/audit-log.js";
 import { ConfigAdminError } from "../../admin/config-errors.js";
 import {
   addChannelVersion,
@@ -11,6 +12,12 @@ import {
   updateCurrentChannelConfig,
   type VersionChangeResult,
 } from "../../admin/config-versions.js";
+import {
+  type DeviceConfigurationResult,
+  type DeviceOverview,
+  devicesOverview,
+  saveDeviceConfiguration,
+} from "../../admin/device-configuration.js";
 import { renameDevice } from "../../admin/device-names.js";
 import {
   createPumpModel,
@@ -19,29 +26,59 @@ import {
   type PumpModel,
   updatePumpModel,
 } from "../../admin/pump-models.js";
+import { type Settings, type SettingsDefaults, updateSettings } from "../../admin/settings.js";
+import {
+  type AdminUser,
+  changeRole,
+  createAccount,
+  disableAccount,
+  enableAccount,
+  listAccounts,
+  resetPassword,
+} from "../../admin/user-admin.js";
+import { previewChannelVersion, type VersionPreview } from "../../admin/version-preview.js";
 import type { Clock } from "../../clock.js";
 import {
+  AdminDevicesResponse,
   ApiKeyBody,
   ApiKeyParams,
   ApiKeysResponse,
+  AuditQuery,
+  AuditResponse,
   ChannelParams,
   CreatedApiKeyResponse,
   CurrentConfigBody,
+  DeviceConfigurationBody,
+  DeviceConfigurationChannel,
+  DeviceConfigurationResponse,
   DeviceNameBody,
   DeviceNameResponse,
   DeviceParams,
   FactorSetsResponse,
+  NewUserBody,
   NewVersionBody,
+  PasswordBody,
   PumpModelBody,
   PumpModelItem,
   PumpModelParams,
   PumpModelsResponse,
+  SettingsBody,
+  SettingsFactorSetBody,
+  SettingsGridFactorBody,
+  SettingsResponse,
+  UserItem,
+  UserParams,
+  UserRoleBody,
+  UsersResponse,
+  UserWithPasswordResponse,
   VersionChangeResponse,
+  VersionPreviewResponse,
   VersionsResponse,
 } from "../../contracts/admin.js";
 import type { Database } from "../../db/database.js";
-import { listApiKeys, revokeApiKey } from "../../db/queries/api-keys.js";
-import { ConfigVersionError } from "../../domain/config-versions/index.js";
+import { listApiKeys } from "../../db/queries/api-keys.js";
+import { addDays, type ConfigVersion, ConfigVersionError } from "../../domain/config-versions/index.js";
+import type { CycleSummary } from "../../domain/impact/index.js";
 import {
   DEFAULT_FACTOR_SET_ID,
   FACTOR_SET_IDS,
@@ -51,6 +88,7 @@ import {
   type IpccReference,
   ipcc2019Vf,
 } from "../../domain/impact/index.js";
+import { auditSummary, deviceSaveMessage, versionPreviewExplanation } from "../../i18n/fr.js";
 import { type Access, currentUser } from "../access.js";
 import { AppError } from "../errors.js";
 
@@ -60,6 +98,10 @@ export interface AdminRoutesOptions {
   access: Access;
   /** the site's zone: "today" of the current-configuration save */
   timeZone: string;
+  /** the settings in force, read from the database on each call */
+  settings: () => Promise<Settings>;
+  /** GRID_CO2E_* of the environment: used while no value is stored */
+  settingsDefaults: SettingsDefaults;
 }
 
 const ADMIN_NOTE =
@@ -100,10 +142,58 @@ function refuseUnknownFields(body: object, known: { properties: Record<string, u
   if (unknown.length > 0) throw new AppError("unknown_field", 400, unknown.join(", "));
 }
 
+/** The same rule inside each element of an array field, naming the element: `channels.1.flow_rate`. */
+function refuseUnknownItemFields(
+  items: readonly object[],
+  path: string,
+  known: { properties: Record<string, unknown> },
+): void {
+  items.forEach((item, index) => {
+    const unknown = Object.keys(item).filter((key) => !Object.hasOwn(known.properties, key));
+    if (unknown.length > 0) {
+      throw new AppError("unknown_field", 400, unknown.map((key) => `${path}.${index}.${key}`).join(", "));
+    }
+  });
+}
+
+/** The same rule inside an object field: `grid_factor.year`. */
+function refuseUnknownNestedFields(
+  value: object,
+  path: string,
+  known: { properties: Record<string, unknown> },
+): void {
+  const unknown = Object.keys(value).filter((key) => !Object.hasOwn(known.properties, key));
+  if (unknown.length > 0) {
+    throw new AppError("unknown_field", 400, unknown.map((key) => `${path}.${key}`).join(", "));
+  }
+}
+
+/** "switch:2", "2" or 2 → 2; anything else is left for the use case to refuse with the field named. */
+function channelOf(raw: number | string): number {
+  if (typeof raw === "number") return raw;
+  const match = /^(?:switch:)?(\d+)$/.exec(raw.trim());
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+/**
+ * The débit field of a form (predecessor bug 42): empty saves as NULL, "9,5" is 9.5; any other text is
+ * passed on for the domain to refuse with its French message.
+ */
+function flowRateOf(raw: number | string | null | undefined): number | string | null | undefined {
+  if (typeof raw !== "string") return raw;
+  const text = raw.trim();
+  if (text === "") return null;
+  return /^-?\d+(?:[.,]\d+)?$/.test(text) ? Number(text.replace(",", ".")) : raw;
+}
+
 function actorOf(request: FastifyRequest): string {
+  return sessionUserOf(request).email;
+}
+
+function sessionUserOf(request: FastifyRequest) {
   const user = currentUser(request);
   if (!user) throw new AppError("session_required", 401);
-  return user.email;
+  return user;
 }
 
 function configFields(body: CurrentConfigBody): ChannelConfigFields {
@@ -138,6 +228,115 @@ const versionItem = (v: StoredConfigVersion) => ({
   min_cycle_min: v.minCycleMin,
   created_at: iso(v.createdAt),
   created_by: v.createdBy,
+});
+
+const adminDeviceItem = (d: DeviceOverview) => ({
+  device_id: d.deviceId,
+  name: d.name,
+  model: d.model,
+  last_seen: iso(d.lastSeen),
+  dbo5_mg_l: d.dbo5MgL,
+  dco_mg_l: d.dcoMgL,
+  mes_mg_l: d.mesMgL,
+  channels: d.channels.map((c) => ({
+    channel: c.channel,
+    version: c.version === null ? null : versionItem(c.version),
+  })),
+});
+
+const deviceConfigurationResult = (r: DeviceConfigurationResult) => ({
+  device_id: r.deviceId,
+  name: r.name,
+  name_changed: r.nameChanged,
+  effective_from: r.effectiveFrom,
+  channels: r.channels.map((c) => ({
+    channel: c.channel,
+    result: c.result,
+    version: versionItem(c.version),
+  })),
+  message: deviceSaveMessage(
+    r.effectiveFrom,
+    r.channels.map((c) => ({ label: c.version.name ?? `switch:${c.channel}`, result: c.result })),
+    r.nameChanged,
+  ),
+});
+
+const plannedVersion = (v: ConfigVersion) => ({
+  effective_from: v.effectiveFrom,
+  effective_to: v.effectiveTo,
+  version: v.version,
+  name: v.name,
+  pump_type: v.pumpType,
+  flow_rate_m3h: v.flowRateM3h,
+  pump_model_id: v.pumpModelId,
+  dbo5_mg_l: v.dbo5MgL,
+  dco_mg_l: v.dcoMgL,
+  mes_mg_l: v.mesMgL,
+  activity_threshold_w: v.activityThresholdW,
+  stop_gap_min: v.stopGapMin,
+  min_cycle_min: v.minCycleMin,
+});
+
+const round = (value: number | null, decimals: number) =>
+  value === null ? 0 : Math.round(value * 10 ** decimals) / 10 ** decimals;
+
+/** Rounded as /api/cycles rounds its summary, so the two can be compared figure for figure. */
+const previewFigures = (s: CycleSummary | null) =>
+  s === null
+    ? null
+    : {
+        cycles: s.cycles,
+        treated_volume_m3: round(s.treatedVolumeM3, 2),
+        energy_kwh: round(s.energyKwh, 3),
+        co2e_avoided_kg: round(s.co2eAvoidedKg, 1),
+      };
+
+const previewResult = (p: VersionPreview, factorSet: string) => ({
+  action: p.action,
+  explanation: versionPreviewExplanation({
+    action: p.action,
+    from: p.version.effectiveFrom,
+    lastDay: p.version.effectiveTo === null ? null : addDays(p.version.effectiveTo, -1),
+    touched: p.touched,
+    affected: p.affected,
+  }),
+  version: plannedVersion(p.version),
+  versions: p.versions.map(plannedVersion),
+  affected: p.affected,
+  before: previewFigures(p.before),
+  after: previewFigures(p.after),
+  detection_changed: p.detectionChanged,
+  factor_set: factorSet,
+});
+
+const userItem = (u: AdminUser) => ({
+  id: u.id,
+  email: u.email,
+  role: u.role,
+  active: u.disabledAt === null,
+  disabled_at: u.disabledAt === null ? null : iso(u.disabledAt),
+  created_at: iso(u.createdAt),
+  created_by: u.createdBy,
+  last_login_at: u.lastLoginAt === null ? null : iso(u.lastLoginAt),
+});
+
+const settingsItem = (s: Settings) => ({
+  factor_set: {
+    id: s.factorSetChoice.id,
+    reference: s.factorSetChoice.reference,
+    gwp: s.factorSetChoice.gwp,
+    label: s.factorSet.label,
+    reference_scenario: s.factorSet.referenceScenario,
+    gwp_label: s.factorSet.gwpLabel,
+    origin: s.factorSetOrigin,
+  },
+  grid_factor:
+    s.gridFactor === null
+      ? null
+      : { kg_co2e_per_kwh: s.gridFactor.kgCo2ePerKwh, source: s.gridFactor.source },
+  grid_factor_origin: s.gridFactorOrigin,
+  updated_at: s.updatedAt === null ? null : iso(s.updatedAt),
+  updated_by: s.updatedBy,
 });
 
 const changeResult = (result: VersionChangeResult) => ({
@@ -233,7 +432,7 @@ function factorSets() {
  * Every route needs an administrator's session; each one validates, calls one use case and maps its result.
  */
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, options) => {
-  const { db, clock, access, timeZone } = options;
+  const { db, clock, access, timeZone, settings, settingsDefaults } = options;
   const admin = access.requireSession("admin");
 
   // Configuration and secrets: never kept by a browser or proxy cache.
@@ -287,6 +486,38 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     },
   );
 
+  app.post(
+    "/api/admin/channels/:device_id/:channel/versions/preview",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Simulation d'une nouvelle version : ce qu'elle changerait, sans rien enregistrer",
+        description:
+          `${ADMIN_NOTE} Même corps et mêmes erreurs que POST …/versions. Les chiffres « avant » et « après » ` +
+          "sont ceux que /api/cycles donne pour la période `affected` avant et après l'enregistrement (jeu de " +
+          "coefficients actif, cycles bruit exclus). `affected` est null quand seuls des jours futurs changent.",
+        params: ChannelParams,
+        body: NewVersionBody,
+        response: { 200: VersionPreviewResponse },
+      },
+    },
+    async (request) => {
+      refuseUnknownFields(request.body, NewVersionBody);
+      const { device_id: deviceId, channel } = request.params;
+      const input = {
+        ...configFields(request.body),
+        deviceId,
+        channel: channelNumber(channel),
+        effectiveFrom: request.body.effective_from,
+      };
+      const factorSet = (await settings()).factorSet;
+      const preview = await inClientTerms(() =>
+        previewChannelVersion(db, input, clock.now(), timeZone, factorSet),
+      );
+      return previewResult(preview, factorSet.id);
+    },
+  );
+
   app.put(
     "/api/admin/channels/:device_id/:channel/current",
     {
@@ -310,6 +541,63 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
         updateCurrentChannelConfig(db, input, actorOf(request), clock.now(), timeZone),
       );
       return changeResult(result);
+    },
+  );
+
+  app.get(
+    "/api/admin/devices",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Appareils et canaux : chaque canal avec sa version en vigueur aujourd'hui",
+        description: `${ADMIN_NOTE} Les modèles de pompes sont dans GET /api/admin/pump-models.`,
+        response: { 200: AdminDevicesResponse },
+      },
+    },
+    async () => {
+      const overview = await devicesOverview(db, clock.now(), timeZone);
+      return { today: overview.today, devices: overview.devices.map(adminDeviceItem) };
+    },
+  );
+
+  app.put(
+    "/api/admin/devices/:device_id/configuration",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "« Enregistrer tout » d'une carte d'appareil : nom, canaux et qualité d'eau en une fois",
+        description:
+          `${ADMIN_NOTE} Une seule transaction : pour chaque canal dont une valeur change, une nouvelle version ` +
+          "datée d'aujourd'hui (fuseau du site), ou la correction de celle d'aujourd'hui si elle existe. 422 " +
+          "avec `field` (« channels.1.flow_rate_m3h ») pour une valeur invalide : rien n'est enregistré. 404 " +
+          "pour un appareil inconnu.",
+        params: DeviceParams,
+        body: DeviceConfigurationBody,
+        response: { 200: DeviceConfigurationResponse },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      refuseUnknownFields(body, DeviceConfigurationBody);
+      refuseUnknownItemFields(body.channels, "channels", DeviceConfigurationChannel);
+      const input = {
+        deviceId: request.params.device_id,
+        ...(body.name === undefined ? {} : { name: body.name }),
+        channels: body.channels.map((c) => {
+          const flow = flowRateOf(c.flow_rate_m3h);
+          return {
+            ...configFields({ ...c, flow_rate_m3h: flow as number | null | undefined }),
+            channel: channelOf(c.channel),
+          };
+        }),
+        ...(body.dbo5_mg_l === undefined ? {} : { dbo5MgL: body.dbo5_mg_l }),
+        ...(body.dco_mg_l === undefined ? {} : { dcoMgL: body.dco_mg_l }),
+        ...(body.mes_mg_l === undefined ? {} : { mesMgL: body.mes_mg_l }),
+      };
+      const result = await inClientTerms(() =>
+        saveDeviceConfiguration(db, input, actorOf(request), clock.now(), timeZone),
+      );
+      return deviceConfigurationResult(result);
     },
   );
 
@@ -445,7 +733,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
       if (name.length === 0 || name.length > MAX_API_KEY_NAME_LENGTH) {
         throw new AppError("invalid_api_key_name", 422);
       }
-      const created = await createApiKey(db, name, actorOf(request));
+      const created = await createAuditedApiKey(db, name, actorOf(request), clock.now());
       request.log.info({ apiKeyId: created.id }, "api key created");
       return reply
         .code(201)
@@ -465,7 +753,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      if (!(await revokeApiKey(db, request.params.id, clock.now()))) {
+      if (!(await revokeAuditedApiKey(db, request.params.id, actorOf(request), clock.now()))) {
         throw new AppError("api_key_not_found", 404);
       }
       request.log.info({ apiKeyId: request.params.id }, "api key revoked");
@@ -484,5 +772,219 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
       },
     },
     async () => factorSets(),
+  );
+
+  // ---- Settings (issue 7) ----
+
+  app.get(
+    "/api/admin/settings",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Réglages : jeu de coefficients CO₂e actif et facteur d'émission de l'électricité",
+        description: ADMIN_NOTE,
+        response: { 200: SettingsResponse },
+      },
+    },
+    async () => settingsItem(await settings()),
+  );
+
+  app.put(
+    "/api/admin/settings",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Modifie les réglages (champ absent : inchangé)",
+        description:
+          `${ADMIN_NOTE} Enregistrés en base, lus à chaque rapport par toutes les instances ; GRID_CO2E_* ne ` +
+          "servent plus qu'à défaut de valeur enregistrée. 422 avec `field` pour une valeur invalide.",
+        body: SettingsBody,
+        response: { 200: SettingsResponse },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      refuseUnknownFields(body, SettingsBody);
+      if (body.factor_set) refuseUnknownNestedFields(body.factor_set, "factor_set", SettingsFactorSetBody);
+      if (body.grid_factor)
+        refuseUnknownNestedFields(body.grid_factor, "grid_factor", SettingsGridFactorBody);
+      const change = {
+        ...(body.factor_set === undefined ? {} : { factorSet: body.factor_set }),
+        ...(body.grid_factor === undefined
+          ? {}
+          : {
+              gridFactor:
+                body.grid_factor === null
+                  ? null
+                  : { kgCo2ePerKwh: body.grid_factor.kg_co2e_per_kwh, source: body.grid_factor.source },
+            }),
+      };
+      const saved = await inClientTerms(() =>
+        updateSettings(db, change, actorOf(request), clock.now(), settingsDefaults),
+      );
+      return settingsItem(saved);
+    },
+  );
+
+  // ---- Users (issue 7) ----
+
+  app.get(
+    "/api/admin/users",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Comptes : actifs d'abord, par e-mail",
+        description: ADMIN_NOTE,
+        response: { 200: UsersResponse },
+      },
+    },
+    async () => ({ users: (await listAccounts(db)).map(userItem) }),
+  );
+
+  app.post(
+    "/api/admin/users",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Crée un compte ; sans mot de passe fourni, un mot de passe généré est montré une fois",
+        description: `${ADMIN_NOTE} 409 pour une adresse déjà prise, 422 avec \`field\` pour une valeur invalide.`,
+        body: NewUserBody,
+        response: { 201: UserWithPasswordResponse },
+      },
+    },
+    async (request, reply) => {
+      refuseUnknownFields(request.body, NewUserBody);
+      const created = await inClientTerms(() =>
+        createAccount(db, request.body, actorOf(request), clock.now()),
+      );
+      return reply.code(201).send({ user: userItem(created.user), password: created.generatedPassword });
+    },
+  );
+
+  app.put(
+    "/api/admin/users/:id/role",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Change le rôle d'un compte",
+        description: `${ADMIN_NOTE} 409 last_admin pour rétrograder le dernier administrateur actif ; 404 compte inconnu.`,
+        params: UserParams,
+        body: UserRoleBody,
+        response: { 200: UserItem },
+      },
+    },
+    async (request) => {
+      refuseUnknownFields(request.body, UserRoleBody);
+      return userItem(
+        await inClientTerms(() =>
+          changeRole(db, request.params.id, request.body.role, actorOf(request), clock.now()),
+        ),
+      );
+    },
+  );
+
+  app.post(
+    "/api/admin/users/:id/disable",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Désactive un compte et ferme aussitôt ses sessions",
+        description: `${ADMIN_NOTE} 409 last_admin pour le dernier administrateur actif ; 404 compte inconnu.`,
+        params: UserParams,
+        response: { 200: UserItem },
+      },
+    },
+    async (request) =>
+      userItem(
+        await inClientTerms(() => disableAccount(db, request.params.id, actorOf(request), clock.now())),
+      ),
+  );
+
+  app.post(
+    "/api/admin/users/:id/enable",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Réactive un compte",
+        description: `${ADMIN_NOTE} 404 compte inconnu.`,
+        params: UserParams,
+        response: { 200: UserItem },
+      },
+    },
+    async (request) =>
+      userItem(
+        await inClientTerms(() => enableAccount(db, request.params.id, actorOf(request), clock.now())),
+      ),
+  );
+
+  app.post(
+    "/api/admin/users/:id/password",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Nouveau mot de passe (fourni, ou généré et montré une fois) ; ferme les sessions du compte",
+        description:
+          `${ADMIN_NOTE} Les sessions du compte sont fermées, sauf quand un administrateur change le sien. ` +
+          "422 avec `field` pour un mot de passe trop court ; 404 compte inconnu.",
+        params: UserParams,
+        body: PasswordBody,
+        response: { 200: UserWithPasswordResponse },
+      },
+    },
+    async (request) => {
+      refuseUnknownFields(request.body ?? {}, PasswordBody);
+      const user = sessionUserOf(request);
+      const result = await inClientTerms(() =>
+        resetPassword(db, request.params.id, request.body?.password, user, clock.now()),
+      );
+      return { user: userItem(result.user), password: result.generatedPassword };
+    },
+  );
+
+  // ---- Audit (issue 7) ----
+
+  app.get(
+    "/api/admin/audit",
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Journal des modifications, les plus récentes d'abord",
+        description: `${ADMIN_NOTE} Filtrable par appareil et par type d'objet ; pagination limit/offset.`,
+        querystring: AuditQuery,
+        response: { 200: AuditResponse },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const offset = request.query.offset ?? 0;
+      const page = await auditLog(db, {
+        deviceId: request.query.device_id,
+        kind: request.query.kind,
+        limit,
+        offset,
+      });
+      return {
+        entries: page.entries.map((e) => {
+          const state = (e.after ?? e.before ?? {}) as Record<string, unknown>;
+          return {
+            id: e.id,
+            at: iso(e.at),
+            actor: e.actor,
+            kind: e.entity,
+            action: e.action,
+            entity_key: e.entityKey,
+            device_id: e.deviceId,
+            channel:
+              e.entity === "channel_version" && typeof state.channel === "number" ? state.channel : null,
+            summary: auditSummary({ ...e, kind: e.entity }),
+            before: e.before ?? null,
+            after: e.after ?? null,
+          };
+        }),
+        total: page.total,
+        limit,
+        offset,
+      };
+    },
   );
 };

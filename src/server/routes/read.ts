@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { factorSetOf, type Settings } from "../../admin/settings.js";
 import { CSV_HEADER, csvLine, cycleCsvLine } from "../../analytics/cycles-csv.js";
 import {
   type ChannelVersions,
@@ -22,7 +23,7 @@ import { devicesForDashboard } from "../../db/queries/devices-for-dashboard.js";
 import type { ChannelRef } from "../../db/queries/stored-cycle.js";
 import { localDateOf, parseCalendarDate, versionAt } from "../../domain/config-versions/index.js";
 import { DEFAULT_CYCLE_SETTINGS } from "../../domain/cycles/index.js";
-import { factorSetById, type GridFactor } from "../../domain/impact/index.js";
+import { factorSetById } from "../../domain/impact/index.js";
 import { parsePeriod } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
 import type { Access } from "../access.js";
@@ -41,7 +42,8 @@ export interface ReadRoutesOptions {
   clock: Clock;
   access: Access;
   timeZone: string;
-  gridFactor: GridFactor | null;
+  /** the factor set and electricity factor in force (stored in the admin area, or the defaults) */
+  settings: () => Promise<Settings>;
   versions: ChannelVersions;
 }
 
@@ -52,7 +54,7 @@ const channelNumber = (raw: string | undefined) =>
   raw === undefined ? undefined : Number(raw.replace("switch:", ""));
 
 export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (app, options) => {
-  const { db, clock, access, timeZone, versions, gridFactor } = options;
+  const { db, clock, access, timeZone, versions, settings } = options;
 
   /** The channels a query names: one device's (one or all four), or every device's. */
   async function channelsOf(
@@ -104,11 +106,14 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     const parsed = parsePeriod(query.from, query.to, timeZone, nowS);
     if (!parsed.ok) throw new AppError(parsed.error, 400);
     const channels = await channelsOf(query.device_id, channelNumber(query.channel));
-    const factorSet = factorSetById(
-      query.factor_set ?? "fp-2026",
-      query.reference ? { reference: query.reference } : {},
-    );
+    // A request that names a set gets that set; otherwise the one chosen in the admin area.
+    const stored = await settings();
+    const factorSet =
+      query.factor_set === undefined || query.factor_set === stored.factorSetChoice.id
+        ? factorSetOf(stored.factorSetChoice, query.reference)
+        : factorSetById(query.factor_set, query.reference ? { reference: query.reference } : {});
     return {
+      gridFactor: stored.gridFactor,
       channels,
       period: parsed.period,
       includeNoise: query.include_noise ?? false,
@@ -150,8 +155,9 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       },
     },
     async (request) => {
+      const { gridFactor, ...query } = await cyclesQuery(request.query);
       const result = await cyclesReport(db, versions, {
-        ...(await cyclesQuery(request.query)),
+        ...query,
         limit: request.query.limit ?? 1000,
         gridFactor,
       });
@@ -200,8 +206,9 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
+      const { gridFactor: _unused, ...query } = await cyclesQuery(request.query);
       const pages = await cyclesExport(db, versions, {
-        ...(await cyclesQuery(request.query)),
+        ...query,
         pageSize: CSV_PAGE_SIZE,
       });
       const { devices, history, today } = await names();
