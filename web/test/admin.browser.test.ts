@@ -115,7 +115,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     await card.getByLabel("Nom du canal switch:0").fill("PR1");
     await card.getByLabel("Débit effectif de PR1 (m³/h)").fill("18,5");
     await card.getByRole("button", { name: "Enregistrer tout" }).click();
-    await expect.poll(() => card.getByRole("status").textContent()).toContain("PR1 : première version");
+    await expect.poll(() => card.getByRole("status").textContent()).toContain("pour PR1");
     await screenshots(p, "appareils");
     await p.goto(`/admin/appareils/${deviceId}/canal/0`);
     const row = p.locator("tbody tr").first();
@@ -153,8 +153,138 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     await p.goto(`/admin/appareils/${deviceId}/canal/1`);
     await p.getByLabel("Date d'effet *").fill("0206-02-19");
     await expect.poll(() => p.locator("#nv-date-error").textContent()).toContain("l'année 206");
-    await p.getByRole("button", { name: "Voir l'impact" }).click();
+    expect(await p.getByRole("button", { name: "Créer cette version" }).isDisabled()).toBe(true);
+    await p.getByLabel("Débit effectif (m³/h)").fill("abc");
+    expect(await p.getByRole("button", { name: "Créer cette version" }).isDisabled()).toBe(true);
+    await screenshots(p, "version-invalide");
     expect(sent).toEqual([]);
+  });
+
+  it("previews a back-dated version's impact, saves it, splits the history and changes the dashboard as previewed", async () => {
+    const { page: p } = await page();
+    await signIn(p);
+    await p.waitForURL((u) => u.pathname === "/");
+    await p.goto(`/admin/appareils/${deviceId}/canal/0`);
+    const firstDay = new Date(Date.now() - 2 * DAY_MS).toISOString().slice(0, 10);
+    await p.getByLabel("Date d'effet *").fill(firstDay);
+    // pre-filled with the version in force that day (before the first one: the first one)
+    await expect.poll(() => p.getByLabel("Débit effectif (m³/h)").inputValue()).toBe("18,5");
+    await p.getByLabel("Débit effectif (m³/h)").fill("12");
+    const impact = p.getByTestId("impact");
+    await impact.waitFor();
+    await expect.poll(() => p.getByTestId("plan-sentence").textContent()).toMatch(/\S/);
+    const before = await p.getByTestId("before-treated_volume_m3").textContent();
+    const after = await p.getByTestId("after-treated_volume_m3").textContent();
+    expect(after).not.toBe(before);
+    const heading = (await impact.getByRole("heading").textContent()) ?? "";
+    const [, from, to] = /Impact du (\d\d\/\d\d\/\d{4}) au (\d\d\/\d\d\/\d{4})/.exec(heading) ?? [];
+    await screenshots(p, "version-impact");
+    await p.getByRole("button", { name: "Créer cette version" }).click();
+    await expect.poll(() => p.getByRole("status").last().textContent()).toContain("Version enregistrée");
+    const rows = p.locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.nth(1).textContent()).toContain("12,0 m³/h");
+    expect(await rows.nth(1).textContent()).toContain("Clôturé");
+    expect(await rows.nth(0).textContent()).toContain("Actuel");
+
+    const iso = (fr: string | undefined) => (fr ?? "").split("/").reverse().join("-");
+    await p.goto(`/?appareil=${deviceId}&du=${iso(from)}&au=${iso(to)}`);
+    await expect.poll(() => p.getByTestId("kpi-volume").textContent()).toBe(after);
+  });
+
+  it("keeps a viewer out of every administration page and endpoint", async () => {
+    const { page: p } = await page();
+    await signIn(p);
+    await p.waitForURL((u) => u.pathname === "/");
+    await p.goto("/admin/utilisateurs");
+    await p.getByLabel("E-mail").fill("lecteur@filtreplante.test");
+    await p.getByLabel("Mot de passe initial").fill("mot-de-passe-lecteur");
+    await p.getByRole("button", { name: "Créer le compte" }).click();
+    await expect.poll(() => p.locator("tr", { hasText: "lecteur@filtreplante.test" }).count()).toBe(1);
+    await screenshots(p, "utilisateurs");
+
+    const viewer = (await page()).page;
+    await signIn(viewer, "lecteur@filtreplante.test", "mot-de-passe-lecteur");
+    await viewer.waitForURL((u) => u.pathname === "/");
+    expect(await viewer.getByText("lecteur", { exact: true }).isVisible()).toBe(true);
+    expect(await viewer.getByRole("link", { name: "Administration" }).count()).toBe(0);
+    for (const path of [
+      "/admin/appareils",
+      `/admin/appareils/${deviceId}/canal/0`,
+      "/admin/modeles",
+      "/admin/cles",
+      "/admin/utilisateurs",
+      "/admin/parametres",
+      "/admin/journal",
+    ]) {
+      await viewer.goto(path);
+      await expect
+        .poll(() => viewer.getByRole("heading", { level: 1 }).textContent())
+        .toBe("Accès réservé aux administrateurs.");
+    }
+    await screenshots(viewer, "lecteur-refuse");
+    const statuses = await viewer.evaluate(async (device) => {
+      const h = { "x-requested-with": "pumpwatch" };
+      const calls: [string, string, unknown?][] = [
+        ["GET", "/api/admin/devices"],
+        ["GET", `/api/admin/channels/${device}/0/versions`],
+        ["POST", `/api/admin/channels/${device}/0/versions`, { effective_from: "2026-01-01" }],
+        ["POST", `/api/admin/channels/${device}/0/versions/preview`, { effective_from: "2026-01-01" }],
+        ["PUT", `/api/admin/devices/${device}/configuration`, { channels: [] }],
+        ["GET", "/api/admin/pump-models"],
+        ["DELETE", "/api/admin/pump-models/1"],
+        ["GET", "/api/admin/api-keys"],
+        ["POST", "/api/admin/api-keys", { name: "x" }],
+        ["GET", "/api/admin/users"],
+        ["POST", "/api/admin/users", { email: "a@b.c", role: "admin" }],
+        ["GET", "/api/admin/settings"],
+        ["PUT", "/api/admin/settings", {}],
+        ["GET", "/api/admin/audit"],
+      ];
+      const out: number[] = [];
+      for (const [method, url, body] of calls)
+        out.push(
+          (
+            await fetch(url, {
+              method,
+              headers: body ? { ...h, "content-type": "application/json" } : h,
+              ...(body ? { body: JSON.stringify(body) } : {}),
+            })
+          ).status,
+        );
+      return out;
+    }, deviceId);
+    expect(new Set(statuses)).toEqual(new Set([403]));
+  });
+
+  it("creates a user who signs in, then disabling them ends their session", async () => {
+    const { page: admin } = await page();
+    await signIn(admin);
+    await admin.waitForURL((u) => u.pathname === "/");
+    await admin.goto("/admin/utilisateurs");
+    await admin.getByLabel("E-mail").fill("operateur@filtreplante.test");
+    await admin.getByLabel("Rôle").selectOption("admin");
+    await admin.getByRole("button", { name: "Créer le compte" }).click();
+    const generated = await admin.locator("#generated-password").inputValue();
+    expect(generated.length).toBeGreaterThanOrEqual(12);
+
+    const { page: other } = await page();
+    await signIn(other, "operateur@filtreplante.test", generated);
+    await other.waitForURL((u) => u.pathname === "/");
+    await other.goto("/admin/modeles");
+    await other.locator("tr", { hasText: "Pedrollo VXM 10/35" }).waitFor();
+
+    await admin.getByRole("button", { name: "C'est noté" }).click();
+    const row = admin.locator("tr", { hasText: "operateur@filtreplante.test" });
+    await row.getByRole("button", { name: /^Désactiver/ }).click();
+    await row.getByRole("button", { name: "Désactiver", exact: true }).click();
+    await expect.poll(() => row.textContent()).toContain("Désactivé");
+
+    await other.getByRole("link", { name: "Journal" }).click();
+    await other.waitForURL((u) => u.pathname === "/connexion");
+    expect(await other.getByText("Votre session a expiré").isVisible()).toBe(true);
+    await signIn(other, "operateur@filtreplante.test", generated);
+    await expect.poll(() => other.getByRole("alert").textContent()).toBe("E-mail ou mot de passe incorrect");
   });
 
   it("refuses to delete a pump model in use, saying how many channels use it", async () => {

@@ -1,13 +1,21 @@
 /** Response types come from the service's own contracts (type-only imports: nothing of them is shipped). */
 import type { Static } from "typebox";
 import type {
+  AdminDevicesResponse,
   ApiKeysResponse,
+  AuditResponse,
   ConfigVersionItem,
   CreatedApiKeyResponse,
+  DeviceConfigurationResponse,
   FactorSetsResponse,
   PumpModelItem,
   PumpModelsResponse,
+  SettingsResponse,
+  UserItem,
+  UsersResponse,
+  UserWithPasswordResponse,
   VersionChangeResponse,
+  VersionPreviewResponse,
   VersionsResponse,
 } from "../../../src/contracts/admin.js";
 import type {
@@ -30,3 +38,12 @@ export type PumpModel = Static<typeof PumpModelItem>;
 export type ApiKeys = Static<typeof ApiKeysResponse>;
 export type CreatedApiKey = Static<typeof CreatedApiKeyResponse>;
 export type FactorSets = Static<typeof FactorSetsResponse>;
+export type AdminDevices = Static<typeof AdminDevicesResponse>;
+export type AdminDevice = AdminDevices["devices"][number];
+export type DeviceConfiguration = Static<typeof DeviceConfigurationResponse>;
+export type VersionPreview = Static<typeof VersionPreviewResponse>;
+export type Settings = Static<typeof SettingsResponse>;
+export type Users = Static<typeof UsersResponse>;
+export type UserRow = Static<typeof UserItem>;
+export type UserWithPassword = Static<typeof UserWithPasswordResponse>;
+export type Audit = Static<typeof AuditResponse>;

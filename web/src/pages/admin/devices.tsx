@@ -1,10 +1,10 @@
 import { useState } from "preact/hooks";
-import { ApiError, get, post, put } from "../../api/client";
-import type { Device, PumpModel, Version, VersionChange } from "../../api/types";
+import { ApiError, get, put } from "../../api/client";
+import type { AdminDevice, AdminDevices, DeviceConfiguration, PumpModel, Version } from "../../api/types";
 import { Field, Notice, SelectField } from "../../components/form";
 import { Link } from "../../components/link";
 import { errorText, useResource } from "../../components/use-resource";
-import { calendarDate, connectivity, dateTimeOf, isoDateIn } from "../../i18n/format";
+import { connectivity, dateTimeOf } from "../../i18n/format";
 import { fr } from "../../i18n/fr";
 import { site } from "../../state/session";
 import {
@@ -19,31 +19,12 @@ import {
   type WaterDraft,
 } from "./config-form";
 
-interface DeviceData {
-  device: Device;
-  current: Map<number, Version | null>;
-}
-
-async function loadDevices(): Promise<{ devices: DeviceData[]; models: PumpModel[] }> {
+async function loadDevices(): Promise<{ devices: AdminDevice[]; models: PumpModel[] }> {
   const [{ devices }, { pump_models }] = await Promise.all([
-    get<{ devices: Device[] }>("/api/devices"),
+    get<AdminDevices>("/api/admin/devices"),
     get<{ pump_models: PumpModel[] }>("/api/admin/pump-models"),
   ]);
-  const withVersions = await Promise.all(
-    devices.map(async (device) => {
-      const current = new Map<number, Version | null>();
-      await Promise.all(
-        device.channels.map(async (c) => {
-          const { versions } = await get<{ versions: Version[] }>(
-            `/api/admin/channels/${encodeURIComponent(device.device_id)}/${c.channel}/versions`,
-          );
-          current.set(c.channel, versions.find((v) => v.effective_to === null) ?? null);
-        }),
-      );
-      return { device, current };
-    }),
-  );
-  return { devices: withVersions, models: pump_models };
+  return { devices, models: pump_models };
 }
 
 export function DevicesPage() {
@@ -64,7 +45,7 @@ export function DevicesPage() {
         </Notice>
       )}
       {data?.devices.map((d) => (
-        <DeviceCard key={d.device.device_id} data={d} models={data.models} onSaved={() => void reload()} />
+        <DeviceCard key={d.device_id} device={d} models={data.models} onSaved={() => void reload()} />
       ))}
     </section>
   );
@@ -80,9 +61,24 @@ function isUntouched(d: ChannelDraft): boolean {
   );
 }
 
-function draftOf(version: Version | null, name: string | null): ChannelDraft {
+/** The service names a refused field in its own terms (`channels.1.flow_rate_m3h`); the form, in its own. */
+export function serverFieldError(e: unknown, listedChannels: number[]): FieldErrors {
+  const field = e instanceof ApiError ? e.field : null;
+  if (!field) return {};
+  const text = errorText(e);
+  const m = /^channels\.(\d+)\.(\w+)$/.exec(field);
+  if (m) {
+    const channel = listedChannels[Number(m[1])];
+    const key = { flow_rate_m3h: "flow", activity_threshold_w: "threshold" }[m[2] as string] ?? "name";
+    return channel === undefined ? {} : { [`${channel}.${key}`]: text };
+  }
+  const water = { dbo5_mg_l: "dbo5", dco_mg_l: "dco", mes_mg_l: "mes", name: "name" }[field];
+  return water ? { [water]: text } : {};
+}
+
+function draftOf(version: Version | null): ChannelDraft {
   return {
-    name: version?.name ?? name ?? "",
+    name: version?.name ?? "",
     pumpModelId: version?.pump_model_id ? String(version.pump_model_id) : "",
     pumpType: version?.pump_type ?? "relevage",
     flowRate: decimalText(version?.flow_rate_m3h),
@@ -91,33 +87,27 @@ function draftOf(version: Version | null, name: string | null): ChannelDraft {
 }
 
 function DeviceCard({
-  data,
+  device,
   models,
   onSaved,
 }: {
-  data: DeviceData;
+  device: AdminDevice;
   models: PumpModel[];
   onSaved: () => void;
 }) {
-  const { device, current } = data;
   const tz = site.value.time_zone;
-  const firstVersion = [...current.values()].find((v) => v) ?? null;
-  const [deviceName, setDeviceName] = useState(device.name === device.device_id ? "" : device.name);
+  const displayName = device.name ?? device.device_id;
+  const [deviceName, setDeviceName] = useState(device.name ?? "");
   const [drafts, setDrafts] = useState<Record<number, ChannelDraft>>(() =>
-    Object.fromEntries(
-      device.channels.map((c) => [
-        c.channel,
-        draftOf(current.get(c.channel) ?? null, c.name === `switch:${c.channel}` ? null : c.name),
-      ]),
-    ),
+    Object.fromEntries(device.channels.map((c) => [c.channel, draftOf(c.version)])),
   );
   const [water, setWater] = useState<WaterDraft>({
-    dbo5: decimalText(firstVersion?.dbo5_mg_l ?? 570),
-    dco: decimalText(firstVersion?.dco_mg_l ?? 1250),
-    mes: decimalText(firstVersion?.mes_mg_l ?? 650),
+    dbo5: decimalText(device.dbo5_mg_l),
+    dco: decimalText(device.dco_mg_l),
+    mes: decimalText(device.mes_mg_l),
   });
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [result, setResult] = useState<{ kind: "success" | "error"; lines: string[] } | null>(null);
+  const [result, setResult] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const status = connectivity(device.last_seen, Date.now(), tz);
   const idPrefix = `d-${device.device_id.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
@@ -128,7 +118,7 @@ function DeviceCard({
   function validate(): FieldErrors {
     const out: FieldErrors = { ...validateWater(water) };
     const nameError = validateName(deviceName, "Nom de l'appareil");
-    if (nameError) out.deviceName = nameError;
+    if (nameError) out.name = nameError;
     for (const c of device.channels) {
       const draft = drafts[c.channel] as ChannelDraft;
       const label = draft.name.trim() || `switch:${c.channel}`;
@@ -150,73 +140,47 @@ function DeviceCard({
     const firstKey = Object.keys(found)[0];
     if (firstKey) {
       document.getElementById(`${idPrefix}-${firstKey.replace(".", "-")}`)?.focus();
-      setResult({ kind: "error", lines: ["Corrigez les champs signalés : rien n'a été enregistré."] });
+      setResult({ kind: "error", text: "Corrigez les champs signalés : rien n'a été enregistré." });
       return;
     }
+    // A channel nobody configured stays so until something is typed for it: no version of defaults.
+    const listed = device.channels.filter(
+      (c) => c.version || !isUntouched(drafts[c.channel] as ChannelDraft),
+    );
     setBusy(true);
-    const today = isoDateIn(Date.now(), tz);
-    const lines: string[] = [];
-    const failures: FieldErrors = {};
     try {
-      const wantedName = deviceName.trim() || null;
-      const storedName = device.name === device.device_id ? null : device.name;
-      if (wantedName !== storedName) {
-        try {
-          await put(`/api/admin/devices/${encodeURIComponent(device.device_id)}`, { name: wantedName });
-          lines.push(`Nom de l'appareil enregistré : ${wantedName ?? device.device_id}.`);
-        } catch (e) {
-          failures.deviceName = errorText(e);
-        }
-      }
-      for (const c of device.channels) {
-        const draft = drafts[c.channel] as ChannelDraft;
-        const label = draft.name.trim() || `switch:${c.channel}`;
-        // A channel nobody configured stays so until something is typed for it: no version of defaults.
-        if (!current.get(c.channel) && isUntouched(draft)) continue;
-        try {
-          const change = await post<VersionChange>(
-            `/api/admin/channels/${encodeURIComponent(device.device_id)}/${c.channel}/versions`,
-            {
-              effective_from: today,
+      const saved = await put<DeviceConfiguration>(
+        `/api/admin/devices/${encodeURIComponent(device.device_id)}/configuration`,
+        {
+          name: deviceName.trim() || null,
+          channels: listed.map((c) => {
+            const draft = drafts[c.channel] as ChannelDraft;
+            return {
+              channel: c.channel,
               name: draft.name.trim() || null,
               pump_model_id: draft.pumpModelId ? Number(draft.pumpModelId) : null,
               pump_type: draft.pumpType,
               flow_rate_m3h: parseDecimal(draft.flowRate),
               activity_threshold_w: parseDecimal(draft.threshold),
-              dbo5_mg_l: parseDecimal(water.dbo5),
-              dco_mg_l: parseDecimal(water.dco),
-              mes_mg_l: parseDecimal(water.mes),
-            },
-          );
-          lines.push(`${label} : ${changeSentence(change, today)}`);
-        } catch (e) {
-          const field = e instanceof ApiError ? e.field : null;
-          const key =
-            field === "flow_rate_m3h" || field === "flowRateM3h"
-              ? `${c.channel}.flow`
-              : field === "activity_threshold_w" || field === "activityThresholdW"
-                ? `${c.channel}.threshold`
-                : field && /dbo5|dco|mes/i.test(field)
-                  ? (field.match(/dbo5|dco|mes/i)?.[0]?.toLowerCase() ?? `${c.channel}.name`)
-                  : `${c.channel}.name`;
-          failures[key] = `${label} : ${errorText(e)}`;
-        }
-      }
+            };
+          }),
+          dbo5_mg_l: parseDecimal(water.dbo5),
+          dco_mg_l: parseDecimal(water.dco),
+          mes_mg_l: parseDecimal(water.mes),
+        },
+      );
+      setResult({ kind: "success", text: saved.message });
+      onSaved();
+    } catch (e) {
+      setErrors(
+        serverFieldError(
+          e,
+          listed.map((c) => c.channel),
+        ),
+      );
+      setResult({ kind: "error", text: `Rien n'a été enregistré : ${errorText(e)}` });
     } finally {
       setBusy(false);
-    }
-    setErrors(failures);
-    if (Object.keys(failures).length > 0) {
-      setResult({
-        kind: "error",
-        lines: [...lines, ...Object.values(failures).map((f) => `Non enregistré — ${f}`)],
-      });
-    } else {
-      setResult({
-        kind: "success",
-        lines: lines.length ? lines : ["Rien à enregistrer : aucune modification."],
-      });
-      onSaved();
     }
   }
 
@@ -224,7 +188,7 @@ function DeviceCard({
     <form class="card card--device" onSubmit={saveAll} noValidate aria-labelledby={`${idPrefix}-title`}>
       <div class="card__head">
         <div>
-          <h2 id={`${idPrefix}-title`}>{device.name}</h2>
+          <h2 id={`${idPrefix}-title`}>{displayName}</h2>
           <p class="muted">
             <code>{device.device_id}</code>
             {device.model ? ` · ${device.model}` : ""}
@@ -235,18 +199,18 @@ function DeviceCard({
         </p>
       </div>
       <Field
-        id={`${idPrefix}-deviceName`}
+        id={`${idPrefix}-name`}
         label="Nom de l'appareil"
         placeholder="Ex. : Station Keur Massar"
         value={deviceName}
         onValue={setDeviceName}
-        error={errors.deviceName}
+        error={errors.name}
         maxLength={100}
         class="field--inline"
       />
       <div class="table-scroll">
         <table class="config-table">
-          <caption class="visually-hidden">Canaux de {device.name}</caption>
+          <caption class="visually-hidden">Canaux de {displayName}</caption>
           <thead>
             <tr>
               <th scope="col">Canal</th>
@@ -368,28 +332,7 @@ function DeviceCard({
           {busy ? fr.common.saving : "Enregistrer tout"}
         </button>
       </div>
-      {result && (
-        <Notice kind={result.kind}>
-          <ul class="result-lines">
-            {result.lines.map((line) => (
-              <li key={line}>{line}</li>
-            ))}
-          </ul>
-        </Notice>
-      )}
+      {result && <Notice kind={result.kind}>{result.text}</Notice>}
     </form>
   );
-}
-
-export function changeSentence(change: VersionChange, today: string): string {
-  switch (change.kind) {
-    case "unchanged":
-      return "inchangé.";
-    case "correct":
-      return `version du ${calendarDate(change.version.effective_from)} corrigée (v${change.version.version}).`;
-    case "create":
-      return `première version, à partir du ${calendarDate(change.version.effective_from)}.`;
-    default:
-      return `nouvelle version à partir du ${calendarDate(today)}.`;
-  }
 }

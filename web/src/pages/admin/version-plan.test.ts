@@ -1,12 +1,13 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Version } from "../../api/types";
-import { plannedChange } from "./version-plan";
+import { versionInForce } from "./version-plan";
 
-const version = (id: number, from: string, to: string | null, v = 1): Version => ({
+const version = (id: number, from: string, to: string | null): Version => ({
   id,
   effective_from: from,
   effective_to: to,
-  version: v,
+  version: 1,
   name: "PR1",
   pump_type: "relevage",
   flow_rate_m3h: 18,
@@ -21,30 +22,33 @@ const version = (id: number, from: string, to: string | null, v = 1): Version =>
   created_by: null,
 });
 
-describe("what a new version on a date does to the history", () => {
-  const history = [version(1, "2025-10-21", "2026-02-15"), version(2, "2026-02-15", null, 2)];
+const day = (n: number) => new Date(Date.UTC(2025, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
 
-  it("splits the version in force that day", () => {
-    const plan = plannedChange(history, "2026-01-10");
-    expect(plan.inForce?.id).toBe(1);
-    expect(plan.sentence).toBe(
-      "La version du 21/10/2025 sera coupée : elle s'appliquera jusqu'au 10/01/2026 exclu, la nouvelle du 10/01/2026 au 15/02/2026 exclu.",
+describe("the version a new one is pre-filled from", () => {
+  it("is the one in force that day, [from, to)", () => {
+    const history = [version(1, "2025-10-21", "2026-02-15"), version(2, "2026-02-15", null)];
+    expect(versionInForce(history, "2026-02-14")?.id).toBe(1);
+    expect(versionInForce(history, "2026-02-15")?.id).toBe(2);
+    expect(versionInForce(history, "2030-01-01")?.id).toBe(2);
+    expect(versionInForce(history, "2025-01-01")?.id).toBe(1);
+    expect(versionInForce([], "2026-01-01")).toBeNull();
+  });
+
+  it("is exactly one version for every date of a tiled history", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 900 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (starts, probe) => {
+          const sorted = [...starts].sort((a, b) => a - b);
+          const history = sorted.map((s, i) =>
+            version(i + 1, day(s), i + 1 < sorted.length ? day(sorted[i + 1] as number) : null),
+          );
+          const found = versionInForce(history, day(probe));
+          const expected = probe < (sorted[0] as number) ? 1 : sorted.filter((s) => s <= probe).length;
+          expect(found?.id).toBe(expected);
+        },
+      ),
     );
-  });
-
-  it("corrects a version that starts that day", () => {
-    const plan = plannedChange(history, "2026-02-15");
-    expect(plan.inForce?.id).toBe(2);
-    expect(plan.sentence).toContain("elle sera corrigée (v3)");
-  });
-
-  it("adds a version before the first one", () => {
-    const plan = plannedChange(history, "2025-01-01");
-    expect(plan.inForce).toBeNull();
-    expect(plan.sentence).toContain("précède la première version (21/10/2025)");
-  });
-
-  it("starts the history of a channel never configured", () => {
-    expect(plannedChange([], "2026-03-01").sentence).toContain("première version");
   });
 });

@@ -1,6 +1,6 @@
-import { useMemo, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { ApiError, get, post } from "../../api/client";
-import type { Device, PumpModel, Version, VersionChange } from "../../api/types";
+import type { Device, PumpModel, Version, VersionChange, VersionPreview } from "../../api/types";
 import { Field, Notice, SelectField } from "../../components/form";
 import { Link } from "../../components/link";
 import { errorText, useResource } from "../../components/use-resource";
@@ -15,22 +15,7 @@ import {
   validateFlowRate,
   validateWater,
 } from "./config-form";
-import { changeSentence } from "./devices";
-import { plannedChange } from "./version-plan";
-
-export interface Impact {
-  action: string;
-  explanation: string;
-  affected: { from: string; to: string | null };
-  before: ImpactFigures;
-  after: ImpactFigures;
-}
-interface ImpactFigures {
-  cycles: number;
-  treated_volume_m3: number;
-  energy_kwh: number;
-  co2e_avoided_kg: number;
-}
+import { changeSentence, versionInForce } from "./version-plan";
 
 export function VersionsPage({ deviceId, channel }: { deviceId: string; channel: number }) {
   const base = `/api/admin/channels/${encodeURIComponent(deviceId)}/${channel}/versions`;
@@ -151,50 +136,30 @@ function NewVersionForm(props: {
   const latest = props.versions[props.versions.length - 1] ?? null;
   const [draft, setDraft] = useState<Draft>(() => draftFrom("", latest));
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [impact, setImpact] = useState<Impact | null>(null);
+  const [preview, setPreview] = useState<VersionPreview | null>(null);
   const [message, setMessage] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const dateError = draft.date ? validateEffectiveDate(draft.date) : null;
-  const plan = useMemo(
-    () => (draft.date && !dateError ? plannedChange(props.versions, draft.date) : null),
-    [draft.date, dateError, props.versions],
-  );
+  const asked = useRef(0);
 
-  function pickDate(date: string) {
-    setImpact(null);
-    setMessage(null);
-    const valid = date && !validateEffectiveDate(date);
-    // Pre-filled with the version in force that day: only what changes needs typing.
-    setDraft(
-      valid
-        ? draftFrom(date, plannedChange(props.versions, date).inForce ?? props.versions[0] ?? null)
-        : { ...draft, date },
-    );
-    setErrors(valid || !date ? {} : { date: validateEffectiveDate(date) ?? "" });
-  }
-
-  function body() {
+  function body(d: Draft) {
     return {
-      effective_from: draft.date,
-      flow_rate_m3h: parseDecimal(draft.flowRate),
-      pump_type: draft.pumpType,
-      pump_model_id: draft.pumpModelId ? Number(draft.pumpModelId) : null,
-      dbo5_mg_l: parseDecimal(draft.dbo5),
-      dco_mg_l: parseDecimal(draft.dco),
-      mes_mg_l: parseDecimal(draft.mes),
+      effective_from: d.date,
+      flow_rate_m3h: parseDecimal(d.flowRate),
+      pump_type: d.pumpType,
+      pump_model_id: d.pumpModelId ? Number(d.pumpModelId) : null,
+      dbo5_mg_l: parseDecimal(d.dbo5),
+      dco_mg_l: parseDecimal(d.dco),
+      mes_mg_l: parseDecimal(d.mes),
     };
   }
 
-  function check(): boolean {
-    const found: FieldErrors = { ...validateWater(draft) };
-    const d = validateEffectiveDate(draft.date);
-    if (d) found.date = d;
-    const f = validateFlowRate(draft.flowRate, "cette version");
-    if (f) found.flowRate = f;
-    setErrors(found);
-    const first = Object.keys(found)[0];
-    if (first) document.getElementById(`nv-${first}`)?.focus();
-    return !first;
+  function check(d: Draft): FieldErrors {
+    const found: FieldErrors = { ...validateWater(d) };
+    const date = validateEffectiveDate(d.date);
+    if (date) found.date = date;
+    const flow = validateFlowRate(d.flowRate, "cette version");
+    if (flow) found.flowRate = flow;
+    return found;
   }
 
   function showServerError(e: unknown) {
@@ -208,28 +173,47 @@ function NewVersionForm(props: {
     setMessage({ kind: "error", text: errorText(e) });
   }
 
-  async function preview(event: Event) {
-    event.preventDefault();
-    setMessage(null);
-    if (!check()) return;
-    setBusy(true);
+  /** Every valid change asks the service what it would do — committing nothing — so the impact is in view before saving. */
+  async function ask(d: Draft) {
+    const mine = ++asked.current;
+    setPreview(null);
+    const found = check(d);
+    setErrors(d.date ? found : {});
+    if (Object.keys(found).length > 0) return;
     try {
-      setImpact(await post<Impact>(`${props.base}/preview`, body()));
+      const answer = await post<VersionPreview>(`${props.base}/preview`, body(d));
+      if (mine === asked.current) setPreview(answer);
     } catch (e) {
-      showServerError(e);
-    } finally {
-      setBusy(false);
+      if (mine === asked.current) showServerError(e);
     }
   }
 
-  async function save() {
-    if (!check()) return;
+  function change(patch: Partial<Draft>) {
+    setMessage(null);
+    // A new date pre-fills the form with the version in force that day.
+    const next =
+      patch.date !== undefined && !validateEffectiveDate(patch.date)
+        ? draftFrom(patch.date, versionInForce(props.versions, patch.date))
+        : { ...draft, ...patch };
+    setDraft(next);
+    void ask(next);
+  }
+
+  async function save(event: Event) {
+    event.preventDefault();
+    const found = check(draft);
+    setErrors(found);
+    const first = Object.keys(found)[0];
+    if (first) {
+      document.getElementById(`nv-${first}`)?.focus();
+      return;
+    }
     setBusy(true);
     try {
-      const change = await post<VersionChange>(props.base, body());
-      setMessage({ kind: "success", text: `Version enregistrée : ${changeSentence(change, draft.date)}` });
-      setImpact(null);
-      setDraft(draftFrom("", latest));
+      const saved = await post<VersionChange>(props.base, body(draft));
+      setMessage({ kind: "success", text: `Version enregistrée : ${changeSentence(saved)}` });
+      setPreview(null);
+      setDraft(draftFrom("", saved.versions[saved.versions.length - 1] ?? latest));
       props.onSaved();
     } catch (e) {
       showServerError(e);
@@ -238,18 +222,13 @@ function NewVersionForm(props: {
     }
   }
 
-  const set = (patch: Partial<Draft>) => {
-    setImpact(null);
-    setDraft({ ...draft, ...patch });
-  };
-
   return (
-    <form class="card card--warning" onSubmit={preview} noValidate aria-labelledby="nv-title">
+    <form class="card card--warning" onSubmit={save} noValidate aria-labelledby="nv-title">
       <h2 id="nv-title">Créer une version historique</h2>
       <p class="muted">
-        Un changement de configuration à partir d'une date donnée : les cycles depuis cette date seront
-        recalculés avec ces valeurs. Le formulaire reprend la version en vigueur ce jour-là : modifiez
-        seulement ce qui change.
+        Un changement de configuration à partir d'une date : les cycles depuis cette date sont recalculés avec
+        ces valeurs. Le formulaire reprend la version en vigueur ce jour-là : modifiez seulement ce qui
+        change. L'impact s'affiche avant tout enregistrement.
       </p>
       <div class="form-grid">
         <Field
@@ -259,8 +238,8 @@ function NewVersionForm(props: {
           min="2000-01-01"
           max="2100-12-31"
           value={draft.date}
-          onValue={pickDate}
-          error={errors.date ?? dateError}
+          onValue={(v) => change({ date: v })}
+          error={errors.date}
           required
         />
         <Field
@@ -268,7 +247,7 @@ function NewVersionForm(props: {
           label="Débit effectif (m³/h)"
           inputMode="decimal"
           value={draft.flowRate}
-          onValue={(v) => set({ flowRate: v })}
+          onValue={(v) => change({ flowRate: v })}
           error={errors.flowRate}
           hint="Vide : aucun volume calculé."
         />
@@ -276,14 +255,14 @@ function NewVersionForm(props: {
           id="nv-type"
           label="Type de poste"
           value={draft.pumpType}
-          onValue={(v) => set({ pumpType: v })}
+          onValue={(v) => change({ pumpType: v })}
           options={["relevage", "sortie", "autre"].map((t) => ({ value: t, label: fr.pumpType[t] ?? t }))}
         />
         <SelectField
           id="nv-model"
           label="Modèle de pompe"
           value={draft.pumpModelId}
-          onValue={(v) => set({ pumpModelId: v })}
+          onValue={(v) => change({ pumpModelId: v })}
           options={[
             { value: "", label: "-- Aucun modèle --" },
             ...props.models.map((m) => ({ value: String(m.id), label: m.label })),
@@ -294,7 +273,7 @@ function NewVersionForm(props: {
           label="DBO5 (mg/L)"
           inputMode="decimal"
           value={draft.dbo5}
-          onValue={(v) => set({ dbo5: v })}
+          onValue={(v) => change({ dbo5: v })}
           error={errors.dbo5}
         />
         <Field
@@ -302,7 +281,7 @@ function NewVersionForm(props: {
           label="DCO (mg/L)"
           inputMode="decimal"
           value={draft.dco}
-          onValue={(v) => set({ dco: v })}
+          onValue={(v) => change({ dco: v })}
           error={errors.dco}
         />
         <Field
@@ -310,70 +289,74 @@ function NewVersionForm(props: {
           label="MES (mg/L)"
           inputMode="decimal"
           value={draft.mes}
-          onValue={(v) => set({ mes: v })}
+          onValue={(v) => change({ mes: v })}
           error={errors.mes}
         />
       </div>
-      {plan?.sentence && (
-        <p class="plan" data-testid="plan-sentence">
-          {plan.sentence}
-        </p>
-      )}
+      {preview && <ImpactTable preview={preview} />}
       <div class="card__actions">
-        <button type="submit" class="button" disabled={busy}>
-          Voir l'impact
-        </button>
-        <button
-          type="button"
-          class="button button--primary"
-          disabled={busy || !impact}
-          onClick={() => void save()}
-        >
+        <button type="submit" class="button button--primary" disabled={busy || !preview}>
           Créer cette version
         </button>
       </div>
-      {impact && <ImpactTable impact={impact} />}
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
     </form>
   );
 }
 
-function ImpactTable({ impact }: { impact: Impact }) {
-  const rows: [string, keyof ImpactFigures, number, string][] = [
+type Figures = NonNullable<VersionPreview["before"]>;
+
+function ImpactTable({ preview }: { preview: VersionPreview }) {
+  const rows: [string, keyof Figures, number, string][] = [
     ["Cycles", "cycles", 0, ""],
     ["Eau traitée", "treated_volume_m3", 1, " m³"],
     ["Énergie", "energy_kwh", 2, " kWh"],
     ["CO₂e évité", "co2e_avoided_kg", 1, " kg"],
   ];
-  const period = `du ${calendarDate(impact.affected.from)}${impact.affected.to ? ` au ${calendarDate(impact.affected.to)} exclu` : " à aujourd'hui"}`;
+  const { affected, before, after } = preview;
   return (
-    <div class="impact" data-testid="impact">
-      <h3>Impact sur la période {period}</h3>
-      <p>{impact.explanation}</p>
-      <table class="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Indicateur</th>
-            <th scope="col">Avant</th>
-            <th scope="col">Après</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(([label, key, decimals, unit]) => (
-            <tr key={key}>
-              <th scope="row">{label}</th>
-              <td data-testid={`before-${key}`}>
-                {frenchNumber(impact.before[key], decimals)}
-                {unit}
-              </td>
-              <td data-testid={`after-${key}`}>
-                {frenchNumber(impact.after[key], decimals)}
-                {unit}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div class="impact" data-testid="impact" aria-live="polite">
+      <p class="plan" data-testid="plan-sentence">
+        {preview.explanation}
+      </p>
+      {preview.detection_changed && (
+        <Notice kind="warning">
+          Les réglages de détection changent : les cycles de la période seront redétectés.
+        </Notice>
+      )}
+      {affected && before && after ? (
+        <>
+          <h3>
+            Impact du {calendarDate(affected.from)} au {calendarDate(affected.to)}
+          </h3>
+          <table class="data-table">
+            <thead>
+              <tr>
+                <th scope="col">Indicateur</th>
+                <th scope="col">Avant</th>
+                <th scope="col">Après</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(([label, key, decimals, unit]) => (
+                <tr key={key}>
+                  <th scope="row">{label}</th>
+                  <td data-testid={`before-${key}`}>
+                    {frenchNumber(before[key], decimals)}
+                    {unit}
+                  </td>
+                  <td data-testid={`after-${key}`}>
+                    {frenchNumber(after[key], decimals)}
+                    {unit}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : (
+        <p>Aucun jour passé n'est recalculé : les chiffres déjà affichés ne changent pas.</p>
+      )}
       <p class="muted">Rien n'est enregistré tant que vous n'avez pas cliqué sur « Créer cette version ».</p>
     </div>
   );
