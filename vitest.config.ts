@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts", "simulator/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "simulator/**/*.test.ts", "scripts/**/*.test.ts"],
     // Each file opens its own database (PGlite in memory or a fresh PostgreSQL database).
     pool: "forks",
     testTimeout: 60_000,
