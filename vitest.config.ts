@@ -2,7 +2,13 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts", "simulator/**/*.test.ts", "web/**/*.test.ts"],
+    include: [
+      "src/**/*.test.ts",
+      "test/**/*.test.ts",
+      "simulator/**/*.test.ts",
+      "scripts/**/*.test.ts",
+      "web/**/*.test.ts",
+    ],
     // Builds the app once for the browser tests (web/test/*.browser.test.ts), when Chromium is installed.
     globalSetup: ["web/test/global-setup.ts"],
     // Each file opens its own database (PGlite in memory or a fresh PostgreSQL database).

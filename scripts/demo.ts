@@ -1,51 +1,63 @@
-// npm run demo — a fresh embedded database with a week of simulated readings from two devices, then the service.
-import { randomBytes } from "node:crypto";
+// npm run demo — a fresh embedded database with a week of simulated readings from two named plants, a demo
+// administrator and an ingestion key, then the service.
 import { rm } from "node:fs/promises";
-import { simulateFleet } from "../simulator/index.js";
 import { parseConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { startService } from "../src/service.js";
+import { DEMO_DAYS, type DemoSeed, seedDemo } from "./demo-seed.js";
+import { createProgress } from "./progress.js";
 
-const DAYS = 7;
 const base = parseConfig(process.env);
-const apiKey = base.ingestApiKey ?? `demo-${randomBytes(16).toString("hex")}`;
 const config = {
   ...base,
   databaseUrl: null,
   dataDir: process.env.DEMO_DATA_DIR ?? "./data-demo",
-  ingestApiKey: apiKey,
+  // The demo creates its administrator itself (from ADMIN_EMAIL / ADMIN_PASSWORD when set), to print it.
+  admin: null,
 };
 const logger = createLogger(base.logLevel === "info" ? "warn" : base.logLevel);
+const french = new Intl.NumberFormat("fr-FR");
 
 await rm(config.dataDir, { recursive: true, force: true });
-const now = Date.now();
-const simulation = simulateFleet({
-  seed: 42,
-  devices: 2,
-  days: DAYS,
-  start: new Date(now - DAYS * 86_400_000),
-});
-
-const service = await startService(config, logger, async ({ app }) => {
-  let readings = 0;
-  let batches = 0;
-  for (const messages of simulation.batches(1000)) {
-    const response = await app.inject({
-      method: "POST",
-      url: "/api/ingest/batch",
-      headers: { "content-type": "application/json", "x-api-key": apiKey },
-      payload: JSON.stringify({ messages }),
-    });
-    if (response.statusCode !== 200)
-      throw new Error(`demo ingestion failed: HTTP ${response.statusCode} ${response.body}`);
-    readings += response.json().inserted;
-    if (++batches % 20 === 0) process.stdout.write(`\r${readings} relevés enregistrés…`);
-  }
-  process.stdout.write(
-    `\r${readings} relevés enregistrés (${DAYS} jours, ${simulation.devices.length} appareils, ${simulation.truth.length} cycles simulés)\n`,
+// Piped into a log, about one line per 20 000 readings instead of one redrawn line.
+const progress = createProgress(process.stdout, { lineEvery: 20 });
+let seed: DemoSeed | undefined;
+const service = await startService(config, logger, async ({ app, db }) => {
+  seed = await seedDemo(
+    { app, db },
+    {
+      now: new Date(),
+      timeZone: config.timeZone,
+      admin: base.admin,
+      ingestKey: base.ingestApiKey,
+      onBatch: (readings) => progress.update(`${french.format(readings)} relevés enregistrés…`),
+    },
+  );
+  progress.done(
+    `${french.format(seed.readings)} relevés enregistrés (${DEMO_DAYS} jours, ${seed.devices.length} appareils, ` +
+      `${french.format(seed.simulation.truth.length)} cycles simulés)`,
   );
 });
 
-console.log(`pumpwatch (démo) : ${service.url}`);
-console.log(`Base embarquée : ${config.dataDir} — clé d'ingestion : ${apiKey}`);
-console.log(`Essayez : curl -H 'X-Api-Key: ${apiKey}' ${service.url}/api/stats/queue`);
+if (seed) {
+  // Fastify reports the address it bound; the session cookie is Secure, which browsers allow over plain
+  // HTTP only for localhost.
+  const url = new URL(service.url);
+  if (["0.0.0.0", "127.0.0.1", "[::]", "[::1]"].includes(url.hostname)) url.hostname = "localhost";
+  const address = url.toString().replace(/\/$/, "");
+  console.log(
+    [
+      "",
+      "pumpwatch — démonstration prête",
+      `  Adresse :              ${address}`,
+      `  E-mail :               ${seed.adminEmail}`,
+      `  Mot de passe :         ${seed.adminPassword ?? "(celui de ADMIN_PASSWORD)"}`,
+      `  Clé d'ingestion :      ${seed.ingestKey}`,
+      `  Appareils :            ${seed.devices.map((d) => d.name).join(", ")}`,
+      `  Base embarquée :       ${config.dataDir} (effacée à chaque lancement de la démo)`,
+      "",
+      `Essayez : curl -H 'X-Api-Key: ${seed.ingestKey}' ${address}/api/stats/queue`,
+      "Arrêt : Ctrl+C",
+    ].join("\n"),
+  );
+}

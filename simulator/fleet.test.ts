@@ -55,7 +55,7 @@ function minuteFrames(messages: SimMessage[]): Map<string, MinuteFrame[]> {
   return out;
 }
 
-// Key sets of the real capture (/work/shared/fixtures/shelly-pro4pm/ws-capture-2025-10-08.jsonl).
+// Key sets of the real capture (test/fixtures/shelly-pro4pm/ws-capture-2025-10-08.jsonl).
 const MINUTE_KEYS = ["aenergy", "apower", "aprtpower", "current", "freq", "pf", "ret_aenergy", "voltage"];
 const FULL_SWITCH_KEYS = [
   "aenergy",

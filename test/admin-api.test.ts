@@ -301,7 +301,11 @@ describe("channel configuration versions", () => {
     const before = await storedState();
     const text = await call("PUT", currentUrl(0), { flow_rate_m3h: "abc" });
     expect(text.statusCode).toBe(400);
-    expect(text.json().error.code).toBe("invalid_request");
+    expect(text.json().error).toMatchObject({
+      code: "invalid_request",
+      field: "flow_rate_m3h",
+      message: "Valeur attendue : un nombre ou null.",
+    });
     for (const value of [-5, 0]) {
       const response = await call("PUT", currentUrl(0), { flow_rate_m3h: value });
       expect(response.statusCode).toBe(422);

@@ -171,17 +171,48 @@ describe("GET /api/cycles", () => {
   });
 
   it.each([
-    ["from=2026-02-30", "invalid_from"],
-    ["to=yesterday", "invalid_to"],
-    ["from=2026-02-20&to=2026-02-01", "empty_period"],
-    ["channel=7", "invalid_request"],
-    ["device_id=nobody", "unknown_device"],
-  ])("%s → a French 4xx, never a 500", async (query, code) => {
+    ["from=2026-02-30", "invalid_from", "from"],
+    ["to=yesterday", "invalid_to", "to"],
+    ["from=2026-02-20&to=2026-02-01", "end_before_start", "to"],
+    ["from=2030-01-01&to=1999-01-01", "end_before_start", "to"],
+    ["from=1999-01-01", "from_out_of_range", "from"],
+    ["channel=7", "invalid_request", "channel"],
+    ["device_id=nobody", "unknown_device", "device_id"],
+  ])("%s → a French 4xx naming the field, never a 500", async (query, code, field) => {
     const response = await get(`/api/cycles?${query}`);
     expect(response.statusCode).toBeGreaterThanOrEqual(400);
     expect(response.statusCode).toBeLessThan(500);
-    expect(response.json().error.code).toBe(code);
+    expect(response.json().error).toMatchObject({ code, field });
     expect(response.json().error.message).toMatch(/[a-zé]/);
+  });
+
+  it("says that the end precedes the start rather than blaming the date format", async () => {
+    const response = await get("/api/cycles?from=2030-01-01&to=1999-01-01");
+    expect(response.json().error.message).toBe("La date de fin précède la date de début : inversez-les.");
+  });
+});
+
+describe("schema validation failures", () => {
+  it.each([
+    ["/api/cycles?channel=7", "channel", "Canal inconnu : 0 à 3 ou switch:0 à switch:3."],
+    ["/api/cycles?channel=switch:4", "channel", "Canal inconnu : 0 à 3 ou switch:0 à switch:3."],
+    ["/api/cycles?limit=0", "limit", "Valeur trop petite : 1 au minimum."],
+    ["/api/cycles?limit=10001", "limit", "Valeur trop grande : 10000 au maximum."],
+    ["/api/cycles?limit=beaucoup", "limit", "Valeur attendue : un nombre entier."],
+    ["/api/cycles?include_noise=oui", "include_noise", "Valeur attendue : true ou false."],
+    ["/api/cycles?device_id=", "device_id", "Ce champ ne peut pas être vide."],
+    [
+      "/api/cycles?factor_set=x",
+      "factor_set",
+      "Valeur inconnue ; valeurs possibles : fp-2026, ipcc-2019-vf.",
+    ],
+    ["/api/series?period=1y&device_id=x", "period", "Valeur inconnue ; valeurs possibles : 24h, 7d, 30d."],
+    ["/api/series", "device_id", "Champ obligatoire."],
+  ])("%s → 400 with the field and a French reason, never the validator's words", async (url, field, text) => {
+    const response = await get(url);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ code: "invalid_request", field, message: text });
+    expect(response.body).not.toMatch(/must|pattern|querystring|\^/);
   });
 });
 
@@ -202,6 +233,12 @@ describe("GET /api/cycles.csv", () => {
       "Sagemcom;PS;10/02/2026;12h00;12h59;59,0;420,0;1,8;230,0;Terminé;60,0;0,420;Poste de sortie;15,0;-;-",
     );
     expect(lines.some((l) => l.startsWith(`${SITE_B};switch:0;10/02/2026;08h00;`))).toBe(true);
+  });
+
+  it("writes a channel without configuration with `-` in every empty cell, type included", async () => {
+    const response = await get(`/api/cycles.csv?from=2026-02-10&to=2026-02-10&device_id=${SITE_B}`);
+    const line = response.body.split("\r\n").find((l) => l.startsWith(`${SITE_B};switch:0;`));
+    expect(line?.split(";").slice(-4)).toEqual(["-", "-", "-", "-"]);
   });
 });
 

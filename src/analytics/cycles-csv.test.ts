@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CSV_HEADER, type CycleCsvRow, csvLine, csvText, cycleCsvLine } from "./cycles-csv.js";
 
@@ -44,8 +45,43 @@ describe("cycles CSV", () => {
     expect(csvText('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
     expect(csvText("+33 pompe")).toBe("'+33 pompe");
     expect(csvText("@SUM(A1)")).toBe("'@SUM(A1)");
-    expect(csvText("-2")).toBe("'-2");
+    expect(csvText("-1+1")).toBe("'-1+1");
+    expect(csvText("-cmd|' /C calc'!A0")).toBe("'-cmd|' /C calc'!A0");
+    expect(csvText("- PR1")).toBe("'- PR1");
+    expect(csvText("\tPR1")).toBe("'\tPR1");
+    expect(csvText("\rPR1")).toBe('"\'\rPR1"');
     expect(csvText("PR 1; nord")).toBe('"PR 1; nord"');
     expect(cycleCsvLine({ ...row, deviceName: "=1+1" }, "UTC").startsWith("'=1+1;")).toBe(true);
+  });
+
+  it("leaves the empty-cell placeholder and negative numbers as they are", () => {
+    expect(csvText("-")).toBe("-");
+    expect(csvText("-2")).toBe("-2");
+    expect(csvText("-12,5")).toBe("-12,5");
+    expect(csvText("-0.75")).toBe("-0.75");
+    // a channel without configuration: its "Type de poste" reads like the other empty cells
+    const line = cycleCsvLine({ ...row, pumpTypeLabel: "-", flowRateM3h: null }, "UTC");
+    expect(line).toBe(
+      "Sagemcom;PS;14/02/2026;09h40;09h54;14,0;421,8;2,5;228,9;Terminé;14,6;0,103;-;-;-;-\r\n",
+    );
+  });
+
+  it("never lets a cell start like a formula, and changes nothing else", () => {
+    const risky = fc.string({
+      unit: fc.constantFrom("=", "+", "-", "@", "\t", "\r", "1", ",", "a", " ", "|"),
+    });
+    fc.assert(
+      fc.property(fc.oneof(risky, fc.string()), (value) => {
+        const cell = csvText(value);
+        // undo the quoting to see what the spreadsheet reads
+        const read = cell.startsWith('"') ? cell.slice(1, -1).replace(/""/g, '"') : cell;
+        const guarded = read === `'${value}`;
+        expect(guarded || read === value).toBe(true);
+        if (!guarded) {
+          expect(/^[=+@\t\r]/.test(read)).toBe(false);
+          if (read.startsWith("-")) expect(read).toMatch(/^-(\d+([.,]\d+)?)?$/);
+        }
+      }),
+    );
   });
 });

@@ -40,12 +40,17 @@ export const CSV_HEADER = [
   "CO₂e évité (kg)",
 ];
 
+// A lone "-" is the export's empty-cell placeholder and "-12,5" a plain number: neither runs as a formula, and
+// an apostrophe there would show in the operator's sheet. Any other "-" start ("-1+1", "-cmd|…") may.
+const PLAIN_DASH = /^-(\d+([.,]\d+)?)?$/;
+
 /**
- * A text cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
- * apostrophe; `;`, quotes and line breaks are quoted.
+ * A text cell that a spreadsheet would run as a formula (=, +, @, tab, CR first, or "-" followed by more than
+ * a number) gets a leading apostrophe; `;`, quotes and line breaks are quoted.
  */
 export function csvText(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const formula = /^[=+\-@\t\r]/.test(value) && !PLAIN_DASH.test(value);
+  const safe = formula ? `'${value}` : value;
   return /[;"\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -9,7 +9,14 @@ export interface Period {
   toDate: string;
 }
 
-export type PeriodError = "invalid_from" | "invalid_to" | "empty_period" | "period_too_long";
+export type PeriodError =
+  | "invalid_from"
+  | "invalid_to"
+  | "from_out_of_range"
+  | "to_out_of_range"
+  | "end_before_start"
+  | "empty_period"
+  | "period_too_long";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 // An instant with an explicit offset or Z: a bare "2026-02-14T09:40" would silently mean the server's zone.
@@ -24,23 +31,35 @@ function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+interface Bound {
+  s: number;
+  /** a calendar date (a whole day), not an instant */
+  date: boolean;
+}
+
 /** A date `from` starts at local midnight; a date `to` includes its whole day; an instant is itself. */
-function bound(raw: string, edge: "from" | "to", timeZone: string): number | null {
+function bound(raw: string, edge: "from" | "to", timeZone: string): Bound | null {
   if (DATE.test(raw)) {
-    if (parseCalendarDate(raw) === null) return null;
-    const s = localDayStartUnix(edge === "from" ? raw : addDays(raw, 1), timeZone);
-    return s >= OLDEST_S && s <= NEWEST_S ? s : null;
+    const day = parseCalendarDate(raw);
+    if (day === null) return null;
+    const startS = (day + (edge === "from" ? 0 : 1)) * 86_400;
+    // Far outside the accepted range (year 0206, 9999-12-31) the zone cannot change the verdict, and the
+    // calendar code is not asked about years it was not written for.
+    if (startS < OLDEST_S - 86_400 || startS > NEWEST_S + 86_400) return { s: startS, date: true };
+    return { s: localDayStartUnix(edge === "from" ? raw : addDays(raw, 1), timeZone), date: true };
   }
   if (!INSTANT.test(raw)) return null;
   const ms = Date.parse(raw);
-  if (!Number.isFinite(ms)) return null;
-  const s = Math.floor(ms / 1000);
-  return s >= OLDEST_S && s <= NEWEST_S ? s : null;
+  return Number.isFinite(ms) ? { s: Math.floor(ms / 1000), date: false } : null;
 }
+
+const inRange = (s: number) => s >= OLDEST_S && s <= NEWEST_S;
 
 /**
  * Reads `from`/`to` (ISO instant with zone, or YYYY-MM-DD in the site's zone). Absent: the last 30 days up to
- * the end of today, as the predecessor's dashboard defaulted.
+ * the end of today, as the predecessor's dashboard defaulted. Checked in the order a person fixes them: the
+ * spelling of each bound, then their order (two years swapped is one mistake, even if one of them is also out
+ * of range), then the range of each, then the length.
  */
 export function parsePeriod(
   from: string | undefined,
@@ -49,18 +68,34 @@ export function parsePeriod(
   nowS: number,
 ): { ok: true; period: Period } | { ok: false; error: PeriodError } {
   const today = localDateOf(nowS, timeZone);
-  const toS =
-    to === undefined ? localDayStartUnix(addDays(today, 1), timeZone) : bound(to.trim(), "to", timeZone);
-  if (toS === null) return { ok: false, error: "invalid_to" };
-  const fromS =
+  const end: Bound | null =
+    to === undefined
+      ? { s: localDayStartUnix(addDays(today, 1), timeZone), date: true }
+      : bound(to.trim(), "to", timeZone);
+  if (end === null) return { ok: false, error: "invalid_to" };
+  const start: Bound | null =
     from === undefined
-      ? localDayStartUnix(addDays(today, -30), timeZone)
+      ? { s: localDayStartUnix(addDays(today, -30), timeZone), date: true }
       : bound(from.trim(), "from", timeZone);
-  if (fromS === null) return { ok: false, error: "invalid_from" };
-  if (fromS >= toS) return { ok: false, error: "empty_period" };
+  if (start === null) return { ok: false, error: "invalid_from" };
+  // A date `to` ends after its own day: reaching back to `from` or before means its day precedes `from`.
+  // Only two equal instants make an empty period without being in the wrong order.
+  if (start.s > end.s || (start.s === end.s && end.date)) return { ok: false, error: "end_before_start" };
+  if (start.s === end.s) return { ok: false, error: "empty_period" };
+  if (!inRange(start.s)) return { ok: false, error: "from_out_of_range" };
+  if (!inRange(end.s)) return { ok: false, error: "to_out_of_range" };
+  const fromS = start.s;
+  const toS = end.s;
   if (toS - fromS > MAX_PERIOD_DAYS * 86_400) return { ok: false, error: "period_too_long" };
   return {
     ok: true,
     period: { fromS, toS, fromDate: localDateOf(fromS, timeZone), toDate: localDateOf(toS - 1, timeZone) },
   };
+}
+
+/** The query parameter a period error is about. */
+export function periodErrorField(error: PeriodError): "from" | "to" {
+  return error === "invalid_from" || error === "from_out_of_range" || error === "period_too_long"
+    ? "from"
+    : "to";
 }

@@ -36,6 +36,9 @@ export const MESSAGES = {
   invalid_from: "Date de début invalide : AAAA-MM-JJ, ou un instant ISO avec fuseau (2026-02-14T09:40:00Z).",
   invalid_to: "Date de fin invalide : AAAA-MM-JJ, ou un instant ISO avec fuseau (2026-02-14T09:40:00Z).",
   empty_period: "La date de fin doit suivre la date de début.",
+  end_before_start: "La date de fin précède la date de début : inversez-les.",
+  from_out_of_range: "Date de début hors limites : du 01/01/2000 au 31/12/2100.",
+  to_out_of_range: "Date de fin hors limites : du 01/01/2000 au 31/12/2100.",
   period_too_long: "Période trop longue (dix ans au plus).",
   invalid_end: "Date de fin du graphique invalide : AAAA-MM-JJ attendu.",
   // Administration
@@ -201,3 +204,60 @@ export function auditSummary(e: {
       return `${e.kind} ${e.entityKey} : ${e.action}.`;
   }
 }
+
+// ---- Request-schema failures ---------------------------------------------------------------------------
+// The validator's own words are English and name patterns; the client gets one of these sentences instead,
+// with the offending field beside it, so a form can show it next to that field.
+
+const number = (value: unknown) => String(value).replace(".", ",");
+
+const TYPE_NAMES: Record<string, string> = {
+  integer: "un nombre entier",
+  number: "un nombre",
+  string: "du texte",
+  boolean: "true ou false",
+  object: "un objet JSON",
+  array: "une liste",
+  null: "null",
+};
+
+const FORMAT_REASONS: Record<string, string> = {
+  "date-time": "Format invalide : un instant ISO avec fuseau est attendu (2026-02-14T09:40:00Z).",
+  date: "Format invalide : une date AAAA-MM-JJ est attendue.",
+  email: "Adresse e-mail invalide.",
+};
+
+/** What a JSON-schema keyword's failure means, from its parameters (Ajv's `params`). */
+export const SCHEMA_REASONS: Record<string, (params: Record<string, unknown>) => string> = {
+  type: (p) =>
+    `Valeur attendue : ${String(p.type)
+      .split(",")
+      .map((t) => TYPE_NAMES[t] ?? t)
+      .join(" ou ")}.`,
+  minimum: (p) => `Valeur trop petite : ${number(p.limit)} au minimum.`,
+  exclusiveMinimum: (p) => `Valeur trop petite : plus de ${number(p.limit)} attendu.`,
+  maximum: (p) => `Valeur trop grande : ${number(p.limit)} au maximum.`,
+  exclusiveMaximum: (p) => `Valeur trop grande : moins de ${number(p.limit)} attendu.`,
+  minLength: (p) =>
+    Number(p.limit) === 1
+      ? "Ce champ ne peut pas être vide."
+      : `Texte trop court : ${number(p.limit)} caractères au moins.`,
+  maxLength: (p) => `Texte trop long : ${number(p.limit)} caractères au plus.`,
+  minItems: (p) => `Liste trop courte : ${number(p.limit)} élément(s) au moins.`,
+  maxItems: (p) => `Liste trop longue : ${number(p.limit)} élément(s) au plus.`,
+  pattern: () => "Format invalide.",
+  format: (p) => FORMAT_REASONS[String(p.format)] ?? "Format invalide.",
+  enum: (p) =>
+    `Valeur inconnue ; valeurs possibles : ${(Array.isArray(p.allowedValues) ? p.allowedValues : []).join(", ")}.`,
+  required: () => "Champ obligatoire.",
+  additionalProperties: () => "Champ inconnu.",
+  multipleOf: (p) => `Valeur invalide : multiple de ${number(p.multipleOf)} attendu.`,
+  uniqueItems: () => "Liste invalide : éléments en double.",
+};
+
+export const SCHEMA_REASON_FALLBACK = "Valeur invalide.";
+
+/** Fields whose rule a generic sentence would not explain (a pattern), by field name and keyword. */
+export const FIELD_REASONS: Record<string, Record<string, string>> = {
+  channel: { pattern: "Canal inconnu : 0 à 3 ou switch:0 à switch:3." },
+};

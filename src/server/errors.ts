@@ -2,7 +2,14 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ConfigAdminError } from "../admin/config-errors.js";
 import { DatabaseUnavailableError } from "../db/database.js";
 import { ConfigVersionError } from "../domain/config-versions/index.js";
-import { type MessageCode, message } from "../i18n/fr.js";
+import {
+  FIELD_REASONS,
+  MESSAGES,
+  type MessageCode,
+  message,
+  SCHEMA_REASON_FALLBACK,
+  SCHEMA_REASONS,
+} from "../i18n/fr.js";
 
 /** An error the client may read: a code, a status and a French message from the catalogue. */
 export class AppError extends Error {
@@ -11,9 +18,67 @@ export class AppError extends Error {
     readonly statusCode: number,
     readonly detail?: string,
     readonly headers: Record<string, string> = {},
+    /** the request field at fault (query parameter or body property), for a form to show the message beside it */
+    readonly field: string | null = null,
   ) {
     super(code);
   }
+
+  /** A 4xx about one field of the request. */
+  static onField(field: string, code: MessageCode, statusCode = 400): AppError {
+    return new AppError(code, statusCode, undefined, {}, field);
+  }
+}
+
+/** One failure as Ajv reports it (Fastify's `error.validation`). */
+export interface SchemaIssue {
+  instancePath?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+/** "/messages/3/src" → "messages.3.src" (JSON-pointer escapes undone); "" → null, the whole body or query. */
+function fieldOf(issue: SchemaIssue): string | null {
+  const segments = (issue.instancePath ?? "")
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const params = issue.params ?? {};
+  const named = params.missingProperty ?? params.additionalProperty ?? params.propertyName;
+  if (typeof named === "string") segments.push(named);
+  return segments.length > 0 ? segments.join(".") : null;
+}
+
+/**
+ * The field and French reason of a request-schema failure. A union (TypeBox `Union` of literals or of types)
+ * fails as one error per branch plus `anyOf`: those at the same place merge into one list of what is allowed.
+ */
+export function describeValidation(issues: readonly SchemaIssue[]): { field: string | null; reason: string } {
+  const first = issues[0];
+  if (!first) return { field: null, reason: SCHEMA_REASON_FALLBACK };
+  const field = fieldOf(first);
+  const here = issues.filter((i) => (i.instancePath ?? "") === (first.instancePath ?? ""));
+  const branches = here.filter((i) => i.keyword !== "anyOf" && i.keyword !== "oneOf");
+  let keyword = first.keyword ?? "";
+  let params = first.params ?? {};
+  if (branches.length > 0 && branches.every((i) => i.keyword === "const" || i.keyword === "enum")) {
+    keyword = "enum";
+    params = {
+      allowedValues: branches.flatMap((i) =>
+        i.keyword === "const"
+          ? [i.params?.allowedValue]
+          : Array.isArray(i.params?.allowedValues)
+            ? i.params.allowedValues
+            : [],
+      ),
+    };
+  } else if (branches.length > 1 && branches.every((i) => i.keyword === "type")) {
+    keyword = "type";
+    params = { type: branches.map((i) => String(i.params?.type)).join(",") };
+  }
+  const ownWords = field === null ? undefined : FIELD_REASONS[field.split(".").at(-1) ?? ""]?.[keyword];
+  const reason = ownWords ?? SCHEMA_REASONS[keyword]?.(params) ?? SCHEMA_REASON_FALLBACK;
+  return { field, reason };
 }
 
 /** Seconds a client should wait before retrying when the database is away. */
@@ -62,19 +127,45 @@ function authoredError(
   return null;
 }
 
-function classify(error: FastifyError & { validation?: unknown }, routeValidation?: [MessageCode, number]) {
-  if (error instanceof AppError)
-    return { code: error.code, status: error.statusCode, detail: error.detail, headers: error.headers };
+interface Classified {
+  code: MessageCode;
+  status: number;
+  /** appended to the catalogue text, in brackets */
+  detail?: string | undefined;
+  /** the whole message, when the catalogue text is not it */
+  text?: string;
+  headers?: Record<string, string>;
+  field?: string | null;
+}
+
+function classify(
+  error: FastifyError & { validation?: unknown },
+  routeValidation?: [MessageCode, number],
+): Classified {
+  if (error instanceof AppError) {
+    return {
+      code: error.code,
+      status: error.statusCode,
+      detail: error.detail,
+      headers: error.headers,
+      field: error.field,
+    };
+  }
   if (error instanceof DatabaseUnavailableError) {
     return {
-      code: "database_unavailable" as const,
+      code: "database_unavailable",
       status: 503,
       headers: { "retry-after": String(RETRY_AFTER_S) },
     };
   }
   if (error.validation || error.code === "FST_ERR_VALIDATION") {
     const [code, status] = routeValidation ?? ["invalid_request", 400];
-    return { code, status, detail: error.message };
+    // A route's own validator (ingestion's envelope) throws our words; Ajv's are English and described here.
+    if (!Array.isArray(error.validation)) return { code, status, detail: error.message };
+    const { field, reason } = describeValidation(error.validation as SchemaIssue[]);
+    // Beside its field the reason says it all; for the whole body or a route's own code, after the code's text.
+    const text = field !== null && code === "invalid_request" ? reason : `${MESSAGES[code]} ${reason}`;
+    return { code, status, text, field };
   }
   const known = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (known) return { code: known[0], status: known[1] };
@@ -82,9 +173,9 @@ function classify(error: FastifyError & { validation?: unknown }, routeValidatio
     error instanceof SyntaxError ||
     (error.statusCode === 400 && /JSON|gzip|incorrect header|unexpected end/i.test(error.message))
   ) {
-    return { code: "invalid_json" as const, status: 400 };
+    return { code: "invalid_json", status: 400 };
   }
-  return { code: "internal_error" as const, status: 500 };
+  return { code: "internal_error", status: 500 };
 }
 
 /**
@@ -105,15 +196,17 @@ export function installErrorHandling(
         .send({ error: authored.field ? { ...body, field: authored.field } : body });
       return;
     }
-    const { code, status, detail, headers } = classify(error, request.routeOptions.config?.validationError);
+    const classified = classify(error, request.routeOptions.config?.validationError);
+    const { code, status, detail, headers, field } = classified;
     if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code, err: { message: error.message } }, "request rejected");
     // Details are the client's own JSON paths or our own words, never library internals: safe to show.
-    const text = message(code, status < 500 ? detail : undefined);
+    const text = classified.text ?? message(code, status < 500 ? detail : undefined);
+    const body = { code, message: text, request_id: request.id };
     void reply
       .code(status)
       .headers(headers ?? {})
-      .send({ error: { code, message: text, request_id: request.id } });
+      .send({ error: field ? { ...body, field } : body });
   });
   app.setNotFoundHandler((request, reply) => {
     if (options.serveApp?.(request, reply)) return;

@@ -2,10 +2,11 @@ import { execFileSync } from "node:child_process";
 import { chromiumPath } from "./browser";
 
 /**
- * The browser tests drive the service exactly as `npm start` runs it (`npm run build`, then
+ * The browser tests drive the service exactly as `npm start` runs it (`npm run build` when stale, then
  * `node dist/src/main.js`); build once for the whole run, and only when Chromium is there to use it.
  */
 export default function setup(): void {
   if (!chromiumPath()) return;
-  execFileSync("npm", ["run", "build", "--silent"], { stdio: "inherit" });
+  // The same check as `npm start`: build only when dist is missing or older than a source.
+  execFileSync(process.execPath, ["scripts/build-if-stale.mjs"], { stdio: "inherit" });
 }

@@ -23,8 +23,8 @@ import { devicesForDashboard } from "../../db/queries/devices-for-dashboard.js";
 import type { ChannelRef } from "../../db/queries/stored-cycle.js";
 import { localDateOf, parseCalendarDate, versionAt } from "../../domain/config-versions/index.js";
 import { DEFAULT_CYCLE_SETTINGS } from "../../domain/cycles/index.js";
-import { factorSetById } from "../../domain/impact/index.js";
-import { parsePeriod } from "../../domain/period.js";
+import { factorSetById, type GridFactor } from "../../domain/impact/index.js";
+import { parsePeriod, periodErrorField } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
 import type { Access } from "../access.js";
 import { AppError } from "../errors.js";
@@ -63,7 +63,8 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
   ): Promise<ChannelRef[]> {
     const devices = await devicesForDashboard(db);
     const chosen = deviceId === undefined ? devices : devices.filter((d) => d.device_id === deviceId);
-    if (deviceId !== undefined && chosen.length === 0) throw new AppError("unknown_device", 404);
+    if (deviceId !== undefined && chosen.length === 0)
+      throw AppError.onField("device_id", "unknown_device", 404);
     return chosen.flatMap((d) =>
       (channel === undefined ? CHANNELS : [channel]).map((c) => ({ deviceId: d.device_id, channel: c })),
     );
@@ -104,7 +105,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
   async function cyclesQuery(query: CyclesQuery) {
     const nowS = Math.floor(clock.now().getTime() / 1000);
     const parsed = parsePeriod(query.from, query.to, timeZone, nowS);
-    if (!parsed.ok) throw new AppError(parsed.error, 400);
+    if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
     const channels = await channelsOf(query.device_id, channelNumber(query.channel));
     // A request that names a set gets that set; otherwise the one chosen in the admin area.
     const stored = await settings();
@@ -267,7 +268,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     async (request) => {
       const { device_id: deviceId, period = "24h", end } = request.query;
       const nowS = Math.floor(clock.now().getTime() / 1000);
-      if (end !== undefined && parseCalendarDate(end) === null) throw new AppError("invalid_end", 400);
+      if (end !== undefined && parseCalendarDate(end) === null) throw AppError.onField("end", "invalid_end");
       const window = seriesWindow(period, end ? { kind: "day", date: end } : { kind: "now", nowS }, timeZone);
       const channels = await channelsOf(deviceId, channelNumber(request.query.channel));
       const history = await versions.versionsOf(channels);

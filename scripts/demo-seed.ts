@@ -1,0 +1,137 @@
+// What `npm run demo` puts in its fresh database: a week of simulated readings, an administrator, an ingestion
+// key, and names and flow rates on every device and channel, so that signing in shows real-looking figures.
+import { randomBytes } from "node:crypto";
+import { type ChannelRole, type Simulation, simulateFleet } from "../simulator/index.js";
+import { createApiKey } from "../src/admin/api-keys.js";
+import { addChannelVersion } from "../src/admin/config-versions.js";
+import { renameDevice } from "../src/admin/device-names.js";
+import { createUser, findUser } from "../src/admin/users.js";
+import type { Database } from "../src/db/database.js";
+import type { PumpType } from "../src/domain/config-versions/index.js";
+import { localDateOf } from "../src/domain/config-versions/index.js";
+import type { App } from "../src/server/app.js";
+
+export const DEMO_DAYS = 7;
+export const DEMO_ADMIN_EMAIL = "demo@pumpwatch.local";
+
+/** Plausible plants of the FiltrePlante network; the simulator's devices take them in order. */
+const STATION_NAMES = ["Station Keur Massar", "Station Ndiakhirate", "Station Sangalkam", "Station Bambilor"];
+
+/**
+ * Per device, the flow rates of its lift pumps (relevage, 12–22 m³/h as on site) and of its outlet pump.
+ * Outlet flows count for nothing in the treated volume (only relevage does) but show in the table.
+ */
+const FLOWS_M3H = [
+  { lift: [18, 14], outlet: 15 },
+  { lift: [22, 12], outlet: 16 },
+  { lift: [16, 20], outlet: 14 },
+  { lift: [13, 19], outlet: 15 },
+];
+
+interface ChannelSetup {
+  name: string;
+  pumpType: PumpType;
+  flowRateM3h: number | null;
+}
+
+/**
+ * Names a channel after what the simulator makes it do (simulator/fleet.ts): lift pumps are the plant's
+ * pumping stations PR1, PR2…, the outlet pump PS, and the channel that only draws ~1 W has nothing behind
+ * it, so it is the spare output.
+ */
+export function channelSetup(deviceIndex: number, role: ChannelRole, liftRank: number): ChannelSetup {
+  const flows = FLOWS_M3H[deviceIndex % FLOWS_M3H.length] ?? { lift: [15], outlet: 15 };
+  switch (role) {
+    case "lift":
+      return {
+        name: `PR${liftRank + 1}`,
+        pumpType: "relevage",
+        flowRateM3h: flows.lift[liftRank % flows.lift.length] ?? 15,
+      };
+    case "outlet":
+      return { name: "PS", pumpType: "sortie", flowRateM3h: flows.outlet };
+    case "idle":
+      return { name: "Réserve", pumpType: "autre", flowRateM3h: null };
+  }
+}
+
+export interface DemoOptions {
+  /** the end of the simulated week */
+  now: Date;
+  /** the site's zone (APP_TIMEZONE): configuration versions start on a local date */
+  timeZone: string;
+  /** ADMIN_EMAIL / ADMIN_PASSWORD when set; otherwise a demo account with a fresh password */
+  admin: { email: string; password: string } | null;
+  /** INGEST_API_KEY when set (the service must accept it); otherwise a key is created */
+  ingestKey: string | null;
+  devices?: number;
+  days?: number;
+  /** called after each ingested batch */
+  onBatch?: (readings: number) => void;
+}
+
+export interface DemoSeed {
+  adminEmail: string;
+  /** null when the account already existed (its password is the one given, or unknown) */
+  adminPassword: string | null;
+  ingestKey: string;
+  readings: number;
+  simulation: Simulation;
+  devices: { id: string; name: string }[];
+}
+
+/** Fills a fresh database through the same use cases and endpoint an operator uses. */
+export async function seedDemo(service: { app: App; db: Database }, options: DemoOptions): Promise<DemoSeed> {
+  const { app, db, now } = { ...service, now: options.now };
+  const days = options.days ?? DEMO_DAYS;
+  const admin = options.admin ?? {
+    email: DEMO_ADMIN_EMAIL,
+    password: randomBytes(12).toString("base64url"),
+  };
+  const existing = await findUser(db, admin.email);
+  if (!existing) await createUser(db, { email: admin.email, password: admin.password, role: "admin" }, now);
+  const adminPassword = existing && !options.admin ? null : admin.password;
+  const ingestKey = options.ingestKey ?? (await createApiKey(db, "Démo", admin.email)).key;
+
+  const simulation = simulateFleet({
+    seed: 42,
+    devices: options.devices ?? 2,
+    days,
+    start: new Date(now.getTime() - days * 86_400_000),
+  });
+  let readings = 0;
+  for (const messages of simulation.batches(1000)) {
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/ingest/batch",
+      headers: { "content-type": "application/json", "x-api-key": ingestKey },
+      payload: JSON.stringify({ messages }),
+    });
+    if (response.statusCode !== 200) {
+      throw new Error(`demo ingestion failed: HTTP ${response.statusCode} ${response.body}`);
+    }
+    readings += response.json().inserted;
+    options.onBatch?.(readings);
+  }
+
+  // The day before the first reading, so that every simulated cycle has a flow rate and a volume.
+  const effectiveFrom = localDateOf(simulation.startS - 86_400, options.timeZone);
+  const devices = [];
+  for (const device of simulation.devices) {
+    const name = STATION_NAMES[device.index] ?? `Station ${device.index + 1}`;
+    await renameDevice(db, device.id, name, admin.email, now);
+    let liftRank = 0;
+    for (const channel of device.channels) {
+      const setup = channelSetup(device.index, channel.role, liftRank);
+      if (channel.role === "lift") liftRank++;
+      await addChannelVersion(
+        db,
+        { deviceId: device.id, channel: channel.channel, effectiveFrom, ...setup },
+        admin.email,
+        now,
+      );
+    }
+    devices.push({ id: device.id, name });
+  }
+  return { adminEmail: admin.email, adminPassword, ingestKey, readings, simulation, devices };
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_ADMIN_EMAIL, type DemoSeed, seedDemo } from "../scripts/demo-seed.js";
+import type { App } from "../src/server/app.js";
+import { createTestApp, createTestDatabase, FakeClock, SAME_ORIGIN, type TestDatabase } from "./harness.js";
+
+const NOW = new Date("2026-03-10T12:00:00Z");
+let t: TestDatabase;
+let app: App;
+let seed: DemoSeed;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  app = await createTestApp(t.db, { clock: new FakeClock(NOW), migrationCount: t.migrationCount });
+  // Two days instead of the demo's seven: the same seeding, in less time.
+  seed = await seedDemo(
+    { app, db: t.db },
+    { now: NOW, timeZone: "UTC", admin: null, ingestKey: null, days: 2 },
+  );
+});
+afterAll(async () => {
+  await app.close();
+  await t.drop();
+});
+
+async function signIn(email: string, password: string) {
+  const response = await app.inject({
+    method: "POST",
+    url: "/api/auth/login",
+    headers: { "content-type": "application/json", ...SAME_ORIGIN },
+    payload: JSON.stringify({ email, password }),
+  });
+  expect(response.statusCode).toBe(200);
+  const session = response.cookies.find((c) => c.name === "pw_session");
+  return { cookie: `pw_session=${session?.value}` };
+}
+
+describe("the demo's database", () => {
+  it("has an administrator whose printed password signs in, and a working ingestion key", async () => {
+    expect(seed.adminEmail).toBe(DEMO_ADMIN_EMAIL);
+    expect(seed.adminPassword).toMatch(/^.{12,}$/);
+    const me = await app.inject({
+      url: "/api/auth/me",
+      headers: await signIn(seed.adminEmail, `${seed.adminPassword}`),
+    });
+    expect(me.json()).toMatchObject({ email: DEMO_ADMIN_EMAIL, role: "admin" });
+    const stats = await app.inject({ url: "/api/stats/queue", headers: { "x-api-key": seed.ingestKey } });
+    expect(stats.statusCode).toBe(200);
+    expect(seed.readings).toBeGreaterThan(2 * 2 * 4 * 1440 * 0.9);
+  });
+
+  it("names every device and channel after what it does", async () => {
+    const headers = await signIn(seed.adminEmail, `${seed.adminPassword}`);
+    const { devices } = (await app.inject({ url: "/api/devices", headers })).json();
+    expect(devices.map((d: { name: string }) => d.name).sort()).toEqual([
+      "Station Keur Massar",
+      "Station Ndiakhirate",
+    ]);
+    for (const device of devices) {
+      expect(device.channels).toEqual([
+        { channel: 0, name: "PR1", pump_type: "relevage" },
+        { channel: 1, name: "PR2", pump_type: "relevage" },
+        { channel: 2, name: "PS", pump_type: "sortie" },
+        { channel: 3, name: "Réserve", pump_type: "autre" },
+      ]);
+    }
+  });
+
+  it("shows a treated volume at once, from the first simulated day on", async () => {
+    const headers = await signIn(seed.adminEmail, `${seed.adminPassword}`);
+    const body = (await app.inject({ url: "/api/cycles?from=2026-03-08&to=2026-03-10", headers })).json();
+    expect(body.summary.treated_volume_m3).toBeGreaterThan(0);
+    expect(body.summary.cycles_without_flow_rate).toBe(0);
+    const lift = body.cycles.filter((c: { pump_type: string }) => c.pump_type === "relevage");
+    expect(lift.length).toBeGreaterThan(0);
+    for (const cycle of lift) {
+      expect(cycle.flow_rate_m3h).toBeGreaterThanOrEqual(12);
+      expect(cycle.flow_rate_m3h).toBeLessThanOrEqual(22);
+    }
+    const firstDay = lift.filter((c: { start: string }) => c.start < "2026-03-09");
+    expect(firstDay.length).toBeGreaterThan(0);
+    expect(firstDay.every((c: { volume_m3: number | null }) => (c.volume_m3 ?? 0) > 0)).toBe(true);
+  });
+
+  it("uses ADMIN_EMAIL / ADMIN_PASSWORD when they are given", async () => {
+    const other = await createTestDatabase();
+    const otherApp = await createTestApp(other.db, {
+      clock: new FakeClock(NOW),
+      migrationCount: other.migrationCount,
+    });
+    try {
+      const given = { email: "chef@filtreplante.example", password: "un mot de passe long" };
+      const result = await seedDemo(
+        { app: otherApp, db: other.db },
+        {
+          now: NOW,
+          timeZone: "UTC",
+          admin: given,
+          ingestKey: "bootstrap-key-for-tests-0123456789",
+          days: 0.1,
+        },
+      );
+      expect(result).toMatchObject({ adminEmail: given.email, adminPassword: given.password });
+      expect(result.ingestKey).toBe("bootstrap-key-for-tests-0123456789");
+    } finally {
+      await otherApp.close();
+      await other.drop();
+    }
+  });
+});
