@@ -23,7 +23,7 @@ import { devicesForDashboard } from "../../db/queries/devices-for-dashboard.js";
 import type { ChannelRef } from "../../db/queries/stored-cycle.js";
 import { localDateOf, parseCalendarDate, versionAt } from "../../domain/config-versions/index.js";
 import { DEFAULT_CYCLE_SETTINGS } from "../../domain/cycles/index.js";
-import { factorSetById, type GridFactor } from "../../domain/impact/index.js";
+import { factorSetById } from "../../domain/impact/index.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
 import type { Access } from "../access.js";
