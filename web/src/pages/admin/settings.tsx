@@ -32,7 +32,7 @@ function Coefficients({ set }: { set: FactorSet }) {
   ];
   return (
     <>
-      <table class="data-table">
+      <table class="data-table data-table--compact">
         <caption class="visually-hidden">Coefficients de {set.label}</caption>
         <tbody>
           {rows.map(([label, value]) => (
@@ -140,7 +140,7 @@ export function SettingsPage() {
             {settings.updated_at &&
               ` · modifié le ${dateTimeOf(settings.updated_at, tz)} par ${settings.updated_by ?? "?"}`}
           </p>
-          <div class="form-grid">
+          <div class="form-grid form-grid--wide">
             <SelectField
               id="settings-set"
               label="Jeu de coefficients"
