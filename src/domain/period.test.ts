@@ -32,12 +32,20 @@ describe("parsePeriod", () => {
     expect(r.period).toMatchObject({ fromDate: "2026-01-15", toDate: "2026-02-14" });
   });
 
+  it("accepts the first and last days of the range in every zone", () => {
+    for (const zone of ["UTC", "Pacific/Kiritimati", "America/Los_Angeles"]) {
+      expect(parsePeriod("2000-01-01", "2000-01-02", zone, NOW).ok).toBe(true);
+      expect(parsePeriod("2100-12-30", "2100-12-31", zone, NOW).ok).toBe(true);
+    }
+  });
+
   it.each([
     ["2026-02-30", undefined, "invalid_from"],
     ["0206-02-19", undefined, "from_out_of_range"],
     ["1999-12-31", undefined, "from_out_of_range"],
     [undefined, "2101-01-01", "to_out_of_range"],
     ["2026-02-01", "9999-12-31", "to_out_of_range"],
+    ["2026-02-14T10:00:00Z", "2101-01-01T00:00:01Z", "to_out_of_range"],
     ["2030-01-01", "1999-01-01", "end_before_start"],
     ["2026-02-14T10:00:00Z", "2026-02-14T09:00:00Z", "end_before_start"],
     ["2026-02-14T10:00:00Z", "2026-02-13", "end_before_start"],

@@ -35,6 +35,8 @@ interface Bound {
   s: number;
   /** a calendar date (a whole day), not an instant */
   date: boolean;
+  /** within 01/01/2000 – 31/12/2100: a date by its calendar day (whatever the zone), an instant by itself */
+  inRange: boolean;
 }
 
 /** A date `from` starts at local midnight; a date `to` includes its whole day; an instant is itself. */
@@ -42,18 +44,18 @@ function bound(raw: string, edge: "from" | "to", timeZone: string): Bound | null
   if (DATE.test(raw)) {
     const day = parseCalendarDate(raw);
     if (day === null) return null;
-    const startS = (day + (edge === "from" ? 0 : 1)) * 86_400;
-    // Far outside the accepted range (year 0206, 9999-12-31) the zone cannot change the verdict, and the
-    // calendar code is not asked about years it was not written for.
-    if (startS < OLDEST_S - 86_400 || startS > NEWEST_S + 86_400) return { s: startS, date: true };
-    return { s: localDayStartUnix(edge === "from" ? raw : addDays(raw, 1), timeZone), date: true };
+    const inRange = day * 86_400 >= OLDEST_S && day * 86_400 < NEWEST_S;
+    // Outside the range (year 0206, 9999-12-31) the zone cannot change the order with an accepted date, and
+    // the calendar code is not asked about years it was not written for.
+    if (!inRange) return { s: (day + (edge === "from" ? 0 : 1)) * 86_400, date: true, inRange };
+    return { s: localDayStartUnix(edge === "from" ? raw : addDays(raw, 1), timeZone), date: true, inRange };
   }
   if (!INSTANT.test(raw)) return null;
   const ms = Date.parse(raw);
-  return Number.isFinite(ms) ? { s: Math.floor(ms / 1000), date: false } : null;
+  if (!Number.isFinite(ms)) return null;
+  const s = Math.floor(ms / 1000);
+  return { s, date: false, inRange: s >= OLDEST_S && s <= NEWEST_S };
 }
-
-const inRange = (s: number) => s >= OLDEST_S && s <= NEWEST_S;
 
 /**
  * Reads `from`/`to` (ISO instant with zone, or YYYY-MM-DD in the site's zone). Absent: the last 30 days up to
@@ -70,20 +72,20 @@ export function parsePeriod(
   const today = localDateOf(nowS, timeZone);
   const end: Bound | null =
     to === undefined
-      ? { s: localDayStartUnix(addDays(today, 1), timeZone), date: true }
+      ? { s: localDayStartUnix(addDays(today, 1), timeZone), date: true, inRange: true }
       : bound(to.trim(), "to", timeZone);
   if (end === null) return { ok: false, error: "invalid_to" };
   const start: Bound | null =
     from === undefined
-      ? { s: localDayStartUnix(addDays(today, -30), timeZone), date: true }
+      ? { s: localDayStartUnix(addDays(today, -30), timeZone), date: true, inRange: true }
       : bound(from.trim(), "from", timeZone);
   if (start === null) return { ok: false, error: "invalid_from" };
   // A date `to` ends after its own day: reaching back to `from` or before means its day precedes `from`.
   // Only two equal instants make an empty period without being in the wrong order.
   if (start.s > end.s || (start.s === end.s && end.date)) return { ok: false, error: "end_before_start" };
   if (start.s === end.s) return { ok: false, error: "empty_period" };
-  if (!inRange(start.s)) return { ok: false, error: "from_out_of_range" };
-  if (!inRange(end.s)) return { ok: false, error: "to_out_of_range" };
+  if (!start.inRange) return { ok: false, error: "from_out_of_range" };
+  if (!end.inRange) return { ok: false, error: "to_out_of_range" };
   const fromS = start.s;
   const toS = end.s;
   if (toS - fromS > MAX_PERIOD_DAYS * 86_400) return { ok: false, error: "period_too_long" };

@@ -179,8 +179,9 @@ function classify(
 }
 
 /**
- * One place maps every error to `{"error": {code, message, request_id}}`. Only catalogue texts reach the
- * client; SQL, stacks and paths go to the log with the request id.
+ * One place maps every error to `{"error": {code, message, request_id}}`, plus `field` when one request field
+ * is at fault (the web app shows the message beside it). Only catalogue texts reach the client; SQL, stacks
+ * and paths go to the log with the request id.
  */
 export function installErrorHandling(
   app: FastifyInstance,
