@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { disableAccount } from "../src/admin/user-admin.js";
 import { ingestBatch } from "../src/ingest/ingest-batch.js";
 import type { App } from "../src/server/app.js";
 import { captureFrames, DEVICE, toQueueMessage } from "./fixtures.js";
@@ -754,6 +755,31 @@ describe("users", () => {
       expect(demoted.statusCode).toBe(200);
       await t.db.query("UPDATE users SET role = 'admin' WHERE id = $1", [me.id]);
       for (const other of others.slice(1)) await call("POST", userUrl(other.id, "enable"));
+    }
+  });
+});
+
+describe("the last active administrator, under concurrency", () => {
+  it("two administrators disabling each other at once: exactly one succeeds", async () => {
+    // A database of its own, where these two are the only administrators. The use case is called directly:
+    // through HTTP, the loser's session may already be gone (401) before its request reaches the rule.
+    const own = await createTestDatabase();
+    try {
+      await createTestUser(own.db, "a@filtreplante.test", "admin");
+      await createTestUser(own.db, "b@filtreplante.test", "admin");
+      const { rows } = await own.db.query<{ id: number }>("SELECT id FROM users ORDER BY id");
+      const [idA, idB] = rows.map((r) => r.id) as [number, number];
+      const outcomes = await Promise.allSettled([
+        disableAccount(own.db, idB, "a@filtreplante.test", NOW),
+        disableAccount(own.db, idA, "b@filtreplante.test", NOW),
+      ]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
+      const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: "last_admin" });
+      const active = await own.db.query("SELECT 1 FROM users WHERE role = 'admin' AND disabled_at IS NULL");
+      expect(active.rowCount).toBe(1);
+    } finally {
+      await own.drop();
     }
   });
 });
