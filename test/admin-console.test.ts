@@ -194,6 +194,14 @@ describe("devices overview", () => {
     const other = body.devices.find((d: { device_id: string }) => d.device_id === DEVICE);
     expect(other.name).toBeNull();
   });
+
+  it("tells which channels ever sent a reading", async () => {
+    const id = "shellypro4pm-seen00000001";
+    await ingestRuns(run(id, 1, "2026-11-20T08:00:00Z", 3, 500));
+    const body = (await call("GET", "/api/admin/devices")).json();
+    const only1 = body.devices.find((d: { device_id: string }) => d.device_id === id);
+    expect(only1.channels.map((c: { seen: boolean }) => c.seen)).toEqual([false, true, false, false]);
+  });
 });
 
 describe("device card save", () => {
