@@ -837,6 +837,38 @@ describe("audit log", () => {
   });
 });
 
+describe("OpenAPI document", () => {
+  it("describes every endpoint of the admin screens with its body and answer", async () => {
+    const doc = (await app.inject({ url: "/api/openapi.json" })).json();
+    const paths = doc.paths as Record<string, Record<string, { requestBody?: unknown; responses: object }>>;
+    const expected: [string, string][] = [
+      ["/api/admin/devices", "get"],
+      ["/api/admin/devices/{device_id}/configuration", "put"],
+      ["/api/admin/channels/{device_id}/{channel}/versions/preview", "post"],
+      ["/api/admin/users", "get"],
+      ["/api/admin/users", "post"],
+      ["/api/admin/users/{id}/role", "put"],
+      ["/api/admin/users/{id}/disable", "post"],
+      ["/api/admin/users/{id}/enable", "post"],
+      ["/api/admin/users/{id}/password", "post"],
+      ["/api/admin/settings", "get"],
+      ["/api/admin/settings", "put"],
+      ["/api/admin/audit", "get"],
+    ];
+    for (const [path, method] of expected) {
+      const operation = paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(Object.keys(operation?.responses ?? {}).length).toBeGreaterThan(0);
+    }
+    const card = paths["/api/admin/devices/{device_id}/configuration"]?.put?.requestBody as {
+      content: { "application/json": { schema: { properties: Record<string, unknown> } } };
+    };
+    expect(Object.keys(card.content["application/json"].schema.properties)).toEqual(
+      expect.arrayContaining(["name", "channels", "dbo5_mg_l", "dco_mg_l", "mes_mg_l"]),
+    );
+  });
+});
+
 describe("error bodies", () => {
   it("never carry SQL, a stack trace or a file path", () => {
     expect(bodies.length).toBeGreaterThan(0);
