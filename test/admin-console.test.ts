@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { disableAccount } from "../src/admin/user-admin.js";
 import { ingestBatch } from "../src/ingest/ingest-batch.js";
 import type { App } from "../src/server/app.js";
 import { captureFrames, DEVICE, toQueueMessage } from "./fixtures.js";
@@ -192,6 +193,14 @@ describe("devices overview", () => {
     expect(mine.channels[2].version).toMatchObject({ name: "PS", pump_type: "sortie", dbo5_mg_l: 600 });
     const other = body.devices.find((d: { device_id: string }) => d.device_id === DEVICE);
     expect(other.name).toBeNull();
+  });
+
+  it("tells which channels ever sent a reading", async () => {
+    const id = "shellypro4pm-seen00000001";
+    await ingestRuns(run(id, 1, "2026-11-20T08:00:00Z", 3, 500));
+    const body = (await call("GET", "/api/admin/devices")).json();
+    const only1 = body.devices.find((d: { device_id: string }) => d.device_id === id);
+    expect(only1.channels.map((c: { seen: boolean }) => c.seen)).toEqual([false, true, false, false]);
   });
 });
 
@@ -758,6 +767,31 @@ describe("users", () => {
   });
 });
 
+describe("the last active administrator, under concurrency", () => {
+  it("two administrators disabling each other at once: exactly one succeeds", async () => {
+    // A database of its own, where these two are the only administrators. The use case is called directly:
+    // through HTTP, the loser's session may already be gone (401) before its request reaches the rule.
+    const own = await createTestDatabase();
+    try {
+      await createTestUser(own.db, "a@filtreplante.test", "admin");
+      await createTestUser(own.db, "b@filtreplante.test", "admin");
+      const { rows } = await own.db.query<{ id: number }>("SELECT id FROM users ORDER BY id");
+      const [idA, idB] = rows.map((r) => r.id) as [number, number];
+      const outcomes = await Promise.allSettled([
+        disableAccount(own.db, idB, "a@filtreplante.test", NOW),
+        disableAccount(own.db, idA, "b@filtreplante.test", NOW),
+      ]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
+      const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: "last_admin" });
+      const active = await own.db.query("SELECT 1 FROM users WHERE role = 'admin' AND disabled_at IS NULL");
+      expect(active.rowCount).toBe(1);
+    } finally {
+      await own.drop();
+    }
+  });
+});
+
 describe("audit log", () => {
   it("lists who changed what, newest first, by device and kind, a page at a time, in French", async () => {
     await call("PUT", `/api/admin/devices/${device}`, { name: "Station A" });
@@ -800,6 +834,38 @@ describe("audit log", () => {
     expect(JSON.stringify(keys)).not.toContain(key.key);
     expect((await call("GET", "/api/admin/audit?kind=secrets")).statusCode).toBe(400);
     expect((await call("GET", "/api/admin/audit?limit=0")).statusCode).toBe(400);
+  });
+});
+
+describe("OpenAPI document", () => {
+  it("describes every endpoint of the admin screens with its body and answer", async () => {
+    const doc = (await app.inject({ url: "/api/openapi.json" })).json();
+    const paths = doc.paths as Record<string, Record<string, { requestBody?: unknown; responses: object }>>;
+    const expected: [string, string][] = [
+      ["/api/admin/devices", "get"],
+      ["/api/admin/devices/{device_id}/configuration", "put"],
+      ["/api/admin/channels/{device_id}/{channel}/versions/preview", "post"],
+      ["/api/admin/users", "get"],
+      ["/api/admin/users", "post"],
+      ["/api/admin/users/{id}/role", "put"],
+      ["/api/admin/users/{id}/disable", "post"],
+      ["/api/admin/users/{id}/enable", "post"],
+      ["/api/admin/users/{id}/password", "post"],
+      ["/api/admin/settings", "get"],
+      ["/api/admin/settings", "put"],
+      ["/api/admin/audit", "get"],
+    ];
+    for (const [path, method] of expected) {
+      const operation = paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(Object.keys(operation?.responses ?? {}).length).toBeGreaterThan(0);
+    }
+    const card = paths["/api/admin/devices/{device_id}/configuration"]?.put?.requestBody as {
+      content: { "application/json": { schema: { properties: Record<string, unknown> } } };
+    };
+    expect(Object.keys(card.content["application/json"].schema.properties)).toEqual(
+      expect.arrayContaining(["name", "channels", "dbo5_mg_l", "dco_mg_l", "mes_mg_l"]),
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Database, Queryable } from "../db/database.js";
 import type { StoredConfigVersion } from "../db/queries/channel-versions.js";
+import { channelsWithReadings } from "../db/queries/channels-with-readings.js";
 import { appendConfigAudit } from "../db/queries/config-audit.js";
 import { deviceNameOf, renameDeviceReturningPrevious } from "../db/queries/device-names.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
@@ -33,13 +34,17 @@ export interface DeviceOverview {
   dbo5MgL: number;
   dcoMgL: number;
   mesMgL: number;
-  /** the four channels, each with the version in force today (null: never configured) */
-  channels: { channel: number; version: StoredConfigVersion | null }[];
+  /**
+   * the four channels, each with the version in force today (null: never configured) and whether any
+   * reading of it was stored (a channel with no pump wired never has one)
+   */
+  channels: { channel: number; seen: boolean; version: StoredConfigVersion | null }[];
 }
 
 /**
  * The "Appareils et canaux" screen in one read: every device with the version of each channel in force
- * today, in the site's time zone (two statements whatever the number of devices).
+ * today, in the site's time zone, and whether it ever sent a reading (three statements whatever the number
+ * of devices).
  */
 export async function devicesOverview(
   db: Queryable,
@@ -50,11 +55,20 @@ export async function devicesOverview(
   const devices = await devicesForDashboard(db);
   const refs = devices.flatMap((d) => CHANNELS.map((channel) => ({ deviceId: d.device_id, channel })));
   const history = await versionsInForce(db, refs, today, today);
+  const seen = new Set(
+    (
+      await channelsWithReadings(
+        db,
+        devices.map((d) => d.device_id),
+      )
+    ).map((c) => channelVersionsKey(c)),
+  );
   return {
     today,
     devices: devices.map((d) => {
       const channels = CHANNELS.map((channel) => ({
         channel,
+        seen: seen.has(channelVersionsKey({ deviceId: d.device_id, channel })),
         version: versionAt(history.get(channelVersionsKey({ deviceId: d.device_id, channel })) ?? [], today),
       }));
       const water = channels.find((c) => c.version !== null)?.version ?? DEFAULT_CHANNEL_CONFIG;

@@ -225,6 +225,7 @@ export const FactorSetsResponse = Type.Object({
 /** The version in force today of a channel, without its period's history around it. */
 export const AdminDeviceChannel = Type.Object({
   channel: Type.Integer({ minimum: 0, maximum: 3 }),
+  seen: Type.Boolean({ description: "au moins un relevé de ce canal a été reçu" }),
   version: Nullable(ConfigVersionItem, {
     description: "version en vigueur aujourd'hui (fuseau du site) ; null : canal jamais configuré",
   }),

@@ -240,6 +240,7 @@ const adminDeviceItem = (d: DeviceOverview) => ({
   mes_mg_l: d.mesMgL,
   channels: d.channels.map((c) => ({
     channel: c.channel,
+    seen: c.seen,
     version: c.version === null ? null : versionItem(c.version),
   })),
 });
