@@ -154,8 +154,9 @@ export function auditSummary(e: {
         correct: "Correction",
       };
       return (
-        `${how[String(a.kind)] ?? "Version"} du ${date(a.effectiveFrom)}, ${where} : débit ` +
-        `${number(a.flowRateM3h)} m³/h, ${String(a.pumpType ?? "?")}, DBO5 ${number(a.dbo5MgL)} mg/L.`
+        `${how[String(a.kind)] ?? "Version"} du ${date(a.effectiveFrom)}, ${where} : ` +
+        `${typeof a.flowRateM3h === "number" ? `débit ${number(a.flowRateM3h)} m³/h` : "sans débit"}, ` +
+        `${String(a.pumpType ?? "?")}, DBO5 ${number(a.dbo5MgL)} mg/L.`
       );
     }
     case "channel_version:close":
