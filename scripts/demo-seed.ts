@@ -68,6 +68,8 @@ export interface DemoOptions {
   days?: number;
   /** called after each ingested batch */
   onBatch?: (readings: number) => void;
+  /** how far past `now` the fleet keeps running, sent live by {@link DemoSeed.sendDue} (default 0) */
+  liveDays?: number;
 }
 
 export interface DemoSeed {
@@ -78,6 +80,10 @@ export interface DemoSeed {
   readings: number;
   simulation: Simulation;
   devices: { id: string; name: string }[];
+  /** cycles the simulation ran before `now` */
+  pastCycles: number;
+  /** posts the simulated minutes that have come due since (the demo keeps its meters "en ligne") */
+  sendDue(nowS: number): Promise<number>;
 }
 
 /** Fills a fresh database through the same use cases and endpoint an operator uses. */
@@ -96,11 +102,10 @@ export async function seedDemo(service: { app: App; db: Database }, options: Dem
   const simulation = simulateFleet({
     seed: 42,
     devices: options.devices ?? 2,
-    days,
+    days: days + (options.liveDays ?? 0),
     start: new Date(now.getTime() - days * 86_400_000),
   });
-  let readings = 0;
-  for (const messages of simulation.batches(1000)) {
+  const post = async (messages: unknown[]) => {
     const response = await app.inject({
       method: "POST",
       url: "/api/ingest/batch",
@@ -110,9 +115,31 @@ export async function seedDemo(service: { app: App; db: Database }, options: Dem
     if (response.statusCode !== 200) {
       throw new Error(`demo ingestion failed: HTTP ${response.statusCode} ${response.body}`);
     }
-    readings += response.json().inserted;
+    return response.json().inserted as number;
+  };
+  // The messages come in time order: what is past now is sent at once, the rest as its minute comes.
+  const stream = simulation.messages();
+  let pending = stream.next();
+  const takeDue = (nowS: number, max: number) => {
+    const due = [];
+    while (!pending.done && pending.value.timestamp <= nowS && due.length < max) {
+      due.push(pending.value);
+      pending = stream.next();
+    }
+    return due;
+  };
+  const nowS = Math.floor(now.getTime() / 1000);
+  let readings = 0;
+  for (let batch = takeDue(nowS, 1000); batch.length > 0; batch = takeDue(nowS, 1000)) {
+    readings += await post(batch);
     options.onBatch?.(readings);
   }
+  const sendDue = async (atS: number) => {
+    let sent = 0;
+    for (let batch = takeDue(atS, 1000); batch.length > 0; batch = takeDue(atS, 1000))
+      sent += await post(batch);
+    return sent;
+  };
 
   // The day before the first reading, so that every simulated cycle has a flow rate and a volume.
   const effectiveFrom = localDateOf(simulation.startS - 86_400, options.timeZone);
@@ -133,5 +160,15 @@ export async function seedDemo(service: { app: App; db: Database }, options: Dem
     }
     devices.push({ id: device.id, name });
   }
-  return { adminEmail: admin.email, adminPassword, ingestKey, readings, simulation, devices };
+  const pastCycles = simulation.truth.filter((c) => c.start_ts < nowS).length;
+  return {
+    adminEmail: admin.email,
+    adminPassword,
+    ingestKey,
+    readings,
+    simulation,
+    devices,
+    pastCycles,
+    sendDue,
+  };
 }

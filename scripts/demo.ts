@@ -30,16 +30,25 @@ const service = await startService(config, logger, async ({ app, db }) => {
       timeZone: config.timeZone,
       admin: base.admin,
       ingestKey: base.ingestApiKey,
+      // The meters keep running after the week: the dashboard stays "en ligne" and shows new cycles live.
+      liveDays: 1,
       onBatch: (readings) => progress.update(`${french.format(readings)} relevés enregistrés…`),
     },
   );
   progress.done(
     `${french.format(seed.readings)} relevés enregistrés (${DEMO_DAYS} jours, ${seed.devices.length} appareils, ` +
-      `${french.format(seed.simulation.truth.length)} cycles simulés)`,
+      `${french.format(seed.pastCycles)} cycles simulés)`,
   );
 });
 
 if (seed) {
+  const live = seed;
+  const timer = setInterval(() => {
+    live
+      .sendDue(Math.floor(Date.now() / 1000))
+      .catch((error: unknown) => logger.warn({ err: error }, "demo live minute not sent"));
+  }, 15_000);
+  timer.unref();
   // Fastify reports the address it bound; the session cookie is Secure, which browsers allow over plain
   // HTTP only for localhost.
   const url = new URL(service.url);
@@ -55,6 +64,7 @@ if (seed) {
       `  Clé d'ingestion :      ${seed.ingestKey}`,
       `  Appareils :            ${seed.devices.map((d) => d.name).join(", ")}`,
       `  Base embarquée :       ${config.dataDir} (effacée à chaque lancement de la démo)`,
+      "  Les appareils simulés continuent d'envoyer un relevé par minute pendant 24 h.",
       "",
       `Essayez : curl -H 'X-Api-Key: ${seed.ingestKey}' ${address}/api/stats/queue`,
       "Arrêt : Ctrl+C",

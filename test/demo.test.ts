@@ -107,3 +107,29 @@ describe("the demo's database", () => {
     }
   });
 });
+
+describe("the demo's live meters", () => {
+  it("send nothing past now at start, then each minute as it comes due", async () => {
+    const db = await createTestDatabase();
+    const live = await createTestApp(db.db, { clock: new FakeClock(NOW), migrationCount: db.migrationCount });
+    try {
+      const nowS = NOW.getTime() / 1000;
+      const fleet = await seedDemo(
+        { app: live, db: db.db },
+        { now: NOW, timeZone: "UTC", admin: null, ingestKey: null, days: 1, liveDays: 1, devices: 1 },
+      );
+      // The newest stored minute, in unix seconds (readings.ts is the start of its minute).
+      const minute = async () =>
+        (await db.db.query<{ s: number }>("SELECT extract(epoch FROM max(ts))::float8 AS s FROM readings"))
+          .rows[0]?.s ?? 0;
+      expect(await minute()).toBeLessThanOrEqual(nowS);
+      expect(await fleet.sendDue(nowS + 600)).toBeGreaterThan(0);
+      expect(await minute()).toBeGreaterThan(nowS + 500);
+      expect(await minute()).toBeLessThanOrEqual(nowS + 600);
+      expect(await fleet.sendDue(nowS + 600)).toBe(0);
+    } finally {
+      await live.close();
+      await db.drop();
+    }
+  });
+});
