@@ -154,6 +154,17 @@ describe("admin access", () => {
     },
   );
 
+  it.each(ROUTES.filter(([method]) => method !== "GET"))(
+    "%s %s: who may call is decided before the body is read (a viewer's malformed body is 403, not 400)",
+    async (method, url) => {
+      const malformed = { no_such_field: [1, 2, 3], name: 42 };
+      const viewer = await call(method, url, malformed, { cookie: viewerCookie });
+      expect(viewer.statusCode).toBe(403);
+      const anonymous = await call(method, url, malformed, { cookie: null });
+      expect(anonymous.statusCode).toBe(401);
+    },
+  );
+
   it("admin answers are never cached", async () => {
     const response = await call("GET", "/api/admin/pump-models");
     expect(response.headers["cache-control"]).toBe("no-store");

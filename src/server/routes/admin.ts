@@ -444,7 +444,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.get(
     "/api/admin/channels/:device_id/:channel/versions",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Historique de configuration d'un canal",
         description: `${ADMIN_NOTE} 404 pour un appareil inconnu.`,
@@ -462,7 +462,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.post(
     "/api/admin/channels/:device_id/:channel/versions",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Nouvelle version de configuration à partir d'une date",
         description:
@@ -490,7 +490,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.post(
     "/api/admin/channels/:device_id/:channel/versions/preview",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Simulation d'une nouvelle version : ce qu'elle changerait, sans rien enregistrer",
         description:
@@ -522,7 +522,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.put(
     "/api/admin/channels/:device_id/:channel/current",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "« Enregistrer tout » : modifie la configuration en vigueur aujourd'hui",
         description:
@@ -548,7 +548,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.get(
     "/api/admin/devices",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Appareils et canaux : chaque canal avec sa version en vigueur aujourd'hui",
         description: `${ADMIN_NOTE} Les modèles de pompes sont dans GET /api/admin/pump-models.`,
@@ -564,7 +564,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.put(
     "/api/admin/devices/:device_id/configuration",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "« Enregistrer tout » d'une carte d'appareil : nom, canaux et qualité d'eau en une fois",
         description:
@@ -605,7 +605,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.put(
     "/api/admin/devices/:device_id",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Renomme un appareil",
         description: `${ADMIN_NOTE} null ou "" : l'identifiant technique est affiché. 404 pour un appareil inconnu.`,
@@ -627,7 +627,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.get(
     "/api/admin/pump-models",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Modèles de pompes, par nom",
         description: ADMIN_NOTE,
@@ -640,7 +640,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.post(
     "/api/admin/pump-models",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Ajoute un modèle de pompe",
         description: `${ADMIN_NOTE} 422 pour une valeur invalide, 409 pour un nom déjà pris.`,
@@ -660,7 +660,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.put(
     "/api/admin/pump-models/:id",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Remplace les caractéristiques d'un modèle de pompe",
         description: `${ADMIN_NOTE} Un débit nominal absent l'efface. 404 pour un modèle inconnu.`,
@@ -681,7 +681,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.delete(
     "/api/admin/pump-models/:id",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Supprime un modèle de pompe qu'aucun canal n'utilise",
         description: `${ADMIN_NOTE} 409 (avec le nombre de canaux) si un canal l'utilise, même dans l'historique.`,
@@ -698,7 +698,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.get(
     "/api/admin/api-keys",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Clés d'API d'ingestion (jamais le secret)",
         description: ADMIN_NOTE,
@@ -720,7 +720,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.post(
     "/api/admin/api-keys",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Crée une clé d'API ; la clé secrète n'est montrée qu'une fois",
         description: ADMIN_NOTE,
@@ -745,7 +745,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.delete(
     "/api/admin/api-keys/:id",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Révoque une clé d'API",
         description: `${ADMIN_NOTE} 404 pour une clé inconnue ou déjà révoquée.`,
@@ -765,7 +765,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.get(
     "/api/admin/factor-sets",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Jeux de coefficients CO₂e : valeurs, scénarios de référence, PRG et sources",
         description: ADMIN_NOTE,
@@ -780,7 +780,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.get(
     "/api/admin/settings",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Réglages : jeu de coefficients CO₂e actif et facteur d'émission de l'électricité",
         description: ADMIN_NOTE,
@@ -793,7 +793,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.put(
     "/api/admin/settings",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Modifie les réglages (champ absent : inchangé)",
         description:
@@ -832,7 +832,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.get(
     "/api/admin/users",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Comptes : actifs d'abord, par e-mail",
         description: ADMIN_NOTE,
@@ -845,7 +845,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.post(
     "/api/admin/users",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Crée un compte ; sans mot de passe fourni, un mot de passe généré est montré une fois",
         description: `${ADMIN_NOTE} 409 pour une adresse déjà prise, 422 avec \`field\` pour une valeur invalide.`,
@@ -865,7 +865,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.put(
     "/api/admin/users/:id/role",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Change le rôle d'un compte",
         description: `${ADMIN_NOTE} 409 last_admin pour rétrograder le dernier administrateur actif ; 404 compte inconnu.`,
@@ -887,7 +887,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.post(
     "/api/admin/users/:id/disable",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Désactive un compte et ferme aussitôt ses sessions",
         description: `${ADMIN_NOTE} 409 last_admin pour le dernier administrateur actif ; 404 compte inconnu.`,
@@ -904,7 +904,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.post(
     "/api/admin/users/:id/enable",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Réactive un compte",
         description: `${ADMIN_NOTE} 404 compte inconnu.`,
@@ -921,7 +921,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.post(
     "/api/admin/users/:id/password",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Nouveau mot de passe (fourni, ou généré et montré une fois) ; ferme les sessions du compte",
         description:
@@ -947,7 +947,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.get(
     "/api/admin/audit",
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Journal des modifications, les plus récentes d'abord",
         description: `${ADMIN_NOTE} Filtrable par appareil et par type d'objet ; pagination limit/offset.`,
