@@ -66,7 +66,7 @@ export async function connectMeter(mf: Miniflare, token: string | null) {
   return { status: response.status, socket, received };
 }
 
-export type ProxyMode = "pass" | "503" | "down" | "lose-answer";
+export type ProxyMode = "pass" | "503" | "401" | "down" | "lose-answer";
 
 /**
  * Stands between the consumer and the service: passes requests through, answers 503, drops the
@@ -107,8 +107,8 @@ export class FlakyProxy {
       req.socket.destroy();
       return;
     }
-    if (mode === "503") {
-      res.writeHead(503, { "retry-after": "1", "content-type": "application/json" });
+    if (mode === "503" || mode === "401") {
+      res.writeHead(Number(mode), { "retry-after": "1", "content-type": "application/json" });
       res.end(JSON.stringify({ error: { code: "unavailable", message: "indisponible" } }));
       return;
     }

@@ -83,6 +83,13 @@ function simulatedFrames(seed: number, hours: number, start: string) {
   return { device: sim.devices[0]?.id as string, frames };
 }
 
+const DESCRIPTIONS = {
+  "503": "answering 503",
+  "401": "refusing the key (a rotation in progress)",
+  down: "down",
+  "lose-answer": "losing its answers",
+};
+
 describe("meter → Worker → queue → consumer → service", () => {
   it("stores the real capture exactly as when its frames are posted directly, idle channels included", async () => {
     const frames = captureFrames();
@@ -125,8 +132,8 @@ describe("meter → Worker → queue → consumer → service", () => {
     expect(messages).toBeGreaterThanOrEqual(360);
   });
 
-  for (const mode of ["503", "down", "lose-answer"] as const) {
-    it(`loses nothing and stores nothing twice when the service is ${mode === "503" ? "answering 503" : mode === "down" ? "down" : "losing its answers"} for a while`, async () => {
+  for (const mode of ["503", "401", "down", "lose-answer"] as const) {
+    it(`loses nothing and stores nothing twice when the service is ${DESCRIPTIONS[mode]} for a while`, async () => {
       const { device, frames } = simulatedFrames(mode.length + 20, 1, "2025-10-09T06:00:00Z");
       await postDirect(frames.map(frameToMessage));
       const expected = await rowsOf(direct, device);

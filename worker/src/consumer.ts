@@ -1,3 +1,4 @@
+import { retryAfterSeconds, retryDelaySeconds } from "./backoff.js";
 import type { Env } from "./env.js";
 import type { QueueMessage } from "./frames.js";
 
@@ -103,21 +104,6 @@ function isResult(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const v = value as { index?: unknown; status?: unknown };
   return typeof v.index === "number" && typeof v.status === "string";
-}
-
-/** `Retry-After` in seconds or as an HTTP date; null when absent or unreadable. */
-export function retryAfterSeconds(header: string | null, nowMs = Date.now()): number | null {
-  if (!header) return null;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim());
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - nowMs) / 1000));
-}
-
-/** Exponential backoff from the message's attempts, never shorter than the service asked for. */
-export function retryDelaySeconds(attempts: number, retryAfterS: number | null, baseS: number, maxS: number) {
-  const backoff = Math.min(maxS, baseS * 2 ** Math.max(0, attempts - 1));
-  // Cloudflare accepts at most 12 h.
-  return Math.min(43_200, Math.ceil(Math.max(backoff, retryAfterS ?? 0)));
 }
 
 function retry(messages: readonly Message<QueueMessage>[], env: Env, afterS: number | null): void {
