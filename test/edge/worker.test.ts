@@ -33,7 +33,11 @@ let mf: Miniflare;
 beforeAll(async () => {
   edge = await createTestDatabase();
   direct = await createTestDatabase();
-  edgeApp = await createTestApp(edge.db, { clock, migrationCount: edge.migrationCount });
+  edgeApp = await createTestApp(edge.db, {
+    clock,
+    migrationCount: edge.migrationCount,
+    publicDashboard: true,
+  });
   directApp = await createTestApp(direct.db, { clock, migrationCount: direct.migrationCount });
   await edgeApp.listen({ port: 0, host: "127.0.0.1" });
   const address = edgeApp.server.address();
@@ -130,6 +134,12 @@ describe("meter → Worker → queue → consumer → service", () => {
     expect(expected.length).toBe(4 * 361);
     expect(messages).toBeLessThan(frames.length);
     expect(messages).toBeGreaterThanOrEqual(360);
+    // Idle minutes arrive, so the meter's last_seen is its last minute, pumps running or not: that is
+    // what "hors ligne" rests on (docs/edge-pipeline.md).
+    const listed = (await edgeApp.inject({ url: "/api/devices" })).json() as {
+      devices: { device_id: string; last_seen: string }[];
+    };
+    expect(listed.devices.find((d) => d.device_id === device)?.last_seen).toBe("2025-10-09T06:00:00.000Z");
   });
 
   for (const mode of ["503", "401", "down", "lose-answer"] as const) {
