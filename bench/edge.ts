@@ -147,6 +147,8 @@ async function main(): Promise<void> {
       modules: true,
       scriptPath: await buildWorker(),
       compatibilityDate: "2025-09-01",
+      // Miniflare would otherwise download request.cf data from Cloudflare: nothing leaves this machine.
+      cf: false,
       bindings: {
         INGEST_URL: relay.url,
         INGEST_API_KEY: API_KEY,

@@ -32,6 +32,8 @@ export async function startWorker(options: EdgeOptions): Promise<Miniflare> {
     modules: true,
     scriptPath,
     compatibilityDate: "2025-09-01",
+    // Miniflare would otherwise download request.cf data from Cloudflare: nothing leaves this machine.
+    cf: false,
     bindings: {
       INGEST_URL: options.ingestUrl,
       INGEST_API_KEY: options.apiKey,
