@@ -121,9 +121,10 @@ describe("the Worker's meter stream", () => {
       }),
     });
     const frame = fc.record({
-      // At least a hundredth of a second apart: two frames of one channel sent within the same hundredth on
-      // either side of a flush are the one case where merging can pick another value (see worker/README.md).
-      stepS: fc.double({ min: 0.01, max: 45, noNaN: true }),
+      // At least two hundredths of a second apart: the service ranks frames by the hundredth into the minute,
+      // floored from a float, so frames 0.01 s apart can tie and be decided by value; merged into one
+      // message their order would decide instead (see worker/README.md).
+      stepS: fc.double({ min: 0.02, max: 45, noNaN: true }),
       method: fc.constantFrom("NotifyStatus", "NotifyFullStatus"),
       switches: fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.oneof(delta, complete)), {
         minLength: 1,
