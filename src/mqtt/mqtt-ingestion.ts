@@ -35,7 +35,11 @@ interface Entry {
   ack: { messageId: number; connection: number } | null;
 }
 
-type SendPacket = (packet: { cmd: string; messageId?: number }, callback?: (error?: Error) => void) => void;
+type SendPacket = (
+  packet: { cmd: string; messageId?: number },
+  callback?: (error?: Error) => void,
+  ...rest: unknown[]
+) => void;
 
 // QoS 0 messages are not redelivered by the broker, so they are kept while the database is away, up to this.
 const MAX_UNACKED_QOS0 = 20_000;
@@ -134,7 +138,7 @@ export class MqttIngestion {
     const target = client as unknown as { _sendPacket: SendPacket };
     const send = target._sendPacket.bind(client);
     this.sendPacket = send;
-    target._sendPacket = (packet, callback) => {
+    target._sendPacket = (packet, callback, ...rest) => {
       if (
         packet.cmd === "puback" &&
         packet.messageId !== undefined &&
@@ -145,7 +149,7 @@ export class MqttIngestion {
         callback?.();
         return;
       }
-      send(packet, callback);
+      send(packet, callback, ...rest);
     };
   }
 
