@@ -71,4 +71,24 @@ describe("parseConfig", () => {
   ])("refuses %j", (env) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
   });
+  it("reads the MQTT settings, which need MQTT_URL", () => {
+    expect(parseConfig({}).mqtt).toBeNull();
+    expect(
+      parseConfig({
+        MQTT_URL: "mqtts://broker.example.org:8883",
+        MQTT_USERNAME: "pumpwatch",
+        MQTT_PASSWORD: "secret-password",
+        MQTT_TOPIC_PREFIXES: " site-a/+ , shellypro4pm-a0dd6c9ef474/ ,",
+      }).mqtt,
+    ).toEqual({
+      url: "mqtts://broker.example.org:8883",
+      username: "pumpwatch",
+      password: "secret-password",
+      topicPrefixes: ["site-a/+", "shellypro4pm-a0dd6c9ef474"],
+      clientId: "pumpwatch-ingest",
+    });
+    expect(parseConfig({ MQTT_URL: "mqtt://127.0.0.1:1883" }).mqtt?.topicPrefixes).toEqual(["+"]);
+    expect(() => parseConfig({ MQTT_URL: "http://broker" })).toThrow(ConfigError);
+    expect(() => parseConfig({ MQTT_TOPIC_PREFIXES: "+" })).toThrow(/need MQTT_URL/);
+  });
 });

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import { DEFAULT_MAX_CONCURRENT_BATCHES } from "./ingest/semaphore.js";
+import type { MqttSettings } from "./mqtt/mqtt-ingestion.js";
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
@@ -29,6 +30,11 @@ export const ConfigSchema = Type.Object({
   SESSION_ABSOLUTE_HOURS: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
   TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
   WEB_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  MQTT_URL: Type.Optional(Type.String({ pattern: "^mqtts?://" })),
+  MQTT_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+  MQTT_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  MQTT_TOPIC_PREFIXES: Type.Optional(Type.String({ minLength: 1 })),
+  MQTT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
 });
 
 export interface Config {
@@ -54,6 +60,8 @@ export interface Config {
   gridFactor: { kgCo2ePerKwh: number; source: string } | null;
   /** the built web application (`npm run build`), served at / */
   webDir: string;
+  /** MQTT_URL…: Shelly's native topics feed ingestion too; null: no MQTT */
+  mqtt: MqttSettings | null;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +122,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (session.idleMinutes > session.absoluteHours * 60) {
     throw new ConfigError("SESSION_IDLE_MINUTES cannot exceed SESSION_ABSOLUTE_HOURS");
   }
+  if (!c.MQTT_URL && (c.MQTT_USERNAME || c.MQTT_PASSWORD || c.MQTT_TOPIC_PREFIXES || c.MQTT_CLIENT_ID)) {
+    throw new ConfigError(
+      "MQTT_USERNAME, MQTT_PASSWORD, MQTT_TOPIC_PREFIXES and MQTT_CLIENT_ID need MQTT_URL",
+    );
+  }
+  const prefixes = (c.MQTT_TOPIC_PREFIXES ?? "+")
+    .split(",")
+    .map((prefix) => prefix.trim().replace(/\/+$/, ""))
+    .filter(Boolean);
   return {
     port: c.PORT ?? 3000,
     host: c.HOST ?? "0.0.0.0",
@@ -135,5 +152,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         ? { kgCo2ePerKwh: Number(c.GRID_CO2E_KG_PER_KWH), source: c.GRID_CO2E_SOURCE }
         : null,
     webDir: resolve(c.WEB_DIR ?? "dist/web"),
+    mqtt: c.MQTT_URL
+      ? {
+          url: c.MQTT_URL,
+          username: c.MQTT_USERNAME ?? null,
+          password: c.MQTT_PASSWORD ?? null,
+          topicPrefixes: prefixes.length > 0 ? prefixes : ["+"],
+          clientId: c.MQTT_CLIENT_ID ?? "pumpwatch-ingest",
+        }
+      : null,
   };
 }

@@ -6,6 +6,8 @@ import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { openAndMigrate } from "./db/open.js";
+import { createIngestor } from "./ingest/ingestor.js";
+import { MqttIngestion } from "./mqtt/mqtt-ingestion.js";
 import { type App, buildApp } from "./server/app.js";
 import { shutdown } from "./server/lifecycle.js";
 
@@ -46,13 +48,23 @@ export async function startService(
     await db.close();
     throw error instanceof UserError ? new Error(`ADMIN_EMAIL / ADMIN_PASSWORD: ${error.message}`) : error;
   }
+  // HTTP and MQTT feed the same ingestion path (one cap on batches at once, one device cache).
+  const ingestor = createIngestor({
+    db,
+    clock: systemClock,
+    maxConcurrentBatches: config.ingestMaxConcurrentBatches,
+  });
+  const mqtt = config.mqtt
+    ? new MqttIngestion({ settings: config.mqtt, ingestor, clock: systemClock, logger })
+    : null;
   const app = await buildApp({
     db,
+    ingestor,
+    mqttState: () => mqtt?.state ?? "off",
     clock: systemClock,
     logger,
     ingestApiKey: config.ingestApiKey,
     bodyLimitBytes: config.bodyLimitBytes,
-    ingestMaxConcurrentBatches: config.ingestMaxConcurrentBatches,
     migrationCount,
     publicDashboard: config.publicDashboard,
     sessionPolicy: sessionPolicy(config.session.idleMinutes, config.session.absoluteHours),
@@ -72,7 +84,7 @@ export async function startService(
   // last request and before the database closes.
   let stopping: Promise<boolean> | undefined;
   const stop = () => {
-    stopping ??= shutdown(app, db, config.shutdownTimeoutMs, [upkeep]);
+    stopping ??= shutdown(app, db, config.shutdownTimeoutMs, mqtt ? [upkeep, mqtt] : [upkeep]);
     return stopping;
   };
   const onSignal = (signal: NodeJS.Signals) => {
@@ -99,6 +111,7 @@ export async function startService(
   try {
     if (beforeListen) await beforeListen({ app, db });
     const url = await app.listen({ port: config.port, host: config.host });
+    mqtt?.start();
     return {
       app,
       db,

@@ -127,7 +127,7 @@ describe("database unavailable", () => {
   );
 
   it("database gone → 503 with Retry-After on ingestion, 503 on /api/ready, 200 on /api/health", async () => {
-    expect((await app.inject({ url: "/api/ready" })).json()).toEqual({ status: "ready" });
+    expect((await app.inject({ url: "/api/ready" })).json()).toEqual({ status: "ready", mqtt: "off" });
     await t.db.close();
     const response = await ingest();
     expect(response.statusCode).toBe(503);
@@ -135,7 +135,7 @@ describe("database unavailable", () => {
     expect(response.json().error).toMatchObject({ code: "database_unavailable" });
     const ready = await app.inject({ url: "/api/ready" });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({ status: "unavailable" });
+    expect(ready.json()).toEqual({ status: "unavailable", mqtt: "off" });
     expect((await app.inject({ url: "/api/health" })).json()).toEqual({ status: "ok" });
   });
 
@@ -164,7 +164,7 @@ describe("graceful shutdown", () => {
     app.lifecycle.draining = true;
     const ready = await app.inject({ url: "/api/ready" });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({ status: "unavailable" });
+    expect(ready.json()).toEqual({ status: "unavailable", mqtt: "off" });
   });
 
   it("refuses new requests, lets the batch in flight commit, then closes the database", async () => {

@@ -31,7 +31,7 @@ describe("service endpoints", () => {
 
   it("answers health and readiness", async () => {
     expect((await app.inject({ url: "/api/health" })).json()).toEqual({ status: "ok" });
-    expect((await app.inject({ url: "/api/ready" })).json()).toEqual({ status: "ready" });
+    expect((await app.inject({ url: "/api/ready" })).json()).toEqual({ status: "ready", mqtt: "off" });
   });
 
   it("answers an unknown path with a French 404 in the error format", async () => {

@@ -11,7 +11,8 @@ import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "../admin/sessions.js
 import { makeSettingsReader } from "../admin/settings.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
-import { DEFAULT_MAX_CONCURRENT_BATCHES } from "../ingest/semaphore.js";
+import { createIngestor, type Ingestor } from "../ingest/ingestor.js";
+import type { MqttState } from "../mqtt/mqtt-ingestion.js";
 import { createAccess, SESSION_COOKIE } from "./access.js";
 import { installErrorHandling } from "./errors.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -47,6 +48,10 @@ export interface AppOptions {
   loginThrottle?: ThrottleRule;
   /** WEB_DIR: the built web application; absent or not built: the API alone */
   webDir?: string | null;
+  /** the process's ingestion path, when something besides HTTP (MQTT) feeds it too; default: one of its own */
+  ingestor?: Ingestor;
+  /** the MQTT subscriber's state for /api/ready (default: "off") */
+  mqttState?: () => MqttState;
 }
 
 /**
@@ -143,12 +148,24 @@ export async function buildApp(options: AppOptions): Promise<App> {
     publicDashboard: options.publicDashboard ?? false,
     verifyKey,
   });
-  await app.register(healthRoutes, { db: options.db, lifecycle, migrationCount: options.migrationCount });
-  await app.register(ingestRoutes, {
+  await app.register(healthRoutes, {
     db: options.db,
+    lifecycle,
+    migrationCount: options.migrationCount,
+    mqttState: options.mqttState ?? (() => "off"),
+  });
+  await app.register(ingestRoutes, {
     clock: options.clock,
     verifyKey,
-    maxConcurrentBatches: options.ingestMaxConcurrentBatches ?? DEFAULT_MAX_CONCURRENT_BATCHES,
+    ingestor:
+      options.ingestor ??
+      createIngestor({
+        db: options.db,
+        clock: options.clock,
+        ...(options.ingestMaxConcurrentBatches
+          ? { maxConcurrentBatches: options.ingestMaxConcurrentBatches }
+          : {}),
+      }),
   });
   await app.register(statsRoutes, { db: options.db, clock: options.clock, access });
   await app.register(authRoutes, {

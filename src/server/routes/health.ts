@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { Database } from "../../db/database.js";
 import { countAppliedMigrations } from "../../db/queries/count-applied-migrations.js";
+import type { MqttState } from "../../mqtt/mqtt-ingestion.js";
 import type { Lifecycle } from "../app.js";
 
 const READY_TIMEOUT_MS = 2_000;
@@ -10,7 +11,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{
   db: Database;
   lifecycle: Lifecycle;
   migrationCount: number;
-}> = async (app, { db, lifecycle, migrationCount }) => {
+  mqttState: () => MqttState;
+}> = async (app, { db, lifecycle, migrationCount, mqttState }) => {
+  // The broker's state is reported, not required: HTTP ingestion works without it, and a broker outage
+  // must not take the instance out of its load balancer.
+  const Mqtt = Type.Union([Type.Literal("connected"), Type.Literal("connecting"), Type.Literal("off")], {
+    description: "état de l'abonnement MQTT (off : MQTT_URL absent)",
+  });
   app.get(
     "/api/health",
     {
@@ -28,10 +35,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{
     {
       logLevel: "warn",
       schema: {
-        summary: "La base répond et les migrations sont appliquées",
+        summary: "La base répond et les migrations sont appliquées ; état du courtier MQTT",
         response: {
-          200: Type.Object({ status: Type.Literal("ready") }),
-          503: Type.Object({ status: Type.Literal("unavailable") }),
+          200: Type.Object({ status: Type.Literal("ready"), mqtt: Mqtt }),
+          503: Type.Object({ status: Type.Literal("unavailable"), mqtt: Mqtt }),
         },
       },
     },
@@ -39,8 +46,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{
       const ok =
         !lifecycle.draining &&
         (await withTimeout(countAppliedMigrations(db), READY_TIMEOUT_MS)) === migrationCount;
-      if (ok) return { status: "ready" as const };
-      return reply.code(503).send({ status: "unavailable" as const });
+      const mqtt = mqttState();
+      if (ok) return { status: "ready" as const, mqtt };
+      return reply.code(503).send({ status: "unavailable" as const, mqtt });
     },
   );
 };

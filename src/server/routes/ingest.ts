@@ -5,11 +5,8 @@ import type { FastifyRequest } from "fastify";
 import { Compile } from "typebox/compile";
 import type { Clock } from "../../clock.js";
 import { IngestBatch, IngestEnvelope, IngestResponse } from "../../contracts/ingest.js";
-import type { Database } from "../../db/database.js";
 import { message } from "../../i18n/fr.js";
-import { DeviceSightings } from "../../ingest/device-sightings.js";
-import { ingestBatch } from "../../ingest/ingest-batch.js";
-import { Semaphore } from "../../ingest/semaphore.js";
+import type { Ingestor } from "../../ingest/ingestor.js";
 import { type KeyVerifier, requireApiKey } from "../auth.js";
 import { AppError } from "../errors.js";
 
@@ -30,16 +27,10 @@ async function decode(request: FastifyRequest, payload: Readable): Promise<Reada
 }
 
 export const ingestRoutes: FastifyPluginAsyncTypebox<{
-  db: Database;
   clock: Clock;
   verifyKey: KeyVerifier;
-  maxConcurrentBatches: number;
-}> = async (app, { db, clock, verifyKey, maxConcurrentBatches }) => {
-  // One per app: what this process has written to `devices`, so batches skip rewriting last_seen.
-  const knownDevices = new DeviceSightings();
-  // Each batch in progress holds its readings, merge maps and parameter text; beyond a couple at once the
-  // single thread gains nothing and the heap only grows.
-  const batches = new Semaphore(maxConcurrentBatches);
+  ingestor: Ingestor;
+}> = async (app, { clock, verifyKey, ingestor }) => {
   app.post(
     "/api/ingest/batch",
     {
@@ -62,14 +53,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const started = performance.now();
-      const summary = await batches.run(() => {
-        const now = clock.now();
-        return ingestBatch(db, request.body.messages, {
-          nowS: Math.floor(now.getTime() / 1000),
-          receivedAt: now,
-          knownDevices,
-        });
-      });
+      const summary = await ingestor.ingest(request.body.messages);
       // The response schema's serializer writes only its own properties, so entries without a rejection
       // go out as they are.
       const results = summary.results.map((entry) => {
