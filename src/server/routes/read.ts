@@ -185,6 +185,14 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           reduction_percent: round(s.reductionPercent, 1) ?? 0,
           factor_set: s.factorSet,
         },
+        ...(result.refreshing === null
+          ? {}
+          : {
+              refreshing: true,
+              ...(result.refreshing.since === null
+                ? {}
+                : { pending_since: result.refreshing.since.toISOString() }),
+            }),
       } as never;
     },
   );
@@ -282,8 +290,9 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           channel: s.channel,
           name: settings[i]?.name ?? `switch:${s.channel}`,
           t: s.t.map(iso),
-          power_w: s.powerW,
-          current_a: s.currentA,
+          power_w: s.powerW.map((p) => round(p, 1) ?? 0),
+          current_a: s.currentA.map((c) => round(c, 3) ?? 0),
+          active_min: s.activeMin,
         })),
       };
     },
