@@ -1,4 +1,4 @@
-// npm run bench:analytics -- --backfill [--days 365] [--before main]   (or: npx tsx bench/analytics-backfill.ts)
+// npm run bench:analytics:backfill -- [--days 365] [--batches 351] [--before main]
 //
 // Issue 10, item 4: "backfills must not stall reads". Posts the running minutes of one simulated meter
 // (what a filtered history holds: the complete minute frames of the minutes a pump ran) over --days days in
@@ -8,22 +8,21 @@
 // the same run and each on its own fresh database: the time until every queued refresh is done (all cycles
 // stored), and the latency of the reads meanwhile. Then checks that the stored cycles equal a detection from
 // scratch. Prints, does not assert.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { type SimMessage, simulateFleet } from "../simulator/index.js";
 import { openPostgres } from "../src/db/postgres.js";
 import { readingsInWindow } from "../src/db/queries/readings-in-window.js";
 import { detectCycles } from "../src/domain/cycles/index.js";
+import { checkoutOf } from "./analytics/checkout.js";
 import { loadAvg1, percentile } from "./analytics/measure.js";
 import { intOption, parseOptions } from "./support/args.js";
 import { buildService, type RunningService, startService } from "./support/service.js";
 
-const HELP = `npx tsx bench/analytics-backfill.ts [options]
+const HELP = `npm run bench:analytics:backfill -- [options]
 
   --days D        days of one meter's running minutes (default 365)
   --batches N     POST /api/ingest/batch requests they are sent in (default 351)
@@ -232,19 +231,6 @@ async function measure(
       running = null;
     }
   });
-}
-
-/** The tree of `ref` in a temporary folder, with this checkout's node_modules (same lockfile assumed). */
-function checkoutOf(repo: string, ref: string): string {
-  const sha = execFileSync("git", ["rev-parse", "--short", ref], { cwd: repo, encoding: "utf8" }).trim();
-  const dir = join(tmpdir(), `pumpwatch-before-${sha}`);
-  if (!existsSync(join(dir, "package.json"))) {
-    mkdirSync(dir, { recursive: true });
-    execFileSync("sh", ["-c", `git archive ${sha} | tar -x -C '${dir}'`], { cwd: repo });
-  }
-  if (!existsSync(join(dir, "node_modules")))
-    symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
-  return dir;
 }
 
 async function main(): Promise<number> {
