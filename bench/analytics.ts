@@ -20,11 +20,11 @@ import { refreshPendingCycles } from "../src/analytics/refresh-cycles.js";
 import { channelSeries } from "../src/analytics/series.js";
 import type { Database, Queryable } from "../src/db/database.js";
 import { openAndMigrate } from "../src/db/open.js";
+import { activitySumsPerBucket } from "../src/db/queries/channel-activity-hourly.js";
 import { closedCycleSpreads } from "../src/db/queries/closed-cycle-spreads.js";
 import { cycleTotalsPerChannelDay } from "../src/db/queries/cycle-totals-per-day.js";
 import { cyclesInRange } from "../src/db/queries/cycles-in-range.js";
 import { enqueueChannelRebuild } from "../src/db/queries/enqueue-cycle-refresh.js";
-import { activePowerPerBucket } from "../src/db/queries/series-buckets.js";
 import type { ChannelRef } from "../src/db/queries/stored-cycle.js";
 import { localCalendar, localDateOf, localDays } from "../src/domain/config-versions/index.js";
 import { DEFAULT_CYCLE_SETTINGS, detectCycles } from "../src/domain/cycles/index.js";
@@ -657,7 +657,7 @@ async function main(): Promise<number> {
   {
     const s = seriesOf("30d");
     const rec = recording(db);
-    await activePowerPerBucket(rec.q, {
+    await activitySumsPerBucket(rec.q, {
       deviceId: device,
       channels: s.thresholds.map((t) => t.channel),
       thresholdsW: s.thresholds.map((t) => t.thresholdW),
@@ -668,7 +668,7 @@ async function main(): Promise<number> {
     });
     const call = rec.calls.at(-1);
     if (call)
-      explained.push(await explain(db, "activePowerPerBucket, 1 device, 30 d", call.sql, call.params));
+      explained.push(await explain(db, "activitySumsPerBucket, 1 device, 30 d", call.sql, call.params));
   }
   explained.push(
     await explain(db, "naive readings fetch, 1 channel, 365 d", NAIVE_SQL, [
