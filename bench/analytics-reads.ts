@@ -170,6 +170,18 @@ async function main(): Promise<number> {
     }
 
     const [b, a] = results;
+    for (const fig of figures) {
+      const x = JSON.parse(comparable(b?.timings[fig.id]?.body)) as { series?: { power_w: number[]; current_a: number[]; t: string[] }[] };
+      const y = JSON.parse(comparable(a?.timings[fig.id]?.body)) as typeof x;
+      for (const [i, sx] of (x.series ?? []).entries()) {
+        const sy = y.series?.[i];
+        for (let k = 0; k < sx.t.length; k++) {
+          if (sx.power_w[k] !== sy?.power_w[k] || sx.current_a[k] !== sy?.current_a[k]) {
+            log(`${fig.id} channel ${i} ${sx.t[k]}: before ${sx.power_w[k]} W ${sx.current_a[k]} A, after ${sy?.power_w[k]} W ${sy?.current_a[k]} A`);
+          }
+        }
+      }
+    }
     console.log(
       `\n${rows} readings (${devices} device(s) × ${days} days), ${runs} sequential runs per figure\n`,
     );

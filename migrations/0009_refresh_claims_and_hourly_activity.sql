@@ -22,7 +22,9 @@ CREATE TABLE cycle_refresh_channels (
 
 -- channel_activity_hourly: per channel and UTC hour, the sums /api/series averages over, for the readings
 -- above the channel's activity threshold (threshold_w, the one the refresher used): their count (= active
--- minutes), the sum of their power, the count and sum of their non-null currents. The cycle refresher
+-- minutes), the sum of their power, the count and sum of their non-null currents. Sums are numeric, exact: a
+-- bucket's mean is then the same whether it is added up from hours or from minutes (floating sums in another
+-- order could round a mean lying on x,x5 the other way; with meter values of one decimal that happens). The cycle refresher
 -- rewrites the hours of every queued range it covers, in the same transaction and snapshot as the cycles, so
 -- an hour is exact unless a queued range still meets it (the series reads such hours from readings). A row
 -- exists for every hour a refresh covered, with zero counts when nothing ran; an hour without a row is read
@@ -33,9 +35,9 @@ CREATE TABLE channel_activity_hourly (
   hour_ts     timestamptz      NOT NULL,
   threshold_w double precision NOT NULL,
   active_n    integer          NOT NULL CHECK (active_n >= 0),
-  power_sum   double precision NOT NULL,
+  power_sum   numeric          NOT NULL,
   current_n   integer          NOT NULL CHECK (current_n >= 0 AND current_n <= active_n),
-  current_sum double precision,
+  current_sum numeric,
   CONSTRAINT channel_activity_hourly_pkey PRIMARY KEY (device_id, channel, hour_ts)
 );
 

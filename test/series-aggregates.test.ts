@@ -7,9 +7,10 @@ import { ingestBatch } from "../src/ingest/ingest-batch.js";
 import { createTestDatabase, type TestDatabase } from "./harness.js";
 import { referenceSeries } from "./series-reference.js";
 
-// The hourly activity sums kept by the cycle refresher (decision 0010) must give /api/series exactly what
-// the statement over every reading gave: same active minutes and zero buckets, same means up to the order
-// in which floating sums are added. Random readings around the thresholds, random refresh progress (some
+// The hourly activity sums kept by the cycle refresher (decision 0010) must give /api/series what the
+// statement over every reading gave: same active minutes and zero buckets, same rounded means — exactly, now
+// that both sides add exact numerics; the former floating statement differs only on means lying exactly on a
+// rounding half, where its answer depended on its summation order. Random readings around the thresholds, random refresh progress (some
 // changes still queued), thresholds changed after the sums were written, zones whose midnight is not on a
 // UTC hour, 5-minute, hourly and 6-hour buckets.
 
@@ -53,8 +54,6 @@ function messagesOf(
   return messages;
 }
 
-const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-
 describe("series from the hourly activity sums", () => {
   it("equals the statement over every reading, whatever is still queued and whatever threshold", async () => {
     await fc.assert(
@@ -93,14 +92,14 @@ describe("series from the hourly activity sums", () => {
           for (const [i, w] of want.entries()) {
             const g = got[i];
             expect(g?.channel).toBe(w.channel);
-            expect(g?.activeMin).toEqual(w.activeMin);
-            for (let k = 0; k < w.powerW.length; k++) {
-              if (!close(g?.powerW[k] ?? Number.NaN, w.powerW[k] as number)) {
-                expect([k, g?.powerW[k]]).toEqual([k, w.powerW[k]]);
-              }
-              if (!close(g?.currentA[k] ?? Number.NaN, w.currentA[k] as number)) {
-                expect([k, g?.currentA[k]]).toEqual([k, w.currentA[k]]);
-              }
+            expect(g?.activeMin).toEqual(w.buckets.map((b) => b.activeMin));
+            // exact means, rounded half away from zero: the same from the sums and from the readings
+            expect(g?.powerW).toEqual(w.buckets.map((b) => b.powerW));
+            expect(g?.currentA).toEqual(w.buckets.map((b) => b.currentA));
+            // the former floating statement agrees except where the exact mean lies on a rounding half
+            for (const b of w.buckets) {
+              if (b.floatPowerW !== b.powerW) expect(b.exactPower).toMatch(/\.\d5(0*)$/);
+              if (b.floatCurrentA !== b.currentA) expect(b.exactCurrent).toMatch(/\.\d{3}5(0*)$/);
             }
           }
         },
@@ -138,8 +137,9 @@ describe("series from the hourly activity sums", () => {
     const hour = (iso: string) => series?.t.indexOf(Date.parse(iso) / 1000) ?? -1;
     expect(series?.activeMin[hour("2026-03-20T01:00:00Z")]).toBe(60);
     expect(series?.activeMin[hour("2026-03-20T03:00:00Z")]).toBe(21);
-    expect(series?.powerW[hour("2026-03-20T03:00:00Z")]).toBeCloseTo((20 * 433.8 + 1200.7) / 21, 9);
-    expect(series?.currentA[hour("2026-03-20T02:00:00Z")]).toBeCloseTo(1.9, 9);
+    // (20 × 433,8 + 1 200,7) / 21 = 9 876,7 / 21 = 470,319… W
+    expect(series?.powerW[hour("2026-03-20T03:00:00Z")]).toBe(470.3);
+    expect(series?.currentA[hour("2026-03-20T02:00:00Z")]).toBe(1.9);
     expect(series?.powerW[hour("2026-03-20T04:00:00Z")]).toBe(0);
   });
 });

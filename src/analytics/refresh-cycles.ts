@@ -34,7 +34,8 @@ export interface RefreshOptions {
   nowMinute: number;
   settingsFor?: SettingsFor;
   /**
-   * At most this many minutes of readings are loaded and detected per transaction (default 1 day), so a
+   * At most this many minutes of readings are loaded and detected per transaction (default: 1 day on PGlite,
+   * 7 days on a PostgreSQL server — see defaultMaxWindowMin), so a
    * backfill of months is refreshed in short steps that never hold the event loop nor, on PGlite, the single
    * connection for long. A channel that never pauses long enough to split its history is done in one step.
    */
@@ -74,6 +75,15 @@ export interface FreshnessOutcome extends RefreshSummary {
 }
 
 export const DEFAULT_MAX_WINDOW_MIN = 1440;
+
+/**
+ * PGlite has one connection and parses ≈ 17 µs per row: a day of readings per step keeps every other request's
+ * wait under ~100 ms. A PostgreSQL server holds nobody else up during a step, and a week per step divides a
+ * backfill's per-step overhead (about fifteen round trips) by seven.
+ */
+export function defaultMaxWindowMin(db: Pick<Database, "kind">): number {
+  return db.kind === "postgres" ? 7 * DEFAULT_MAX_WINDOW_MIN : DEFAULT_MAX_WINDOW_MIN;
+}
 export const DEFAULT_COALESCE_GAP_MIN = 1440;
 /** A read waits this long at most for pending refreshes of its channels, then answers with what is stored. */
 export const DEFAULT_READ_BUDGET_MS = 800;
@@ -162,7 +172,7 @@ async function refresh(
       const step: StepOptions = {
         settings: resolveCycleSettings(settingsFor(ref.deviceId, ref.channel)),
         nowMinute,
-        maxWindowMin: options.maxWindowMin ?? DEFAULT_MAX_WINDOW_MIN,
+        maxWindowMin: options.maxWindowMin ?? defaultMaxWindowMin(db),
         coalesceGapMin: options.coalesceGapMin ?? DEFAULT_COALESCE_GAP_MIN,
       };
       let done = false;

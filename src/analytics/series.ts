@@ -9,7 +9,7 @@ export interface ChannelSeries {
   channel: number;
   /** bucket starts, unix seconds */
   t: number[];
-  /** mean power and current of the active readings of each bucket, unrounded (the route rounds) */
+  /** mean power (0.1 W) and current (0.001 A) of the active readings of each bucket, rounded exactly */
   powerW: number[];
   currentA: number[];
   /** readings above the threshold in each bucket: minutes the pump ran */
@@ -25,9 +25,10 @@ const HOUR_S = 3_600;
  * Buckets of whole hours (7 and 30 days) come from the hourly activity sums the cycle refresher keeps
  * (decision 0010) when every hour of the bucket has a row computed with the channel's threshold and no queued
  * change meets the bucket; every other bucket (the window's partial first and last ones, 5-minute buckets,
- * hours not summed yet or with pending changes, a threshold changed since) is computed from the readings by
- * the same statement as before. Queue, sums and readings are read in one snapshot, so a bucket is never
- * taken from sums that a change committed meanwhile has made stale.
+ * hours not summed yet or with pending changes, a threshold changed since) is computed from the readings.
+ * Both compute exact means (numeric) rounded in SQL, so they agree to the last digit. Queue, sums and
+ * readings are read in one snapshot, so a bucket is never taken from sums that a change committed meanwhile
+ * has made stale.
  */
 export async function channelSeries(
   db: Database,
@@ -37,7 +38,7 @@ export async function channelSeries(
 ): Promise<ChannelSeries[]> {
   const { bucketSeconds, startS, endS, bucketStartsS } = window;
   const hourly = bucketSeconds % HOUR_S === 0 && window.originS % HOUR_S === 0;
-  const sums = new Map<string, { active: number; power: number; currentN: number; current: number }>();
+  const sums = new Map<string, { active: number; powerW: number; currentA: number }>();
   const raw = await inReadSnapshot(db, async (tx) => {
     const fromRaw = new Map<number, boolean[]>(
       channels.map((c) => [c.channel, bucketStartsS.map(() => true)]),
@@ -86,9 +87,8 @@ export async function channelSeries(
         flags[i] = false;
         sums.set(`${row.channel}:${i}`, {
           active: row.active_n,
-          power: row.power_sum,
-          currentN: row.current_n,
-          current: row.current_sum ?? 0,
+          powerW: row.power_w ?? 0,
+          currentA: row.current_a ?? 0,
         });
       }
     }
@@ -125,8 +125,8 @@ export async function channelSeries(
     for (let i = 0; i < bucketStartsS.length; i++) {
       const s = sums.get(`${channel}:${i}`);
       if (s === undefined || s.active === 0) continue;
-      powerW[i] = s.power / s.active;
-      currentA[i] = s.currentN === 0 ? 0 : s.current / s.currentN;
+      powerW[i] = s.powerW;
+      currentA[i] = s.currentA;
       activeMin[i] = s.active;
     }
     return { channel, t: bucketStartsS, powerW, currentA, activeMin };

@@ -9,10 +9,12 @@ export interface ActiveBucketRow {
 }
 
 /**
- * Mean power and current of the readings above each channel's activity threshold, and their count, per
- * bucket aligned on `originS`, over time ranges [fromS, toS) of some channels of one device (a channel may
- * have several ranges). Buckets where the pump never ran are absent. With one range per channel covering
- * the chart's window, this is the series statement as it always was.
+ * Mean power (rounded to 0.1 W) and current (0.001 A) of the readings above each channel's activity
+ * threshold, and their count, per bucket aligned on `originS`, over time ranges [fromS, toS) of some channels
+ * of one device (a channel may have several ranges). Buckets where the pump never ran are absent. The means
+ * are exact (numeric: each float8 value as its 15 significant digits, as the hourly sums take it) and rounded
+ * half away from zero in SQL, so that a mean of one-decimal readings lying on x,x5 rounds the same way
+ * whether it comes from here or from the hourly sums (decision 0010).
  */
 export async function activePowerInRanges(
   db: Queryable,
@@ -27,8 +29,8 @@ export async function activePowerInRanges(
   const { rows } = await db.query<ActiveBucketRow>(
     `SELECT r.channel,
             extract(epoch FROM date_bin(make_interval(secs => $6), r.ts, to_timestamp($7)))::int8 AS bucket_s,
-            avg(r.apower_w) AS power_w,
-            avg(r.current_a) AS current_a,
+            round(avg(r.apower_w::numeric), 1) AS power_w,
+            round(avg(r.current_a::numeric), 3) AS current_a,
             count(*) AS active_n
      FROM unnest($2::int2[], $3::float8[], $4::float8[], $5::float8[]) AS q(channel, threshold_w, from_s, to_s)
      JOIN readings r ON r.device_id = $1 AND r.channel = q.channel
@@ -48,8 +50,8 @@ export async function activePowerInRanges(
   return rows.map((r) => ({
     channel: Number(r.channel),
     bucket_s: Number(r.bucket_s),
-    power_w: r.power_w,
-    current_a: r.current_a,
+    power_w: r.power_w === null ? null : Number(r.power_w),
+    current_a: r.current_a === null ? null : Number(r.current_a),
     active_n: Number(r.active_n),
   }));
 }

@@ -17,7 +17,7 @@ export async function rewriteActivityHours(
     `INSERT INTO channel_activity_hourly AS a
        (device_id, channel, hour_ts, threshold_w, active_n, power_sum, current_n, current_sum)
      SELECT $1, $2, to_timestamp(h.hour::float8 * 3600), $4::float8,
-            count(r.ts), coalesce(sum(r.apower_w), 0), count(r.current_a), sum(r.current_a)
+            count(r.ts), coalesce(sum(r.apower_w::numeric), 0), count(r.current_a), sum(r.current_a::numeric)
      FROM unnest($3::int8[]) AS h(hour)
      LEFT JOIN readings r
        ON r.device_id = $1 AND r.channel = $2
@@ -38,14 +38,16 @@ export interface ActivityBucketRow {
   /** hours of the bucket that have a row computed with the asked threshold */
   hours: number;
   active_n: number;
-  power_sum: number;
-  current_n: number;
-  current_sum: number | null;
+  /** mean power of the active readings, rounded to 0.1 W (null: none) */
+  power_w: number | null;
+  /** mean of their non-null currents, rounded to 0.001 A (null: none) */
+  current_a: number | null;
 }
 
 /**
  * The stored hourly sums of some channels of one device, added up per bucket (aligned on `originS`), for
- * the hours in [startS, endS) whose row was computed with the channel's threshold. `hours` tells the caller
+ * the hours in [startS, endS) whose row was computed with the channel's threshold, as rounded means (exact
+ * numeric arithmetic, rounded half away from zero as activePowerInRanges does). `hours` tells the caller
  * whether every hour of a bucket was there.
  */
 export async function activitySumsPerBucket(
@@ -63,8 +65,9 @@ export async function activitySumsPerBucket(
   const { rows } = await db.query<ActivityBucketRow>(
     `SELECT a.channel,
             extract(epoch FROM date_bin(make_interval(secs => $6), a.hour_ts, to_timestamp($7)))::int8 AS bucket_s,
-            count(*)::int4 AS hours, sum(a.active_n)::int8 AS active_n, sum(a.power_sum) AS power_sum,
-            sum(a.current_n)::int8 AS current_n, sum(a.current_sum) AS current_sum
+            count(*)::int4 AS hours, sum(a.active_n)::int8 AS active_n,
+            round(sum(a.power_sum) / nullif(sum(a.active_n), 0), 1) AS power_w,
+            round(sum(a.current_sum) / nullif(sum(a.current_n), 0), 3) AS current_a
      FROM unnest($2::int2[], $3::float8[]) AS c(channel, threshold_w)
      JOIN channel_activity_hourly a
        ON a.device_id = $1 AND a.channel = c.channel AND a.threshold_w = c.threshold_w
@@ -77,8 +80,7 @@ export async function activitySumsPerBucket(
     bucket_s: Number(r.bucket_s),
     hours: Number(r.hours),
     active_n: Number(r.active_n),
-    power_sum: Number(r.power_sum),
-    current_n: Number(r.current_n),
-    current_sum: r.current_sum === null ? null : Number(r.current_sum),
+    power_w: r.power_w === null ? null : Number(r.power_w),
+    current_a: r.current_a === null ? null : Number(r.current_a),
   }));
 }

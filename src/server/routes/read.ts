@@ -290,8 +290,8 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           channel: s.channel,
           name: settings[i]?.name ?? `switch:${s.channel}`,
           t: s.t.map(iso),
-          power_w: s.powerW.map((p) => round(p, 1) ?? 0),
-          current_a: s.currentA.map((c) => round(c, 3) ?? 0),
+          power_w: s.powerW,
+          current_a: s.currentA,
           active_min: s.activeMin,
         })),
       };
