@@ -2,10 +2,10 @@
 //
 // Issue 8 ("Speed"): the read endpoints on a year of one device, the code at --before and this checkout in the
 // same run, on the same data. Loads the simulated readings into a throw-away database migrated with the
-// migrations of --before, starts the --before service and lets its upkeep build the cycles, times the
-// requests; stops it, starts this checkout's service on the same database (its new migrations apply; 0009
-// queues every channel once so the hourly sums get written), waits for its upkeep, times the same requests,
-// and checks that both answered the same thing. Prints, does not assert.
+// migrations of --before, starts the --before service and lets its upkeep build the cycles, then starts this
+// checkout's service on the same database too (its new migrations apply; 0009 queues every channel once so
+// the hourly sums get written) and waits for its upkeep; times each request on both, alternating, and checks
+// that both answered the same thing. Prints, does not assert.
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -16,7 +16,7 @@ import { loadMigrations, migrate } from "../src/db/migrate.js";
 import { openPostgres } from "../src/db/postgres.js";
 import { checkoutOf } from "./analytics/checkout.js";
 import { configureChannels, insertDevices } from "./analytics/fleet.js";
-import { type HttpTiming, loadAvg1, timeHttp } from "./analytics/measure.js";
+import { type HttpTiming, loadAvg1, stats, timeHttp } from "./analytics/measure.js";
 import { copyReadings } from "./analytics/readings.js";
 import { intOption, parseOptions } from "./support/args.js";
 import { buildService, type RunningService, startService } from "./support/service.js";
@@ -46,8 +46,6 @@ const OPTIONS = {
 } as const;
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
-let running: RunningService | null = null;
-process.on("exit", () => running?.kill());
 
 async function waitForUpkeep(db: pg.Client, label: string): Promise<number> {
   const t0 = performance.now();
@@ -140,44 +138,83 @@ async function main(): Promise<number> {
       },
     ];
 
-    const results: { variant: string; upkeepS: number; load: number; timings: Record<string, HttpTiming> }[] =
-      [];
-    for (const [variant, dir] of [
-      [`before (${o.before})`, before],
-      ["after (this checkout)", root],
-    ] as const) {
+    // Both services run at once on the database, and the requests alternate between them, so that the
+    // shared machine's load weighs on both alike. The "before" service is started first: its migration runner
+    // would refuse the database once this checkout's migrations are applied.
+    const variants = [
+      { variant: `before (${o.before})`, dir: before },
+      { variant: "after (this checkout)", dir: root },
+    ];
+    const services: RunningService[] = [];
+    const upkeep: number[] = [];
+    process.on("exit", () => {
+      for (const s of services) s.kill();
+    });
+    for (const v of variants) {
+      // The "before" upkeep must not take the re-queued history from the new one (it would not write the
+      // hourly sums): it is paused while the new service migrates and works through the queue.
+      const earlier = services.at(-1);
+      if (earlier) process.kill(earlier.pid, "SIGSTOP");
       const service = await startService({
-        root: dir,
+        root: v.dir,
         databaseUrl: dbUrl,
         env: { PUBLIC_DASHBOARD: "true", APP_TIMEZONE: o.timezone },
         readyTimeoutMs: 300_000,
       });
-      running = service;
-      try {
-        const upkeepS = await waitForUpkeep(client, variant);
-        await client.query("VACUUM ANALYZE");
-        const timings: Record<string, HttpTiming> = {};
-        for (const f of figures) {
-          timings[f.id] = await timeHttp(`${service.baseUrl}${f.path}`, 3, runs);
-          const s = timings[f.id]?.stats;
-          log(`${variant} ${f.label}: p50 ${s?.p50Ms.toFixed(1)} p95 ${s?.p95Ms.toFixed(1)} ms`);
+      services.push(service);
+      upkeep.push(await waitForUpkeep(client, v.variant));
+      if (earlier) process.kill(earlier.pid, "SIGCONT");
+    }
+    await client.query("VACUUM ANALYZE");
+    const results: { variant: string; upkeepS: number; load: number; timings: Record<string, HttpTiming> }[] =
+      variants.map((v, i) => ({
+        variant: v.variant,
+        upkeepS: upkeep[i] ?? Number.NaN,
+        load: 0,
+        timings: {},
+      }));
+    try {
+      for (const f of figures) {
+        const samples: number[][] = variants.map(() => []);
+        const bodies: unknown[] = variants.map(() => null);
+        for (let run = -3; run < runs; run++) {
+          for (const [i, service] of services.entries()) {
+            const t = await timeHttp(`${service.baseUrl}${f.path}`, 0, 1);
+            if (run >= 0) samples[i]?.push(t.samplesMs[0] ?? Number.NaN);
+            bodies[i] = t.body;
+          }
         }
-        results.push({ variant, upkeepS, load: loadAvg1(), timings });
-      } finally {
-        await service.stop();
-        running = null;
+        for (const [i, r] of results.entries()) {
+          const timing = {
+            stats: stats(samples[i] ?? []),
+            samplesMs: samples[i] ?? [],
+            bytes: 0,
+            body: bodies[i],
+          };
+          r.timings[f.id] = timing;
+          log(
+            `${r.variant} ${f.label}: p50 ${timing.stats.p50Ms.toFixed(1)} p95 ${timing.stats.p95Ms.toFixed(1)} ms`,
+          );
+        }
       }
+      for (const r of results) r.load = loadAvg1();
+    } finally {
+      for (const s of services) await s.stop();
     }
 
     const [b, a] = results;
     for (const fig of figures) {
-      const x = JSON.parse(comparable(b?.timings[fig.id]?.body)) as { series?: { power_w: number[]; current_a: number[]; t: string[] }[] };
+      const x = JSON.parse(comparable(b?.timings[fig.id]?.body)) as {
+        series?: { power_w: number[]; current_a: number[]; t: string[] }[];
+      };
       const y = JSON.parse(comparable(a?.timings[fig.id]?.body)) as typeof x;
       for (const [i, sx] of (x.series ?? []).entries()) {
         const sy = y.series?.[i];
         for (let k = 0; k < sx.t.length; k++) {
           if (sx.power_w[k] !== sy?.power_w[k] || sx.current_a[k] !== sy?.current_a[k]) {
-            log(`${fig.id} channel ${i} ${sx.t[k]}: before ${sx.power_w[k]} W ${sx.current_a[k]} A, after ${sy?.power_w[k]} W ${sy?.current_a[k]} A`);
+            log(
+              `${fig.id} channel ${i} ${sx.t[k]}: before ${sx.power_w[k]} W ${sx.current_a[k]} A, after ${sy?.power_w[k]} W ${sy?.current_a[k]} A`,
+            );
           }
         }
       }
@@ -219,7 +256,6 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
-    running?.kill();
     await client.end().catch(() => {});
     await db.close().catch(() => {});
     const drop = new pg.Client({ connectionString: server });
@@ -232,7 +268,6 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    running?.kill();
     log(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
   },
