@@ -86,7 +86,7 @@ export function defaultMaxWindowMin(db: Pick<Database, "kind">): number {
 }
 export const DEFAULT_COALESCE_GAP_MIN = 1440;
 /** A read waits this long at most for pending refreshes of its channels, then answers with what is stored. */
-export const DEFAULT_READ_BUDGET_MS = 800;
+export const DEFAULT_READ_BUDGET_MS = 500;
 const DEFAULT_MAX_STEPS = 10_000;
 const DEFAULT_LOCK_TIMEOUT_MS = 250;
 // lock_not_available (lock_timeout), serialization_failure left after the retries: another refresher has it
@@ -105,7 +105,7 @@ export async function refreshPendingCycles(db: Database, options: RefreshOptions
 
 /**
  * Brings the stored cycles of these channels up to date with every reading committed before the call (and
- * with `nowMinute` for the ongoing flag), spending at most about `budgetMs` (default 800 ms) on it: a read
+ * with `nowMinute` for the ongoing flag), spending at most about `budgetMs` (default 500 ms) on it: a read
  * endpoint calls it before reading `cycles`. When nothing is pending it costs two index lookups. When the
  * budget runs out (a backfill is being absorbed) or another refresher holds a channel for longer, it stops
  * and says so: `pending` names the channels and `pendingSince` the oldest change not yet reflected, so the
