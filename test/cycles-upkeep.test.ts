@@ -576,7 +576,10 @@ describe("backfills", () => {
       nowMinute,
     );
 
-    const outcome = await ensureCyclesFresh(db, [ref(0), ref(2)], nowMinute, undefined, { budgetMs: 0 });
+    const outcome = await ensureCyclesFresh(db, [ref(0), ref(2)], nowMinute, undefined, {
+      budgetMs: 0,
+      minSteps: 0,
+    });
     expect(outcome.steps).toBe(0);
     expect(outcome.pending).toEqual([ref(0)]);
     expect(outcome.pendingSince).toBeInstanceOf(Date);
@@ -595,7 +598,7 @@ describe("backfills", () => {
         timeZone: "UTC",
         factorSet: factorSetById("fp-2026", {}),
         limit: 10,
-        refreshBudgetMs: 0,
+        refreshBudget: { budgetMs: 0, minSteps: 0 },
       },
     );
     expect(report.refreshing?.since).toEqual(outcome.pendingSince);
@@ -632,7 +635,10 @@ describe.runIf(onPostgres)("several refreshers on one PostgreSQL", () => {
     expect((await storedCycles(ref(1))).map(detectedPart)).toEqual(
       await fullDetection(ref(1), {}, nowMinute),
     );
-    const reader = await ensureCyclesFresh(db, [ref(0)], nowMinute, undefined, { budgetMs: 100 });
+    const reader = await ensureCyclesFresh(db, [ref(0)], nowMinute, undefined, {
+      budgetMs: 100,
+      minSteps: 0,
+    });
     expect(reader.pending).toEqual([ref(0)]);
     expect(reader.pendingSince).toBeInstanceOf(Date);
 

@@ -21,7 +21,7 @@ import {
   summarizeDays,
 } from "../domain/impact/index.js";
 import type { Period } from "../domain/period.js";
-import { ensureCyclesFresh } from "./refresh-cycles.js";
+import { ensureCyclesFresh, type ReadBudget } from "./refresh-cycles.js";
 
 /** Where the configuration history comes from; keyed `${deviceId}_${channel}`, each list sorted by date. */
 export interface ChannelVersions {
@@ -68,8 +68,8 @@ export interface CyclesQuery {
   nowS: number;
   timeZone: string;
   factorSet: FactorSet;
-  /** how long the read may spend bringing the channels' cycles up to date (default: ensureCyclesFresh's) */
-  refreshBudgetMs?: number;
+  /** what the read may spend bringing the channels' cycles up to date (default: ensureCyclesFresh's) */
+  refreshBudget?: ReadBudget;
 }
 
 /** What listing and summarising share: fresh cycles, the versions, and the period cut into local days. */
@@ -82,7 +82,7 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
     q.channels,
     Math.floor(q.nowS / 60),
     settingsFromVersions(versions, today),
-    q.refreshBudgetMs === undefined ? {} : { budgetMs: q.refreshBudgetMs },
+    q.refreshBudget ?? {},
   );
   const refreshing = freshness.pending.length > 0 ? { since: freshness.pendingSince } : null;
   const days = localDays(calendar, q.period.fromDate, q.period.toDate);

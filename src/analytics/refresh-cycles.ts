@@ -87,6 +87,19 @@ export function defaultMaxWindowMin(db: Pick<Database, "kind">): number {
 export const DEFAULT_COALESCE_GAP_MIN = 1440;
 /** A read waits this long at most for pending refreshes of its channels, then answers with what is stored. */
 export const DEFAULT_READ_BUDGET_MS = 500;
+/**
+ * …but always does this many steps first (each is bounded by maxWindowMin): the few steps that ordinary
+ * traffic leaves are then always done before a read answers, however busy the machine, and only a backlog
+ * (a backfill, a rebuild) makes a read answer with `refreshing`.
+ */
+export const DEFAULT_READ_MIN_STEPS = 4;
+
+export interface ReadBudget {
+  /** time a read may spend on pending refreshes (default DEFAULT_READ_BUDGET_MS) */
+  budgetMs?: number;
+  /** steps done before the time budget is looked at (default DEFAULT_READ_MIN_STEPS) */
+  minSteps?: number;
+}
 const DEFAULT_MAX_STEPS = 10_000;
 const DEFAULT_LOCK_TIMEOUT_MS = 250;
 // lock_not_available (lock_timeout), serialization_failure left after the retries: another refresher has it
@@ -116,19 +129,16 @@ export async function ensureCyclesFresh(
   channels: readonly ChannelRef[],
   nowMinute: number,
   settingsFor: SettingsFor = defaultSettingsFor,
-  options: Omit<RefreshOptions, "nowMinute" | "settingsFor"> & { budgetMs?: number } = {},
+  options: Omit<RefreshOptions, "nowMinute" | "settingsFor"> & ReadBudget = {},
 ): Promise<FreshnessOutcome> {
   if (channels.length === 0) {
     return { channels: 0, steps: 0, written: 0, deleted: 0, failed: [], pending: [], pendingSince: null };
   }
   const budgetMs = options.budgetMs ?? DEFAULT_READ_BUDGET_MS;
-  const summary = await refresh(
-    db,
-    channels,
-    { ...options, nowMinute, settingsFor },
-    false,
-    performance.now() + budgetMs,
-  );
+  const summary = await refresh(db, channels, { ...options, nowMinute, settingsFor }, false, {
+    deadline: performance.now() + budgetMs,
+    minSteps: options.minSteps ?? DEFAULT_READ_MIN_STEPS,
+  });
   const pendingSince = summary.pending.length > 0 ? await oldestQueuedChange(db, summary.pending) : null;
   return { ...summary, pendingSince };
 }
@@ -138,7 +148,7 @@ async function refresh(
   refs: readonly ChannelRef[] | null,
   options: RefreshOptions,
   continueOnError: boolean,
-  deadline: number | null = null,
+  budget: { deadline: number; minSteps: number } | null = null,
 ): Promise<RefreshSummary> {
   const settingsFor = options.settingsFor ?? defaultSettingsFor;
   const nowMinute = options.nowMinute;
@@ -177,7 +187,8 @@ async function refresh(
       };
       let done = false;
       for (let i = 0; i < (options.maxSteps ?? DEFAULT_MAX_STEPS); i++) {
-        const left = deadline === null ? null : deadline - performance.now();
+        const left =
+          budget === null || summary.steps < budget.minSteps ? null : budget.deadline - performance.now();
         if (left !== null && left <= 0) break;
         // PGlite answers through microtasks only: without this, timers and sockets (ingestion) would wait
         // for the whole refresh instead of one step.

@@ -1,6 +1,6 @@
 import type { Database } from "../db/database.js";
 import { activePowerInRanges } from "../db/queries/active-power-in-ranges.js";
-import { activitySumsPerBucket } from "../db/queries/channel-activity-hourly.js";
+import { activityPerBucket, type SeriesRange } from "../db/queries/channel-activity-hourly.js";
 import { queuedRangesMeeting } from "../db/queries/cycle-refresh-queue.js";
 import { inReadSnapshot } from "../db/queries/read-snapshot.js";
 import type { SeriesWindow } from "../domain/series/window.js";
@@ -22,13 +22,14 @@ const HOUR_S = 3_600;
  * One series per channel over the window, every bucket present: a bucket with no reading above the
  * channel's threshold is 0 (pump off), never the last value carried forward (predecessor bug 27).
  *
- * Buckets of whole hours (7 and 30 days) come from the hourly activity sums the cycle refresher keeps
- * (decision 0010) when every hour of the bucket has a row computed with the channel's threshold and no queued
- * change meets the bucket; every other bucket (the window's partial first and last ones, 5-minute buckets,
- * hours not summed yet or with pending changes, a threshold changed since) is computed from the readings.
- * Both compute exact means (numeric) rounded in SQL, so they agree to the last digit. Queue, sums and
- * readings are read in one snapshot, so a bucket is never taken from sums that a change committed meanwhile
- * has made stale.
+ * Whole UTC hours of the window come from the hourly activity sums the cycle refresher keeps (decision 0010),
+ * unless a queued change meets the hour; the rest — the window's partial first and last hours, hours with
+ * pending changes, every minute when buckets are not made of whole hours (5-minute buckets, zones whose
+ * midnight is not on a UTC hour) — from the readings, added in the same statement. Means are exact (numeric)
+ * and rounded in SQL, so a bucket is the same whichever way its minutes were added up. If a stored hour the
+ * statement counted on is missing (not summed yet, or summed with another threshold: a version changed it),
+ * its whole bucket is computed again from the readings. Everything is read in one snapshot, so no bucket is
+ * taken from sums that a change committed meanwhile has made stale.
  */
 export async function channelSeries(
   db: Database,
@@ -36,77 +37,84 @@ export async function channelSeries(
   channels: { channel: number; thresholdW: number }[],
   window: SeriesWindow,
 ): Promise<ChannelSeries[]> {
-  const { bucketSeconds, startS, endS, bucketStartsS } = window;
-  const hourly = bucketSeconds % HOUR_S === 0 && window.originS % HOUR_S === 0;
-  const sums = new Map<string, { active: number; powerW: number; currentA: number }>();
-  const raw = await inReadSnapshot(db, async (tx) => {
-    const fromRaw = new Map<number, boolean[]>(
-      channels.map((c) => [c.channel, bucketStartsS.map(() => true)]),
-    );
-    if (hourly && channels.length > 0) {
+  const { bucketSeconds, startS, endS, bucketStartsS, originS } = window;
+  const hourly = bucketSeconds % HOUR_S === 0 && originS % HOUR_S === 0;
+  const firstHour = Math.ceil(startS / HOUR_S);
+  const endHour = Math.floor(endS / HOUR_S); // exclusive
+  const first = bucketStartsS[0] ?? startS;
+  const bucketOf = (unixS: number) => Math.floor((unixS - first) / bucketSeconds);
+
+  const rows = await inReadSnapshot(db, async (tx) => {
+    const sumRanges: SeriesRange[] = [];
+    const rawRanges: SeriesRange[] = [];
+    /** per channel and bucket: stored hours the statement is asked to add */
+    const expected = new Map<number, Uint16Array>();
+    if (hourly && endHour > firstHour && channels.length > 0) {
       const queued = await queuedRangesMeeting(tx, {
         deviceId,
         channels: channels.map((c) => c.channel),
-        fromMinute: Math.floor(startS / 60),
-        toMinute: Math.ceil(endS / 60),
+        fromMinute: firstHour * 60,
+        toMinute: endHour * 60,
       });
-      const rows = await activitySumsPerBucket(tx, {
-        deviceId,
-        channels: channels.map((c) => c.channel),
-        thresholdsW: channels.map((c) => c.thresholdW),
-        startS,
-        endS,
-        bucketSeconds,
-        originS: window.originS,
-      });
-      const index = new Map(bucketStartsS.map((t, i) => [t, i]));
-      const hoursPerBucket = bucketSeconds / HOUR_S;
-      // buckets met by a queued change, per channel: their sums may predate it
-      const first = bucketStartsS[0] ?? startS;
-      const dirty = new Map<number, Uint8Array>(
-        channels.map((c) => [c.channel, new Uint8Array(bucketStartsS.length)]),
-      );
-      for (const q of queued) {
-        const marks = dirty.get(q.channel);
-        if (marks === undefined) continue;
-        const lo = Math.max(0, Math.floor((q.fromMinute * 60 - first) / bucketSeconds));
-        const hi = Math.min(
-          marks.length - 1,
-          Math.floor(((q.toMinute + 1) * 60 - 1 - first) / bucketSeconds),
-        );
-        if (lo <= hi) marks.fill(1, lo, hi + 1);
+      for (const { channel, thresholdW } of channels) {
+        // hours met by a queued change: their sums may predate it
+        const dirty = new Uint8Array(endHour - firstHour);
+        for (const q of queued) {
+          if (q.channel !== channel) continue;
+          const lo = Math.max(firstHour, Math.floor(q.fromMinute / 60));
+          const hi = Math.min(endHour - 1, Math.floor(q.toMinute / 60));
+          if (lo <= hi) dirty.fill(1, lo - firstHour, hi - firstHour + 1);
+        }
+        const counts = new Uint16Array(bucketStartsS.length);
+        const push = (list: SeriesRange[], fromS: number, toS: number) => {
+          if (toS > fromS) list.push({ channel, thresholdW, fromS, toS });
+        };
+        push(rawRanges, startS, firstHour * HOUR_S);
+        for (let h = firstHour; h < endHour; ) {
+          let k = h;
+          while (k < endHour && dirty[k - firstHour] === dirty[h - firstHour]) k++;
+          push(dirty[h - firstHour] ? rawRanges : sumRanges, h * HOUR_S, k * HOUR_S);
+          if (!dirty[h - firstHour])
+            for (let x = h; x < k; x++) {
+              const i = bucketOf(x * HOUR_S);
+              counts[i] = (counts[i] ?? 0) + 1;
+            }
+          h = k;
+        }
+        push(rawRanges, endHour * HOUR_S, endS);
+        expected.set(channel, counts);
       }
-      for (const row of rows) {
-        const i = index.get(row.bucket_s);
-        const flags = fromRaw.get(row.channel);
-        if (i === undefined || flags === undefined) continue;
-        const lo = row.bucket_s;
-        const hi = row.bucket_s + bucketSeconds;
-        const whole = lo >= startS && hi <= endS && row.hours === hoursPerBucket;
-        if (!whole || dirty.get(row.channel)?.[i] === 1) continue;
-        flags[i] = false;
-        sums.set(`${row.channel}:${i}`, {
-          active: row.active_n,
-          powerW: row.power_w ?? 0,
-          currentA: row.current_a ?? 0,
+    } else {
+      for (const { channel, thresholdW } of channels)
+        rawRanges.push({ channel, thresholdW, fromS: startS, toS: endS });
+    }
+    const found = await activityPerBucket(tx, { deviceId, sumRanges, rawRanges, bucketSeconds, originS });
+
+    // buckets missing a stored hour: again, wholly from readings
+    const got = new Map(found.map((r) => [`${r.channel}:${r.bucket_s}`, r]));
+    const again: SeriesRange[] = [];
+    for (const { channel, thresholdW } of channels) {
+      const counts = expected.get(channel);
+      if (counts === undefined) continue;
+      for (let i = 0; i < counts.length; i++) {
+        if (counts[i] === 0) continue;
+        const b = bucketStartsS[i] as number;
+        if ((got.get(`${channel}:${b}`)?.hours ?? 0) === counts[i]) continue;
+        again.push({
+          channel,
+          thresholdW,
+          fromS: Math.max(startS, b),
+          toS: Math.min(endS, b + bucketSeconds),
         });
       }
     }
-    // The buckets still to compute, as runs of consecutive buckets clipped to the window.
-    const ranges: { channel: number; thresholdW: number; fromS: number; toS: number }[] = [];
-    for (const { channel, thresholdW } of channels) {
-      const flags = fromRaw.get(channel) ?? [];
-      for (let i = 0; i < flags.length; i++) {
-        if (!flags[i]) continue;
-        let j = i;
-        while (j + 1 < flags.length && flags[j + 1]) j++;
-        const fromS = Math.max(startS, bucketStartsS[i] as number);
-        const toS = Math.min(endS, (bucketStartsS[j] as number) + bucketSeconds);
-        ranges.push({ channel, thresholdW, fromS, toS });
-        i = j;
-      }
-    }
-    return activePowerInRanges(tx, { deviceId, ranges, bucketSeconds, originS: window.originS });
+    if (again.length === 0) return found;
+    const redone = await activePowerInRanges(tx, { deviceId, ranges: again, bucketSeconds, originS });
+    const replaced = new Set(again.map((r) => `${r.channel}:${bucketOf(r.fromS)}`));
+    return [
+      ...found.filter((r) => !replaced.has(`${r.channel}:${bucketOf(r.bucket_s)}`)),
+      ...redone.map((r) => ({ ...r, hours: 0 })),
+    ];
   });
 
   const index = new Map(bucketStartsS.map((t, i) => [t, i]));
@@ -114,20 +122,13 @@ export async function channelSeries(
     const powerW = bucketStartsS.map(() => 0);
     const currentA = bucketStartsS.map(() => 0);
     const activeMin = bucketStartsS.map(() => 0);
-    for (const row of raw) {
+    for (const row of rows) {
       if (row.channel !== channel) continue;
       const i = index.get(row.bucket_s);
       if (i === undefined) continue;
       powerW[i] = row.power_w ?? 0;
       currentA[i] = row.current_a ?? 0;
       activeMin[i] = row.active_n;
-    }
-    for (let i = 0; i < bucketStartsS.length; i++) {
-      const s = sums.get(`${channel}:${i}`);
-      if (s === undefined || s.active === 0) continue;
-      powerW[i] = s.powerW;
-      currentA[i] = s.currentA;
-      activeMin[i] = s.active;
     }
     return { channel, t: bucketStartsS, powerW, currentA, activeMin };
   });

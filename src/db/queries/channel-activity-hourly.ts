@@ -32,10 +32,18 @@ export async function rewriteActivityHours(
   return rowCount;
 }
 
+export interface SeriesRange {
+  channel: number;
+  thresholdW: number;
+  /** unix seconds, [fromS, toS) */
+  fromS: number;
+  toS: number;
+}
+
 export interface ActivityBucketRow {
   channel: number;
   bucket_s: number;
-  /** hours of the bucket that have a row computed with the asked threshold */
+  /** stored hours added into the bucket */
   hours: number;
   active_n: number;
   /** mean power of the active readings, rounded to 0.1 W (null: none) */
@@ -45,35 +53,57 @@ export interface ActivityBucketRow {
 }
 
 /**
- * The stored hourly sums of some channels of one device, added up per bucket (aligned on `originS`), for
- * the hours in [startS, endS) whose row was computed with the channel's threshold, as rounded means (exact
- * numeric arithmetic, rounded half away from zero as activePowerInRanges does). `hours` tells the caller
- * whether every hour of a bucket was there.
+ * Per bucket (aligned on `originS`) of some channels of one device: the stored hourly sums of the hours in
+ * `sumRanges` (rows computed with that threshold only) added to the sums of the readings above the threshold
+ * in `rawRanges`, as exact numerics, then the rounded means (half away from zero). `hours` lets the caller see
+ * whether every stored hour it counted on was there. A bucket without any reading or hour is absent.
  */
-export async function activitySumsPerBucket(
+export async function activityPerBucket(
   db: Queryable,
   q: {
     deviceId: string;
-    channels: readonly number[];
-    thresholdsW: readonly number[];
-    startS: number;
-    endS: number;
+    sumRanges: readonly SeriesRange[];
+    rawRanges: readonly SeriesRange[];
     bucketSeconds: number;
     originS: number;
   },
 ): Promise<ActivityBucketRow[]> {
+  const column = <K extends keyof SeriesRange>(ranges: readonly SeriesRange[], key: K) =>
+    ranges.map((r) => r[key]);
   const { rows } = await db.query<ActivityBucketRow>(
-    `SELECT a.channel,
-            extract(epoch FROM date_bin(make_interval(secs => $6), a.hour_ts, to_timestamp($7)))::int8 AS bucket_s,
-            count(*)::int4 AS hours, sum(a.active_n)::int8 AS active_n,
-            round(sum(a.power_sum) / nullif(sum(a.active_n), 0), 1) AS power_w,
-            round(sum(a.current_sum) / nullif(sum(a.current_n), 0), 3) AS current_a
-     FROM unnest($2::int2[], $3::float8[]) AS c(channel, threshold_w)
-     JOIN channel_activity_hourly a
-       ON a.device_id = $1 AND a.channel = c.channel AND a.threshold_w = c.threshold_w
-      AND a.hour_ts >= to_timestamp($4) AND a.hour_ts < to_timestamp($5)
-     GROUP BY a.channel, bucket_s`,
-    [q.deviceId, q.channels, q.thresholdsW, q.startS, q.endS, q.bucketSeconds, q.originS],
+    `SELECT x.channel, extract(epoch FROM x.bucket)::int8 AS bucket_s, sum(x.hours)::int4 AS hours,
+            sum(x.active_n)::int8 AS active_n,
+            round(sum(x.power_sum) / nullif(sum(x.active_n), 0), 1) AS power_w,
+            round(sum(x.current_sum) / nullif(sum(x.current_n), 0), 3) AS current_a
+     FROM (
+       SELECT a.channel, date_bin(make_interval(secs => $10), a.hour_ts, to_timestamp($11)) AS bucket,
+              1 AS hours, a.active_n, a.power_sum, a.current_n, a.current_sum
+       FROM unnest($2::int2[], $3::float8[], $4::float8[], $5::float8[]) AS s(channel, threshold_w, from_s, to_s)
+       JOIN channel_activity_hourly a
+         ON a.device_id = $1 AND a.channel = s.channel AND a.threshold_w = s.threshold_w
+        AND a.hour_ts >= to_timestamp(s.from_s) AND a.hour_ts < to_timestamp(s.to_s)
+       UNION ALL
+       SELECT r.channel, date_bin(make_interval(secs => $10), r.ts, to_timestamp($11)),
+              0, 1, r.apower_w::numeric, (r.current_a IS NOT NULL)::int, r.current_a::numeric
+       FROM unnest($6::int2[], $7::float8[], $8::float8[], $9::float8[]) AS q(channel, threshold_w, from_s, to_s)
+       JOIN readings r ON r.device_id = $1 AND r.channel = q.channel
+        AND r.ts >= to_timestamp(q.from_s) AND r.ts < to_timestamp(q.to_s)
+       WHERE r.apower_w > q.threshold_w
+     ) x
+     GROUP BY x.channel, x.bucket`,
+    [
+      q.deviceId,
+      column(q.sumRanges, "channel"),
+      column(q.sumRanges, "thresholdW"),
+      column(q.sumRanges, "fromS"),
+      column(q.sumRanges, "toS"),
+      column(q.rawRanges, "channel"),
+      column(q.rawRanges, "thresholdW"),
+      column(q.rawRanges, "fromS"),
+      column(q.rawRanges, "toS"),
+      q.bucketSeconds,
+      q.originS,
+    ],
   );
   return rows.map((r) => ({
     channel: Number(r.channel),
