@@ -20,11 +20,11 @@ import { refreshPendingCycles } from "../src/analytics/refresh-cycles.js";
 import { channelSeries } from "../src/analytics/series.js";
 import type { Database, Queryable } from "../src/db/database.js";
 import { openAndMigrate } from "../src/db/open.js";
+import { activityPerBucket } from "../src/db/queries/channel-activity-hourly.js";
 import { closedCycleSpreads } from "../src/db/queries/closed-cycle-spreads.js";
 import { cycleTotalsPerChannelDay } from "../src/db/queries/cycle-totals-per-day.js";
 import { cyclesInRange } from "../src/db/queries/cycles-in-range.js";
 import { enqueueChannelRebuild } from "../src/db/queries/enqueue-cycle-refresh.js";
-import { activePowerPerBucket } from "../src/db/queries/series-buckets.js";
 import type { ChannelRef } from "../src/db/queries/stored-cycle.js";
 import { localCalendar, localDateOf, localDays } from "../src/domain/config-versions/index.js";
 import { DEFAULT_CYCLE_SETTINGS, detectCycles } from "../src/domain/cycles/index.js";
@@ -657,18 +657,22 @@ async function main(): Promise<number> {
   {
     const s = seriesOf("30d");
     const rec = recording(db);
-    await activePowerPerBucket(rec.q, {
+    // the whole hours of the window from the sums (no change queued once the upkeep is done)
+    const hourS = 3600;
+    await activityPerBucket(rec.q, {
       deviceId: device,
-      channels: s.thresholds.map((t) => t.channel),
-      thresholdsW: s.thresholds.map((t) => t.thresholdW),
-      startS: s.window.startS,
-      endS: s.window.endS,
+      sumRanges: s.thresholds.map((t) => ({
+        channel: t.channel,
+        thresholdW: t.thresholdW,
+        fromS: Math.ceil(s.window.startS / hourS) * hourS,
+        toS: Math.floor(s.window.endS / hourS) * hourS,
+      })),
+      rawRanges: [],
       bucketSeconds: s.window.bucketSeconds,
       originS: s.window.originS,
     });
     const call = rec.calls.at(-1);
-    if (call)
-      explained.push(await explain(db, "activePowerPerBucket, 1 device, 30 d", call.sql, call.params));
+    if (call) explained.push(await explain(db, "activityPerBucket, 1 device, 30 d", call.sql, call.params));
   }
   explained.push(
     await explain(db, "naive readings fetch, 1 channel, 365 d", NAIVE_SQL, [

@@ -110,7 +110,8 @@ describe("cyclesReport on a real database", () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
         await t.db.query("TRUNCATE cycles");
-        for (const [i, ref] of CHANNELS.entries()) await upsertCycles(t.db, ref, c.cycles[i] ?? []);
+        for (const [i, ref] of CHANNELS.entries())
+          await upsertCycles(t.db, ref, c.cycles[i] ?? [], new Date());
         const versions = new Map(CHANNELS.map((ref, i) => [channelKey(ref), c.histories[i] ?? []]));
         const config = { versionsOf: async () => versions };
         const nowS = c.nowMinute * 60;

@@ -1,20 +1,25 @@
 import fc from "fast-check";
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { simulateFleet } from "../simulator/index.js";
+import { cyclesReport } from "../src/analytics/cycles-report.js";
 import {
   ensureCyclesFresh,
   refreshPendingCycles,
   type SettingsFor,
 } from "../src/analytics/refresh-cycles.js";
 import type { Database } from "../src/db/database.js";
+import { openPostgres } from "../src/db/postgres.js";
 import { cyclesInRange } from "../src/db/queries/cycles-in-range.js";
 import { enqueueChannelRebuild } from "../src/db/queries/enqueue-cycle-refresh.js";
 import { readingsInWindow } from "../src/db/queries/readings-in-window.js";
 import { type ChannelRef, detectedPart, type StoredCycle } from "../src/db/queries/stored-cycle.js";
 import { detectCycles } from "../src/domain/cycles/detect.js";
 import type { CycleSettings } from "../src/domain/cycles/types.js";
+import { factorSetById } from "../src/domain/impact/index.js";
+import { parsePeriod } from "../src/domain/period.js";
 import { ingestBatch } from "../src/ingest/ingest-batch.js";
-import { createTestDatabase, type TestDatabase } from "./harness.js";
+import { createTestDatabase, onPostgres, type TestDatabase } from "./harness.js";
 
 let t: TestDatabase;
 let db: Database;
@@ -31,7 +36,9 @@ beforeEach(async () => {
 });
 
 async function reset(): Promise<void> {
-  await db.query("TRUNCATE readings, devices, cycles, cycle_refresh_queue CASCADE");
+  await db.query(
+    "TRUNCATE readings, devices, cycles, cycle_refresh_queue, cycle_refresh_channels, channel_activity_hourly CASCADE",
+  );
 }
 
 const DEVICE = "shellypro4pm-c0ffee000001";
@@ -486,4 +493,196 @@ describe("materialised cycles", () => {
       await fullDetection(ref(0), settings, nowMinute),
     );
   }, 60_000);
+});
+
+// ---- backfills, read budgets, several refreshers ----------------------------------------------------------
+
+/** A meter's running minutes only (what a filtered history holds): pump runs of 3–9 minutes, 40–100 apart. */
+function runningMinutes(channel: number, days: number, seed: number) {
+  const frames: ReturnType<typeof message>[] = [];
+  let x = seed;
+  const next = () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  };
+  let totalWh = 0;
+  for (let m = 0; m < days * 1440; ) {
+    m += 40 + Math.floor(next() * 60);
+    const length = 3 + Math.floor(next() * 7);
+    for (let i = 0; i < length && m < days * 1440; i++, m++) {
+      totalWh += 11;
+      frames.push(
+        message(
+          channel,
+          T0 + m,
+          3,
+          { apowerW: i === length - 1 ? 6 : 700, currentA: 3, voltageV: 231, totalWh, lastMinuteMWh: 11000 },
+          true,
+        ),
+      );
+    }
+  }
+  return frames;
+}
+
+async function queuedRows(): Promise<number> {
+  const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM cycle_refresh_queue");
+  return rows[0]?.n ?? 0;
+}
+
+describe("backfills", () => {
+  it("a backfill of hundreds of queued ranges is re-detected in one pass of day steps, as a full detection", async () => {
+    const days = 12;
+    const frames = runningMinutes(1, days, 7);
+    const nowMinute = T0 + days * 1440 + 30;
+    // small batches in a shuffled order, like a queue catching up: every batch queues its own ranges
+    const order = frames.map((f, i) => ({ f, k: (i * 7919) % frames.length }));
+    order.sort((x, y) => x.k - y.k);
+    for (let i = 0; i < order.length; i += 97) {
+      await ingest(
+        order.slice(i, i + 97).map((o) => o.f),
+        nowMinute,
+      );
+    }
+    const queued = await queuedRows();
+    expect(queued).toBeGreaterThan(20 * (days + 2));
+
+    const summary = await refreshPendingCycles(db, { nowMinute });
+    // one step per day of history at most (plus the first), not one per queued range
+    expect(summary.steps).toBeLessThanOrEqual(days + 2);
+    expect(await queuedRows()).toBe(0);
+    expect((await storedCycles(ref(1))).map(detectedPart)).toEqual(
+      await fullDetection(ref(1), {}, nowMinute),
+    );
+    const hours = await db.query<{ active: number; rows: number }>(
+      `SELECT sum(active_n)::int AS active, count(*)::int AS rows FROM channel_activity_hourly
+       WHERE device_id = $1 AND channel = 1`,
+      [DEVICE],
+    );
+    const active = frames.filter((f) => {
+      const status = (f.params as Record<string, { apower?: number }>)["switch:1"];
+      return (status?.apower ?? 0) > 10;
+    }).length;
+    expect(hours.rows[0]?.active).toBe(active);
+  }, 120_000);
+
+  it("a read with no budget left answers at once with what is stored, and says since when changes wait", async () => {
+    const nowMinute = T0 + 3 * 1440;
+    for (const batch of [runningMinutes(0, 2, 3), runningMinutes(2, 2, 4)]) await ingest(batch, nowMinute);
+    await refreshPendingCycles(db, { nowMinute });
+    const before = (await storedCycles(ref(0))).map(detectedPart);
+    await ingest(
+      runningMinutes(0, 3, 11).filter((m) => m.timestamp > (T0 + 2 * 1440) * 60),
+      nowMinute,
+    );
+
+    const outcome = await ensureCyclesFresh(db, [ref(0), ref(2)], nowMinute, undefined, {
+      budgetMs: 0,
+      minSteps: 0,
+    });
+    expect(outcome.steps).toBe(0);
+    expect(outcome.pending).toEqual([ref(0)]);
+    expect(outcome.pendingSince).toBeInstanceOf(Date);
+    expect((await storedCycles(ref(0))).map(detectedPart)).toEqual(before);
+
+    const period = parsePeriod(undefined, undefined, "UTC", nowMinute * 60);
+    if (!period.ok) throw new Error(period.error);
+    const report = await cyclesReport(
+      db,
+      { versionsOf: async () => new Map() },
+      {
+        channels: [ref(0)],
+        period: period.period,
+        includeNoise: false,
+        nowS: nowMinute * 60,
+        timeZone: "UTC",
+        factorSet: factorSetById("fp-2026", {}),
+        limit: 10,
+        refreshBudget: { budgetMs: 0, minSteps: 0 },
+      },
+    );
+    expect(report.refreshing?.since).toEqual(outcome.pendingSince);
+
+    // with a budget, the same read brings the channel up to date and says nothing
+    const fresh = await ensureCyclesFresh(db, [ref(0), ref(2)], nowMinute);
+    expect(fresh.pending).toEqual([]);
+    expect(fresh.pendingSince).toBeNull();
+    expect((await storedCycles(ref(0))).map(detectedPart)).toEqual(
+      await fullDetection(ref(0), {}, nowMinute),
+    );
+  }, 60_000);
+});
+
+describe.runIf(onPostgres)("several refreshers on one PostgreSQL", () => {
+  it("a channel held by another refresher is left to it, and freed when that refresher dies mid-step", async () => {
+    const nowMinute = T0 + 2 * 1440;
+    for (const ch of [0, 1]) await ingest(runningMinutes(ch, 1, 20 + ch), nowMinute);
+    // another instance, mid-step on channel 0: its claim is a row lock of an open transaction
+    const other = new pg.Client({ connectionString: t.url ?? "" });
+    await other.connect();
+    other.on("error", () => {});
+    await other.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    await other.query(
+      `INSERT INTO cycle_refresh_channels AS c (device_id, channel, steps) VALUES ($1, 0, 1)
+       ON CONFLICT (device_id, channel) DO UPDATE SET steps = c.steps + 1`,
+      [DEVICE],
+    );
+    const pid = (await other.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+
+    const background = await refreshPendingCycles(db, { nowMinute, lockTimeoutMs: 50 });
+    expect(background.pending).toEqual([ref(0)]);
+    expect(background.failed).toEqual([]);
+    expect((await storedCycles(ref(1))).map(detectedPart)).toEqual(
+      await fullDetection(ref(1), {}, nowMinute),
+    );
+    const reader = await ensureCyclesFresh(db, [ref(0)], nowMinute, undefined, {
+      budgetMs: 100,
+      minSteps: 0,
+    });
+    expect(reader.pending).toEqual([ref(0)]);
+    expect(reader.pendingSince).toBeInstanceOf(Date);
+
+    // the other instance dies: PostgreSQL rolls its step back and the channel is free
+    await db.query("SELECT pg_terminate_backend($1)", [pid]);
+    await other.end().catch(() => {});
+    const after = await refreshPendingCycles(db, { nowMinute });
+    expect(after.pending).toEqual([]);
+    expect((await storedCycles(ref(0))).map(detectedPart)).toEqual(
+      await fullDetection(ref(0), {}, nowMinute),
+    );
+  }, 60_000);
+
+  it("two instances refreshing while ingestion goes on lose no change", async () => {
+    const second = openPostgres({ connectionString: t.url ?? "", maxConnections: 4, onError: () => {} });
+    try {
+      const days = 3;
+      const nowMinute = T0 + days * 1440 + 30;
+      const batches = [0, 1, 2, 3].flatMap((ch) => {
+        const frames = runningMinutes(ch, days, 100 + ch);
+        return Array.from({ length: Math.ceil(frames.length / 50) }, (_, i) =>
+          frames.slice(i * 50, i * 50 + 50),
+        );
+      });
+      batches.sort((x, y) => (x[0]?.timestamp ?? 0) - (y[0]?.timestamp ?? 0));
+      let ingesting = true;
+      const ingestion = (async () => {
+        for (const batch of batches) await ingest(batch, nowMinute);
+        ingesting = false;
+      })();
+      const instances = [db, second].map(async (instance) => {
+        while (ingesting)
+          await refreshPendingCycles(instance, { nowMinute, maxWindowMin: 240, lockTimeoutMs: 20 });
+      });
+      await Promise.all([ingestion, ...instances]);
+      await refreshPendingCycles(second, { nowMinute });
+      expect(await queuedRows()).toBe(0);
+      for (const ch of [0, 1, 2, 3]) {
+        expect((await storedCycles(ref(ch))).map(detectedPart)).toEqual(
+          await fullDetection(ref(ch), {}, nowMinute),
+        );
+      }
+    } finally {
+      await second.close();
+    }
+  }, 120_000);
 });

@@ -22,7 +22,8 @@ export function startCycleUpkeep(deps: {
   let stopped = false;
 
   const run = async () => {
-    const nowS = Math.floor(deps.clock.now().getTime() / 1000);
+    const now = deps.clock.now();
+    const nowS = Math.floor(now.getTime() / 1000);
     const devices = await devicesForDashboard(deps.db);
     const channels = devices.flatMap((d) =>
       [0, 1, 2, 3].map((channel) => ({ deviceId: d.device_id, channel })),
@@ -31,6 +32,7 @@ export function startCycleUpkeep(deps: {
     const summary = await refreshPendingCycles(deps.db, {
       nowMinute: Math.floor(nowS / 60),
       settingsFor: settingsFromVersions(versions, localDateOf(nowS, deps.timeZone)),
+      detectedAt: now,
     });
     for (const failure of summary.failed) {
       deps.logger.error(

@@ -21,7 +21,7 @@ import {
   summarizeDays,
 } from "../domain/impact/index.js";
 import type { Period } from "../domain/period.js";
-import { ensureCyclesFresh } from "./refresh-cycles.js";
+import { ensureCyclesFresh, type ReadBudget } from "./refresh-cycles.js";
 
 /** Where the configuration history comes from; keyed `${deviceId}_${channel}`, each list sorted by date. */
 export interface ChannelVersions {
@@ -37,6 +37,11 @@ export interface ReportedCycle {
 }
 
 export interface CyclesReport {
+  /**
+   * Set when changes of these channels were still queued after the read's refresh budget (a backfill being
+   * absorbed): the report shows the stored cycles, and this is the oldest change not yet in them.
+   */
+  refreshing: { since: Date | null } | null;
   cycles: ReportedCycle[];
   /** cycles in the whole period matching the noise filter, before the limit */
   total: number;
@@ -63,6 +68,8 @@ export interface CyclesQuery {
   nowS: number;
   timeZone: string;
   factorSet: FactorSet;
+  /** what the read may spend bringing the channels' cycles up to date (default: ensureCyclesFresh's) */
+  refreshBudget?: ReadBudget;
 }
 
 /** What listing and summarising share: fresh cycles, the versions, and the period cut into local days. */
@@ -70,7 +77,14 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
   const versions = await config.versionsOf(q.channels);
   const calendar = localCalendar(q.timeZone);
   const today = calendar.dateOf(q.nowS);
-  await ensureCyclesFresh(db, q.channels, Math.floor(q.nowS / 60), settingsFromVersions(versions, today));
+  const freshness = await ensureCyclesFresh(
+    db,
+    q.channels,
+    Math.floor(q.nowS / 60),
+    settingsFromVersions(versions, today),
+    q.refreshBudget ?? {},
+  );
+  const refreshing = freshness.pending.length > 0 ? { since: freshness.pendingSince } : null;
   const days = localDays(calendar, q.period.fromDate, q.period.toDate);
   const versionOn = (c: ChannelRef, date: string) => versionAt(versions.get(channelKey(c)) ?? [], date);
   const reported = (cycle: StoredCycle): ReportedCycle => {
@@ -80,6 +94,7 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
     return { cycle, version, impact: cycleImpact(cycle, version, q.factorSet) };
   };
   return {
+    refreshing,
     today,
     days,
     versionOn,
@@ -103,7 +118,7 @@ export async function cyclesReport(
   config: ChannelVersions,
   q: CyclesQuery & { limit: number; gridFactor?: GridFactor | null },
 ): Promise<CyclesReport> {
-  const { today, days, versionOn, reported, range } = await prepare(db, config, q);
+  const { refreshing, today, days, versionOn, reported, range } = await prepare(db, config, q);
   const [totals, spreads, page] = await inReadSnapshot(db, async (tx) => [
     await cycleTotalsPerChannelDay(tx, { ...range, days }),
     await closedCycleSpreads(tx, range),
@@ -116,6 +131,7 @@ export async function cyclesReport(
     { factorSet: q.factorSet, gridFactor: q.gridFactor ?? null },
   );
   return {
+    refreshing,
     total: totals.reduce((n, t) => n + t.cycles - (q.includeNoise ? 0 : t.noiseCycles), 0),
     summary,
     cycles: page.map(reported),

@@ -58,6 +58,23 @@ class MemoryStore implements RefreshStore {
     for (const q of this.queue)
       if (ids.includes(q.id) && q.fromMinute < fromMinute) q.fromMinute = fromMinute;
   }
+  async reshape(id: number, fromMinute: number, toMinute: number) {
+    const q = this.queue.find((x) => x.id === id);
+    if (q === undefined) throw new Error(`no queue entry ${id}`);
+    q.fromMinute = fromMinute;
+    q.toMinute = toMinute;
+  }
+  /** unix hour → active minutes counted when it was last rewritten */
+  hours = new Map<number, number>();
+  threshold = 10;
+  async rewriteHours(_ref: unknown, hours: readonly number[]) {
+    for (const h of hours) this.hours.set(h, this.activeIn(h));
+  }
+  activeIn(hour: number): number {
+    return this.sorted().filter(
+      (s) => Math.floor(s.minute / 60) === hour && s.apowerW !== null && s.apowerW > this.threshold,
+    ).length;
+  }
 }
 
 const store = (): MemoryStore => new MemoryStore();
@@ -118,10 +135,12 @@ describe("refreshChannelStep (in memory)", () => {
         fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 12, maxLength: 12 }),
         settingsArb,
         fc.constantFrom(8, 20, 60, 10_000),
+        fc.constantFrom(0, 5, 30, 1440),
         fc.integer({ min: 0, max: 8 }),
         fc.infiniteStream(fc.integer({ min: 0, max: 1000 })),
-        async (writes, batchCount, stepsBetween, settings, maxWindowMin, lag, randoms) => {
+        async (writes, batchCount, stepsBetween, settings, maxWindowMin, coalesceGapMin, lag, randoms) => {
           const s = store();
+          s.threshold = settings.activityThresholdW;
           // shuffle the writes into batches; a later write of a minute replaces the earlier one
           const order = writes.map((w, i) => ({ w, k: randoms.next().value + i / 1e6 }));
           order.sort((x, y) => x.k - y.k);
@@ -134,16 +153,29 @@ describe("refreshChannelStep (in memory)", () => {
             now = Math.max(now, ...batch.keys());
             // a few steps only: the refresher may be interrupted at any point
             for (let k = 0; k < (stepsBetween[i / size] ?? 1); k++) {
-              await refreshChannelStep(s, REF, { settings, nowMinute: now + lag, maxWindowMin });
+              await refreshChannelStep(s, REF, {
+                settings,
+                nowMinute: now + lag,
+                maxWindowMin,
+                coalesceGapMin,
+              });
             }
           }
           now += lag + (randoms.next().value % 10);
           for (let k = 0; k < 10_000; k++) {
-            const outcome = await refreshChannelStep(s, REF, { settings, nowMinute: now, maxWindowMin });
+            const outcome = await refreshChannelStep(s, REF, {
+              settings,
+              nowMinute: now,
+              maxWindowMin,
+              coalesceGapMin,
+            });
             if (outcome.remaining.length === 0) break;
           }
           expect(s.queue).toEqual([]);
           expect(s.cycles).toEqual(detectCycles(s.sorted(), settings, now));
+          // every hour holding a reading was rewritten after its last change
+          const withReadings = new Set(s.sorted().map((x) => Math.floor(x.minute / 60)));
+          for (const h of withReadings) expect([h, s.hours.get(h)]).toEqual([h, s.activeIn(h)]);
         },
       ),
       { numRuns: 1000 },

@@ -1,11 +1,15 @@
+import { performance } from "node:perf_hooks";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { type Database, isUnavailable, type Queryable, RETRYABLE_SQLSTATES } from "../db/database.js";
+import { rewriteActivityHours } from "../db/queries/channel-activity-hourly.js";
 import {
   beginCycleRefresh,
   channelsWithQueuedRefreshes,
   dequeueRefreshes,
+  oldestQueuedChange,
   type QueuedRefresh,
   queuedRefreshesOfChannel,
+  reshapeRefresh,
   trimRefreshes,
 } from "../db/queries/cycle-refresh-queue.js";
 import { cyclesMeetingWindow, ongoingCycles } from "../db/queries/cycles-meeting-window.js";
@@ -30,13 +34,24 @@ export interface RefreshOptions {
   nowMinute: number;
   settingsFor?: SettingsFor;
   /**
-   * At most this many minutes of readings are loaded and detected per transaction (default 1 day), so a
+   * At most this many minutes of readings are loaded and detected per transaction (default: 1 day on PGlite,
+   * 7 days on a PostgreSQL server — see defaultMaxWindowMin), so a
    * backfill of months is refreshed in short steps that never hold the event loop nor, on PGlite, the single
    * connection for long. A channel that never pauses long enough to split its history is done in one step.
    */
   maxWindowMin?: number;
   /** per channel and call, a guard against a queue that is refilled faster than it is emptied (default 10 000) */
   maxSteps?: number;
+  /**
+   * Queued ranges of a channel less than this many minutes apart are re-detected as one range (default one
+   * day): a backfill that queued tens of thousands of small ranges costs one pass over the channel's
+   * history, in steps of at most maxWindowMin, instead of one step per range.
+   */
+  coalesceGapMin?: number;
+  /** how long a step waits for another refresher holding the channel before leaving it (default 250 ms) */
+  lockTimeoutMs?: number;
+  /** written as `detected_at` of the cycles that change (default: the system time) */
+  detectedAt?: Date;
 }
 
 export interface RefreshSummary {
@@ -50,10 +65,45 @@ export interface RefreshSummary {
   deleted: number;
   /** channels left as they were because their refresh failed (background refresh only; a reader gets the error) */
   failed: (ChannelRef & { error: unknown })[];
+  /** channels left with work to do: another refresher held them, or the time budget ran out */
+  pending: ChannelRef[];
+}
+
+export interface FreshnessOutcome extends RefreshSummary {
+  /** the oldest queued change still not reflected in the stored cycles, when some channel is pending */
+  pendingSince: Date | null;
 }
 
 export const DEFAULT_MAX_WINDOW_MIN = 1440;
+
+/**
+ * PGlite has one connection and parses ≈ 17 µs per row: a day of readings per step keeps every other request's
+ * wait under ~100 ms. A PostgreSQL server holds nobody else up during a step, and a week per step divides a
+ * backfill's per-step overhead (about fifteen round trips) by seven.
+ */
+export function defaultMaxWindowMin(db: Pick<Database, "kind">): number {
+  return db.kind === "postgres" ? 7 * DEFAULT_MAX_WINDOW_MIN : DEFAULT_MAX_WINDOW_MIN;
+}
+export const DEFAULT_COALESCE_GAP_MIN = 1440;
+/** A read waits this long at most for pending refreshes of its channels, then answers with what is stored. */
+export const DEFAULT_READ_BUDGET_MS = 500;
+/**
+ * …but always does this many steps first (each is bounded by maxWindowMin): the few steps that ordinary
+ * traffic leaves are then always done before a read answers, however busy the machine, and only a backlog
+ * (a backfill, a rebuild) makes a read answer with `refreshing`.
+ */
+export const DEFAULT_READ_MIN_STEPS = 4;
+
+export interface ReadBudget {
+  /** time a read may spend on pending refreshes (default DEFAULT_READ_BUDGET_MS) */
+  budgetMs?: number;
+  /** steps done before the time budget is looked at (default DEFAULT_READ_MIN_STEPS) */
+  minSteps?: number;
+}
 const DEFAULT_MAX_STEPS = 10_000;
+const DEFAULT_LOCK_TIMEOUT_MS = 250;
+// lock_not_available (lock_timeout), serialization_failure left after the retries: another refresher has it
+const BUSY_SQLSTATES = new Set(["55P03", "40001"]);
 
 /**
  * Background upkeep: re-detects the cycles of every channel with queued changes, and closes the stored
@@ -67,19 +117,30 @@ export async function refreshPendingCycles(db: Database, options: RefreshOptions
 }
 
 /**
- * Makes the stored cycles of these channels consistent with every reading committed before the call (and
- * with `nowMinute` for the ongoing flag). A read endpoint calls it before reading `cycles`; when nothing is
- * pending it costs two index lookups.
+ * Brings the stored cycles of these channels up to date with every reading committed before the call (and
+ * with `nowMinute` for the ongoing flag), spending at most about `budgetMs` (default 500 ms) on it: a read
+ * endpoint calls it before reading `cycles`. When nothing is pending it costs two index lookups. When the
+ * budget runs out (a backfill is being absorbed) or another refresher holds a channel for longer, it stops
+ * and says so: `pending` names the channels and `pendingSince` the oldest change not yet reflected, so the
+ * caller answers with what is stored and tells that cycles are being brought up to date.
  */
 export async function ensureCyclesFresh(
   db: Database,
   channels: readonly ChannelRef[],
   nowMinute: number,
   settingsFor: SettingsFor = defaultSettingsFor,
-  options: Omit<RefreshOptions, "nowMinute" | "settingsFor"> = {},
-): Promise<RefreshSummary> {
-  if (channels.length === 0) return { channels: 0, steps: 0, written: 0, deleted: 0, failed: [] };
-  return refresh(db, channels, { ...options, nowMinute, settingsFor }, false);
+  options: Omit<RefreshOptions, "nowMinute" | "settingsFor"> & ReadBudget = {},
+): Promise<FreshnessOutcome> {
+  if (channels.length === 0) {
+    return { channels: 0, steps: 0, written: 0, deleted: 0, failed: [], pending: [], pendingSince: null };
+  }
+  const budgetMs = options.budgetMs ?? DEFAULT_READ_BUDGET_MS;
+  const summary = await refresh(db, channels, { ...options, nowMinute, settingsFor }, false, {
+    deadline: performance.now() + budgetMs,
+    minSteps: options.minSteps ?? DEFAULT_READ_MIN_STEPS,
+  });
+  const pendingSince = summary.pending.length > 0 ? await oldestQueuedChange(db, summary.pending) : null;
+  return { ...summary, pendingSince };
 }
 
 async function refresh(
@@ -87,6 +148,7 @@ async function refresh(
   refs: readonly ChannelRef[] | null,
   options: RefreshOptions,
   continueOnError: boolean,
+  budget: { deadline: number; minSteps: number } | null = null,
 ): Promise<RefreshSummary> {
   const settingsFor = options.settingsFor ?? defaultSettingsFor;
   const nowMinute = options.nowMinute;
@@ -105,37 +167,64 @@ async function refresh(
     if (stale) targets.set(refKey(c), { deviceId: c.deviceId, channel: c.channel, maxId: 0 });
   }
 
-  const summary: RefreshSummary = { channels: targets.size, steps: 0, written: 0, deleted: 0, failed: [] };
+  const summary: RefreshSummary = {
+    channels: targets.size,
+    steps: 0,
+    written: 0,
+    deleted: 0,
+    failed: [],
+    pending: [],
+  };
+  const detectedAt = options.detectedAt ?? new Date();
   for (const target of targets.values()) {
     const ref = { deviceId: target.deviceId, channel: target.channel };
     try {
       const step: StepOptions = {
         settings: resolveCycleSettings(settingsFor(ref.deviceId, ref.channel)),
         nowMinute,
-        maxWindowMin: options.maxWindowMin ?? DEFAULT_MAX_WINDOW_MIN,
+        maxWindowMin: options.maxWindowMin ?? defaultMaxWindowMin(db),
+        coalesceGapMin: options.coalesceGapMin ?? DEFAULT_COALESCE_GAP_MIN,
       };
+      let done = false;
       for (let i = 0; i < (options.maxSteps ?? DEFAULT_MAX_STEPS); i++) {
+        const left =
+          budget === null || summary.steps < budget.minSteps ? null : budget.deadline - performance.now();
+        if (left !== null && left <= 0) break;
         // PGlite answers through microtasks only: without this, timers and sockets (ingestion) would wait
         // for the whole refresh instead of one step.
         await nextTurn();
+        const lockTimeoutMs = Math.min(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, left ?? Infinity);
         const outcome = await withRetries(() =>
           db.transaction(async (tx) => {
-            await beginCycleRefresh(tx);
-            return refreshChannelStep(databaseStore(tx), ref, step);
+            await beginCycleRefresh(tx, ref, lockTimeoutMs);
+            return refreshChannelStep(databaseStore(tx, step.settings, detectedAt), ref, step);
           }),
         );
         summary.steps++;
         summary.written += outcome.written;
         summary.deleted += outcome.deleted;
         // Entries newer than the call's start are left to the next call unless a window took them along.
-        if (!outcome.remaining.some((r) => r.id === null || r.id <= target.maxId)) break;
+        if (!outcome.remaining.some((r) => r.id === null || r.id <= target.maxId)) {
+          done = true;
+          break;
+        }
       }
+      if (!done) summary.pending.push(ref);
     } catch (error) {
+      if (isBusy(error)) {
+        summary.pending.push(ref);
+        continue;
+      }
       if (!continueOnError || isUnavailable(error)) throw error;
       summary.failed.push({ ...ref, error });
     }
   }
   return summary;
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && BUSY_SQLSTATES.has(code);
 }
 
 // ---- one step ------------------------------------------------------------------------------------------
@@ -155,12 +244,18 @@ export interface RefreshStore {
   ): Promise<{ written: number; deleted: number }>;
   dequeue(ids: readonly number[]): Promise<unknown>;
   trim(ids: readonly number[], fromMinute: number): Promise<unknown>;
+  /** sets one queue entry's range (the hull of several coalesced entries, the others being dequeued) */
+  reshape(id: number, fromMinute: number, toMinute: number): Promise<unknown>;
+  /** recomputes the hourly activity sums of these unix hours from the readings (migration 0009) */
+  rewriteHours(ref: ChannelRef, hours: readonly number[]): Promise<unknown>;
 }
 
 export interface StepOptions {
   settings: CycleSettings;
   nowMinute: number;
   maxWindowMin: number;
+  /** queued ranges less than this apart are re-detected as one (0: only those the window takes along) */
+  coalesceGapMin?: number;
 }
 
 /** A queued range of changed minutes; id null = a stale ongoing cycle to close (not a queue row). */
@@ -177,7 +272,7 @@ export interface StepOutcome {
   deleted: number;
 }
 
-function databaseStore(tx: Queryable): RefreshStore {
+function databaseStore(tx: Queryable, settings: CycleSettings, detectedAt: Date): RefreshStore {
   return {
     queued: (ref) => queuedRefreshesOfChannel(tx, ref),
     ongoing: async (ref) => (await ongoingCycles(tx, [ref]))[0] ?? null,
@@ -186,11 +281,13 @@ function databaseStore(tx: Queryable): RefreshStore {
     replace: async (ref, from, lastStart, cycles) => {
       const keep = cycles.map((c) => c.startMinute);
       const deleted = await deleteCyclesStartingIn(tx, ref, from, lastStart, keep);
-      const written = await upsertCycles(tx, ref, cycles);
+      const written = await upsertCycles(tx, ref, cycles, detectedAt);
       return { written, deleted };
     },
     dequeue: (ids) => dequeueRefreshes(tx, ids),
     trim: (ids, fromMinute) => trimRefreshes(tx, ids, fromMinute),
+    reshape: (id, from, to) => reshapeRefresh(tx, id, from, to),
+    rewriteHours: (ref, hours) => rewriteActivityHours(tx, ref, hours, settings.activityThresholdW),
   };
 }
 
@@ -229,13 +326,41 @@ export async function refreshChannelStep(
   const first = ranges[0] as ChangedRange;
   const a = first.fromMinute;
   let b = first.toMinute;
+  // Coalescing: the ranges that follow closely are taken as one range [a, b]. Re-detecting a superset of the
+  // changed minutes is always exact, and a backfill's thousands of ranges then cost one pass, not one step each.
+  const gap = options.coalesceGapMin ?? 0;
   let taken = 1;
+  for (; taken < ranges.length; taken++) {
+    const next = ranges[taken] as ChangedRange;
+    if (next.fromMinute > b + gap) break;
+    b = Math.max(b, next.toMinute);
+  }
+  const cluster = taken;
   let bounded = true;
   let window: RedetectionWindow;
   for (;;) {
-    window = rangeWindow(await store.cyclesMeeting(ref, a - reach, b + reach), a, b, settings);
+    // rangeWindow looks only at the cycles within reach of a and of b: two short range scans, even when
+    // [a, b] is a year.
+    const near =
+      b - a > 2 * reach
+        ? [
+            ...(await store.cyclesMeeting(ref, a - reach, a + reach)),
+            ...(await store.cyclesMeeting(ref, b - reach, b + reach)),
+          ]
+        : await store.cyclesMeeting(ref, a - reach, b + reach);
+    window = rangeWindow(near, a, b, settings);
     if (bounded && window.toMinute - window.fromMinute > maxWindowMin) {
-      const split = await splitStep(store, ref, ranges, a, window.fromMinute, reach, maxWindowMin, options);
+      const split = await splitStep(
+        store,
+        ref,
+        ranges,
+        cluster,
+        a,
+        window.fromMinute,
+        reach,
+        maxWindowMin,
+        options,
+      );
       if (split !== null) return split;
       bounded = false; // no quiet minute to cut at: the whole window in one step
     }
@@ -256,7 +381,9 @@ export async function refreshChannelStep(
     (c) => c.startMinute >= window.fromMinute && c.startMinute <= window.lastStartMinute,
   );
   const counts = await store.replace(ref, window.fromMinute, window.lastStartMinute, redetected);
-  await store.dequeue(idsOf(ranges.slice(0, taken)));
+  const covered = ranges.slice(0, taken);
+  await store.rewriteHours(ref, hoursOf(covered, Number.POSITIVE_INFINITY));
+  await store.dequeue(idsOf(covered));
   return { remaining: ranges.slice(taken), ...counts };
 }
 
@@ -264,6 +391,7 @@ async function splitStep(
   store: RefreshStore,
   ref: ChannelRef,
   ranges: ChangedRange[],
+  cluster: number,
   a: number,
   fromMinute: number,
   reach: number,
@@ -305,13 +433,34 @@ async function splitStep(
     nowMinute,
   );
   const counts = await store.replace(ref, fromMinute, s - 1, redetected);
+  await store.rewriteHours(ref, hoursOf(ranges, s - 1));
   const done = ranges.filter((r) => r.toMinute < s);
-  const cutAcross = ranges.filter((r) => r.fromMinute < s && r.toMinute >= s);
   await store.dequeue(idsOf(done));
-  await store.trim(idsOf(cutAcross), s);
-  const remaining = ranges
+  let remaining = ranges
     .filter((r) => r.toMinute >= s)
     .map((r) => (r.fromMinute < s ? { ...r, fromMinute: s } : r));
+  // What is left of the coalesced ranges becomes one queue entry (their hull, under the oldest id), so the
+  // next steps of a backfill read one entry instead of thousands.
+  const clusterIds = new Set(idsOf(ranges.slice(0, cluster)));
+  const rest = remaining.filter((r) => r.id !== null && clusterIds.has(r.id));
+  const merged = new Set(rest.length > 1 ? idsOf(rest) : []);
+  const cutAcross = ranges.filter(
+    (r) => r.fromMinute < s && r.toMinute >= s && (r.id === null || !merged.has(r.id)),
+  );
+  await store.trim(idsOf(cutAcross), s);
+  if (rest.length > 1) {
+    const keepId = Math.min(...merged);
+    const hull: ChangedRange = {
+      id: keepId,
+      fromMinute: Math.min(...rest.map((r) => r.fromMinute)),
+      toMinute: Math.max(...rest.map((r) => r.toMinute)),
+    };
+    await store.dequeue([...merged].filter((id) => id !== keepId));
+    await store.reshape(keepId, hull.fromMinute, hull.toMinute);
+    remaining = [hull, ...remaining.filter((r) => r.id === null || !merged.has(r.id))].sort(
+      (x, y) => x.fromMinute - y.fromMinute || (x.id ?? 0) - (y.id ?? 0),
+    );
+  }
   return { remaining, ...counts };
 }
 
@@ -336,6 +485,17 @@ export function rangeWindow(
 
 function isStale(cycle: DetectedCycle, settings: CycleSettings, nowMinute: number): boolean {
   return cycle.ongoing && nowMinute - cycle.lastActiveMinute >= settings.stopGapMin;
+}
+
+/** The unix hours that the queued ranges' minutes up to `lastMinute` meet, ascending, each once. */
+function hoursOf(ranges: readonly ChangedRange[], lastMinute: number): number[] {
+  const hours = new Set<number>();
+  for (const r of ranges) {
+    if (r.id === null || r.fromMinute > lastMinute) continue; // a stale ongoing cycle: no reading changed
+    const to = Math.min(r.toMinute, lastMinute);
+    for (let h = Math.floor(r.fromMinute / 60); h * 60 <= to; h++) hours.add(h);
+  }
+  return [...hours].sort((x, y) => x - y);
 }
 
 function idsOf(ranges: readonly ChangedRange[]): number[] {

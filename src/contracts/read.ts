@@ -104,6 +104,19 @@ export const CyclesResponse = Type.Object({
     description: "cycles de la période (le résumé les couvre tous, quelle que soit la limite)",
   }),
   summary: CyclesSummary,
+  refreshing: Type.Optional(
+    Type.Boolean({
+      description:
+        "présent et vrai quand des relevés reçus (rattrapage, import) ne sont pas encore tous pris en compte : " +
+        "la réponse montre les cycles déjà calculés, qui sont en cours de mise à jour",
+    }),
+  ),
+  pending_since: Type.Optional(
+    Type.String({
+      format: "date-time",
+      description: "avec refreshing : réception du plus ancien relevé pas encore pris en compte",
+    }),
+  ),
 });
 
 export const SeriesQuery = Type.Object({
@@ -126,6 +139,11 @@ export const SeriesResponse = Type.Object({
       t: Type.Array(Type.String({ format: "date-time" })),
       power_w: Type.Array(Type.Number()),
       current_a: Type.Array(Type.Number()),
+      active_min: Type.Optional(
+        Type.Array(Type.Integer(), {
+          description: "minutes de marche (relevés au-dessus du seuil d'activité) de chaque pas",
+        }),
+      ),
     }),
   ),
 });

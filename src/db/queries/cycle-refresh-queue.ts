@@ -64,12 +64,66 @@ export async function trimRefreshes(
   return rowCount;
 }
 
+/** Sets the queued range of one entry (e.g. several coalesced entries kept as one; the others dequeued). */
+export async function reshapeRefresh(
+  tx: Queryable,
+  id: number,
+  fromMinute: number,
+  toMinute: number,
+): Promise<number> {
+  const { rowCount } = await tx.query(
+    "UPDATE cycle_refresh_queue SET from_minute = $2, to_minute = $3 WHERE id = $1",
+    [id, fromMinute, toMinute],
+  );
+  return rowCount;
+}
+
 /**
- * Opens a refresh transaction: one snapshot for everything it reads (queue, stored cycles, readings), taken
- * only once no other refresher holds `cycles`. SHARE ROW EXCLUSIVE conflicts with itself and with writes, not
- * with reads; ingestion never touches `cycles`. LOCK TABLE takes no snapshot, so it must come first.
+ * Opens a refresh step of one channel: a REPEATABLE READ transaction whose one snapshot serves everything it
+ * reads (queue, stored cycles, readings), taken once no other refresher holds the channel (migration 0009).
+ * The claim is the first statement: it waits at most `lockTimeoutMs` for a refresher holding the channel
+ * (then fails with 55P03); if that one committed after this snapshot was taken, it fails with 40001 and the
+ * caller retries on a fresh snapshot. SET LOCAL takes no snapshot.
  */
-export async function beginCycleRefresh(tx: Queryable): Promise<void> {
+export async function beginCycleRefresh(
+  tx: Queryable,
+  ref: ChannelRef,
+  lockTimeoutMs: number,
+): Promise<void> {
   await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-  await tx.query("LOCK TABLE cycles IN SHARE ROW EXCLUSIVE MODE");
+  await tx.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+  await tx.query(
+    `INSERT INTO cycle_refresh_channels AS c (device_id, channel, steps) VALUES ($1, $2, 1)
+     ON CONFLICT (device_id, channel) DO UPDATE SET steps = c.steps + 1`,
+    [ref.deviceId, ref.channel],
+  );
+  await tx.query("SET LOCAL lock_timeout = 0");
+}
+
+/** The oldest queued change of these channels not yet refreshed (null when none is queued). */
+export async function oldestQueuedChange(db: Queryable, refs: readonly ChannelRef[]): Promise<Date | null> {
+  const { rows } = await db.query<{ since: Date | null }>(
+    `SELECT min(q.queued_at) AS since FROM cycle_refresh_queue q
+     WHERE q.device_id = ANY($1::text[])
+       AND (q.device_id, q.channel) IN (SELECT * FROM unnest($1::text[], $2::int2[]))`,
+    [refs.map((r) => r.deviceId), refs.map((r) => r.channel)],
+  );
+  return rows[0]?.since ?? null;
+}
+
+/** The queued ranges of some channels of one device that meet [fromMinute, toMinute]. */
+export async function queuedRangesMeeting(
+  db: Queryable,
+  q: { deviceId: string; channels: readonly number[]; fromMinute: number; toMinute: number },
+): Promise<{ channel: number; fromMinute: number; toMinute: number }[]> {
+  const { rows } = await db.query<{ channel: number; from_minute: number; to_minute: number }>(
+    `SELECT channel, from_minute, to_minute FROM cycle_refresh_queue
+     WHERE device_id = $1 AND channel = ANY($2::int2[]) AND from_minute <= $4 AND to_minute >= $3`,
+    [q.deviceId, q.channels, q.fromMinute, q.toMinute],
+  );
+  return rows.map((r) => ({
+    channel: Number(r.channel),
+    fromMinute: Number(r.from_minute),
+    toMinute: Number(r.to_minute),
+  }));
 }

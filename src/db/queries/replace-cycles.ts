@@ -40,25 +40,28 @@ const VALUES = [
 /**
  * Inserts the cycles of one channel, or updates the stored cycle with the same start when any field differs.
  * An identical cycle is left alone, so its detected_at tells when it last really changed. Returns the number
- * of rows written.
+ * of rows written. `detectedAt` is passed in rather than now() (scale-rules.md, rule 3: ON CONFLICT … DO
+ * UPDATE uses only immutable expressions).
  */
 export async function upsertCycles(
   tx: Queryable,
   ref: ChannelRef,
   cycles: readonly DetectedCycle[],
+  detectedAt: Date,
 ): Promise<number> {
   if (cycles.length === 0) return 0;
   const { rowCount } = await tx.query(
-    `INSERT INTO cycles (device_id, channel, start_ts, ${VALUES.join(", ")})
+    `INSERT INTO cycles (device_id, channel, start_ts, ${VALUES.join(", ")}, detected_at)
      SELECT $1, $2, to_timestamp(start_m::float8 * 60),
             to_timestamp(end_m::float8 * 60), to_timestamp(last_m::float8 * 60),
-            ongoing, noise, samples, duration_min, runtime_min, avg_power_w, avg_current_a, median_voltage_v, energy_wh
+            ongoing, noise, samples, duration_min, runtime_min, avg_power_w, avg_current_a, median_voltage_v, energy_wh,
+            $15::timestamptz
      FROM unnest($3::int8[], $4::int8[], $5::int8[], $6::bool[], $7::bool[], $8::int4[], $9::int4[],
                  $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::float8[])
           AS k(start_m, end_m, last_m, ongoing, noise, samples, duration_min, runtime_min, avg_power_w,
                avg_current_a, median_voltage_v, energy_wh)
      ON CONFLICT (device_id, channel, start_ts) DO UPDATE SET
-       ${VALUES.map((v) => `${v} = excluded.${v}`).join(", ")}, detected_at = now()
+       ${VALUES.map((v) => `${v} = excluded.${v}`).join(", ")}, detected_at = excluded.detected_at
      WHERE (${VALUES.map((v) => `cycles.${v}`).join(", ")}) IS DISTINCT FROM (${VALUES.map((v) => `excluded.${v}`).join(", ")})`,
     [
       ref.deviceId,
@@ -75,6 +78,7 @@ export async function upsertCycles(
       cycles.map((c) => c.avgCurrentA),
       cycles.map((c) => c.medianVoltageV),
       cycles.map((c) => c.energyWh),
+      detectedAt,
     ],
   );
   return rowCount;

@@ -192,6 +192,14 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           reduction_percent: round(s.reductionPercent, 1) ?? 0,
           factor_set: s.factorSet,
         },
+        ...(result.refreshing === null
+          ? {}
+          : {
+              refreshing: true,
+              ...(result.refreshing.since === null
+                ? {}
+                : { pending_since: result.refreshing.since.toISOString() }),
+            }),
       } as never;
     },
   );
@@ -292,6 +300,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           t: s.t.map(iso),
           power_w: s.powerW,
           current_a: s.currentA,
+          active_min: s.activeMin,
         })),
       };
     },

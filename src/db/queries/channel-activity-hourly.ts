@@ -1,0 +1,116 @@
+import type { Queryable } from "../database.js";
+import type { ChannelRef } from "./stored-cycle.js";
+
+/**
+ * Recomputes the activity sums of some UTC hours of one channel (unix hours) from its readings, with the
+ * given activity threshold: one row per hour, zero counts when nothing ran above the threshold. The
+ * refresher calls it for the hours of the queued ranges it covers, in the same snapshot as the cycles.
+ */
+export async function rewriteActivityHours(
+  tx: Queryable,
+  ref: ChannelRef,
+  hours: readonly number[],
+  thresholdW: number,
+): Promise<number> {
+  if (hours.length === 0) return 0;
+  const { rowCount } = await tx.query(
+    `INSERT INTO channel_activity_hourly AS a
+       (device_id, channel, hour_ts, threshold_w, active_n, power_sum, current_n, current_sum)
+     SELECT $1, $2, to_timestamp(h.hour::float8 * 3600), $4::float8,
+            count(r.ts), coalesce(sum(r.apower_w::numeric), 0), count(r.current_a), sum(r.current_a::numeric)
+     FROM unnest($3::int8[]) AS h(hour)
+     LEFT JOIN readings r
+       ON r.device_id = $1 AND r.channel = $2
+      AND r.ts >= to_timestamp(h.hour::float8 * 3600) AND r.ts < to_timestamp((h.hour + 1)::float8 * 3600)
+      AND r.apower_w > $4::float8
+     GROUP BY h.hour
+     ON CONFLICT (device_id, channel, hour_ts) DO UPDATE SET
+       threshold_w = excluded.threshold_w, active_n = excluded.active_n, power_sum = excluded.power_sum,
+       current_n = excluded.current_n, current_sum = excluded.current_sum`,
+    [ref.deviceId, ref.channel, hours, thresholdW],
+  );
+  return rowCount;
+}
+
+export interface SeriesRange {
+  channel: number;
+  thresholdW: number;
+  /** unix seconds, [fromS, toS) */
+  fromS: number;
+  toS: number;
+}
+
+export interface ActivityBucketRow {
+  channel: number;
+  bucket_s: number;
+  /** stored hours added into the bucket */
+  hours: number;
+  active_n: number;
+  /** mean power of the active readings, rounded to 0.1 W (null: none) */
+  power_w: number | null;
+  /** mean of their non-null currents, rounded to 0.001 A (null: none) */
+  current_a: number | null;
+}
+
+/**
+ * Per bucket (aligned on `originS`) of some channels of one device: the stored hourly sums of the hours in
+ * `sumRanges` (rows computed with that threshold only) added to the sums of the readings above the threshold
+ * in `rawRanges`, as exact numerics, then the rounded means (half away from zero). `hours` lets the caller see
+ * whether every stored hour it counted on was there. A bucket without any reading or hour is absent.
+ */
+export async function activityPerBucket(
+  db: Queryable,
+  q: {
+    deviceId: string;
+    sumRanges: readonly SeriesRange[];
+    rawRanges: readonly SeriesRange[];
+    bucketSeconds: number;
+    originS: number;
+  },
+): Promise<ActivityBucketRow[]> {
+  const column = <K extends keyof SeriesRange>(ranges: readonly SeriesRange[], key: K) =>
+    ranges.map((r) => r[key]);
+  const { rows } = await db.query<ActivityBucketRow>(
+    `SELECT x.channel, extract(epoch FROM x.bucket)::int8 AS bucket_s, sum(x.hours)::int4 AS hours,
+            sum(x.active_n)::int8 AS active_n,
+            round(sum(x.power_sum) / nullif(sum(x.active_n), 0), 1) AS power_w,
+            round(sum(x.current_sum) / nullif(sum(x.current_n), 0), 3) AS current_a
+     FROM (
+       SELECT a.channel, date_bin(make_interval(secs => $10), a.hour_ts, to_timestamp($11)) AS bucket,
+              1 AS hours, a.active_n, a.power_sum, a.current_n, a.current_sum
+       FROM unnest($2::int2[], $3::float8[], $4::float8[], $5::float8[]) AS s(channel, threshold_w, from_s, to_s)
+       JOIN channel_activity_hourly a
+         ON a.device_id = $1 AND a.channel = s.channel AND a.threshold_w = s.threshold_w
+        AND a.hour_ts >= to_timestamp(s.from_s) AND a.hour_ts < to_timestamp(s.to_s)
+       UNION ALL
+       SELECT r.channel, date_bin(make_interval(secs => $10), r.ts, to_timestamp($11)),
+              0, 1, r.apower_w::numeric, (r.current_a IS NOT NULL)::int, r.current_a::numeric
+       FROM unnest($6::int2[], $7::float8[], $8::float8[], $9::float8[]) AS q(channel, threshold_w, from_s, to_s)
+       JOIN readings r ON r.device_id = $1 AND r.channel = q.channel
+        AND r.ts >= to_timestamp(q.from_s) AND r.ts < to_timestamp(q.to_s)
+       WHERE r.apower_w > q.threshold_w
+     ) x
+     GROUP BY x.channel, x.bucket`,
+    [
+      q.deviceId,
+      column(q.sumRanges, "channel"),
+      column(q.sumRanges, "thresholdW"),
+      column(q.sumRanges, "fromS"),
+      column(q.sumRanges, "toS"),
+      column(q.rawRanges, "channel"),
+      column(q.rawRanges, "thresholdW"),
+      column(q.rawRanges, "fromS"),
+      column(q.rawRanges, "toS"),
+      q.bucketSeconds,
+      q.originS,
+    ],
+  );
+  return rows.map((r) => ({
+    channel: Number(r.channel),
+    bucket_s: Number(r.bucket_s),
+    hours: Number(r.hours),
+    active_n: Number(r.active_n),
+    power_w: r.power_w === null ? null : Number(r.power_w),
+    current_a: r.current_a === null ? null : Number(r.current_a),
+  }));
+}
