@@ -11,6 +11,7 @@ import {
 import { channelSeries } from "../../analytics/series.js";
 import type { Clock } from "../../clock.js";
 import {
+  CyclesCsvQuery,
   CyclesQuery,
   CyclesResponse,
   DevicesResponse,
@@ -21,6 +22,7 @@ import type { Database } from "../../db/database.js";
 import { devicesForDashboard } from "../../db/queries/devices-for-dashboard.js";
 import type { ChannelRef } from "../../db/queries/stored-cycle.js";
 import { localDateOf, parseCalendarDate, versionAt } from "../../domain/config-versions/index.js";
+import { sortCycles } from "../../domain/cycle-order.js";
 import { DEFAULT_CYCLE_SETTINGS } from "../../domain/cycles/index.js";
 import { factorSetById, type GridFactor } from "../../domain/impact/index.js";
 import { parsePeriod } from "../../domain/period.js";
@@ -195,22 +197,37 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       preHandler: access.requireReader,
       schema: {
         summary: "Les cycles du tableau en CSV (séparateur « ; », en-tête en français)",
-        querystring: CyclesQuery,
+        querystring: CyclesCsvQuery,
         produces: ["text/csv"],
       },
     },
     async (request, reply) => {
+      const { sort, order, ...filters } = request.query;
       const pages = await cyclesExport(db, versions, {
-        ...(await cyclesQuery(request.query)),
+        ...(await cyclesQuery(filters)),
         pageSize: CSV_PAGE_SIZE,
       });
       const { devices, history, today } = await names();
       const deviceName = new Map(devices.map((d) => [d.device_id, d.name ?? d.device_id]));
       const channelName = (deviceId: string, channel: number) =>
         versionAt(history.get(channelKey({ deviceId, channel })) ?? [], today)?.name ?? `switch:${channel}`;
+      // A sorted export needs every row before the first: it sorts the API's own (rounded) values, the
+      // ones the table sorted, so ties fall the same way; the original order still streams page by page.
+      async function* sorted() {
+        const all: { item: ReturnType<typeof cycleItem>; reported: ReportedCycle }[] = [];
+        for await (const page of pages) for (const r of page) all.push({ item: cycleItem(r), reported: r });
+        const index = new Map(all.map((x) => [x.item, x.reported]));
+        const rows = sortCycles(
+          all.map((x) => x.item),
+          sort ?? null,
+          order ?? "desc",
+        );
+        for (let i = 0; i < rows.length; i += CSV_PAGE_SIZE)
+          yield rows.slice(i, i + CSV_PAGE_SIZE).map((row) => index.get(row) as ReportedCycle);
+      }
       async function* lines() {
         yield `\uFEFF${csvLine(CSV_HEADER)}`;
-        for await (const page of pages) {
+        for await (const page of sort ? sorted() : pages) {
           // one chunk per page: the stream writes it while the next page is read
           yield page
             .map(({ cycle, impact }) =>
