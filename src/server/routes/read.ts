@@ -230,8 +230,11 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
         for await (const page of sort ? sorted() : pages) {
           // one chunk per page: the stream writes it while the next page is read
           yield page
-            .map(({ cycle, impact }) =>
-              cycleCsvLine(
+            .map((reported) => {
+              // the figures the table shows (the API's rounding), so a cell never differs from its row
+              const { cycle, impact } = reported;
+              const item = cycleItem(reported);
+              return cycleCsvLine(
                 {
                   deviceName: deviceName.get(cycle.deviceId) ?? cycle.deviceId,
                   channelName: channelName(cycle.deviceId, cycle.channel),
@@ -239,20 +242,20 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
                   endS: cycle.endMinute === null ? null : cycle.endMinute * 60,
                   ongoing: cycle.ongoing,
                   noise: cycle.noise,
-                  durationMin: cycle.durationMin,
-                  runtimeMin: cycle.runtimeMin,
-                  avgPowerW: cycle.avgPowerW,
-                  avgCurrentA: cycle.avgCurrentA,
-                  medianVoltageV: cycle.medianVoltageV,
-                  energyKwh: impact.energyKwh,
+                  durationMin: item.duration_min,
+                  runtimeMin: item.runtime_min,
+                  avgPowerW: item.avg_power_w,
+                  avgCurrentA: item.avg_current_a,
+                  medianVoltageV: item.median_voltage_v,
+                  energyKwh: item.energy_kwh,
                   pumpTypeLabel: impact.pumpType ? PUMP_TYPE_LABELS[impact.pumpType] : "-",
                   flowRateM3h: impact.flowRateM3h,
-                  volumeM3: impact.volumeM3,
-                  co2eAvoidedKg: impact.co2eAvoidedKg,
+                  volumeM3: item.volume_m3,
+                  co2eAvoidedKg: item.co2e_avoided_kg,
                 },
                 timeZone,
-              ),
-            )
+              );
+            })
             .join("");
         }
       }

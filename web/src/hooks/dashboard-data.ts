@@ -82,6 +82,8 @@ export function useToday(v: DashboardView, enabled: boolean) {
 }
 
 export interface ChartData {
+  period: Period;
+  until: string;
   series: Series;
   cycles: Cycle[];
 }
@@ -96,6 +98,6 @@ export function useChart(device: string, channel: string, period: Period, until:
     const cycles = await get<Cycles>(
       `/api/cycles${query({ device_id: device, channel, from: series.start, to: series.end, limit: 10_000 })}`,
     );
-    return { series, cycles: cycles.cycles };
+    return { period, until, series, cycles: cycles.cycles };
   });
 }

@@ -77,12 +77,13 @@ export function ChartPanel(props: {
 
   // the automatic widening happens once per device, on the automatic choice only
   useEffect(() => {
-    if (!built || !automatic || chart.loading) return;
+    if (!built || !automatic || chart.data?.period !== current.period || chart.data.until !== view.until)
+      return;
     const f = fallback(current.period, true, built.withData);
     if (f.next) setAuto({ device: device.device_id, period: f.next, message: f.message });
     else if (f.message && current.message !== f.message)
       setAuto({ device: device.device_id, period: current.period, message: f.message });
-  }, [built, automatic, chart.loading]);
+  }, [built, automatic]);
 
   const spansRef = useRef<readonly (readonly [number, number])[]>([]);
   spansRef.current = built?.spans ?? [];
@@ -248,7 +249,7 @@ export function ChartPanel(props: {
             ))}
           </fieldset>
           <button type="button" class="button" onClick={exportPng} disabled={!built}>
-            📷 PNG
+            Exporter PNG
           </button>
         </div>
       </div>
@@ -261,16 +262,16 @@ export function ChartPanel(props: {
             aria-selected={view.metric === m}
             onClick={() => props.setView({ mesure: m === "current" ? "courant" : null })}
           >
-            {m === "power" ? "⚡ Consommation électrique (W)" : "🔌 Courant (A)"}
+            {m === "power" ? "Consommation électrique (W)" : "Courant (A)"}
           </button>
         ))}
       </div>
       {message === "empty-24h" && (
-        <Notice kind="info">ℹ️ Aucune donnée sur les dernières 24h. Affichage étendu à 7 jours.</Notice>
+        <Notice kind="info">Aucune donnée sur les dernières 24h. Affichage étendu à 7 jours.</Notice>
       )}
       {message === "empty-7d" && (
         <Notice kind="info">
-          ℹ️ Aucune donnée sur les 7 derniers jours.{" "}
+          Aucune donnée sur les 7 derniers jours.{" "}
           <button type="button" class="button" onClick={() => props.setView({ periode: "30d" })}>
             Essayer 30 jours
           </button>

@@ -61,15 +61,17 @@ export function ImpactPanel(props: {
         </div>
         <div>
           <dt>Traitement journalier</dt>
-          <dd data-testid="kpi-volume-day">
-            {s ? (noVolume ? "-" : `${frenchNumber(s.treated_volume_per_day_m3, 2)} m³/jour`) : "--"}
+          <dd>
+            <span data-testid="kpi-volume-day">
+              {s ? (noVolume ? "-" : `${frenchNumber(s.treated_volume_per_day_m3, 2)} m³/jour`) : "--"}
+            </span>
             {s && <span class="sub">sur {s.whole_days} jour(s) entier(s)</span>}
           </dd>
         </div>
         <div>
           <dt>Énergie des pompes</dt>
-          <dd data-testid="kpi-energy">
-            {s ? `${frenchNumber(s.energy_kwh, 2)} kWh` : "--"}
+          <dd>
+            <span data-testid="kpi-energy">{s ? `${frenchNumber(s.energy_kwh, 2)} kWh` : "--"}</span>
             {s && (
               <span class="sub" data-testid="kpi-kwh-m3">
                 {kwhPerM3(s.energy_kwh, s.treated_volume_m3)} kWh/m³
@@ -116,7 +118,7 @@ export function ImpactPanel(props: {
         </p>
       )}
       <details>
-        <summary>ⓘ Comment ce chiffre est calculé</summary>
+        <summary>Comment ce chiffre est calculé (formule, entrées, sources)</summary>
         <p>
           Volume = durée de marche × débit effectif du canal (postes de relevage seulement, cycles terminés).
           CH₄ évité = volume × DBO5 × Bo × (MCF référence − MCF filtre) ; CO₂e = CH₄ × PRG.
