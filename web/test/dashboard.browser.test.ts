@@ -315,3 +315,35 @@ describe.skipIf(!chromium)("dashboard", () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe.skipIf(!chromium)("dashboard without an administrator (bug 36)", () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer({ PUBLIC_DASHBOARD: "true" }), launch()]);
+    const sim = simulateFleet({
+      seed: 3,
+      devices: 2,
+      days: 1,
+      start: new Date(Date.now() - DAY_MS - HOUR_MS),
+    });
+    for (const batch of sim.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("lists the devices and exports the CSV with no admin session", async () => {
+    const { page: p, problems } = await openPage(browser, server.url);
+    await p.goto("/");
+    await expect.poll(() => p.locator("#f-device option").count()).toBe(3);
+    await expect.poll(() => p.getByTestId("cycle-row").count()).toBeGreaterThan(0);
+    const [download] = await Promise.all([p.waitForEvent("download"), p.getByTestId("csv-link").click()]);
+    const csv = await readFile((await download.path()) as string, "utf8");
+    expect(csv.split("\r\n").length).toBeGreaterThan(2);
+    expect(problems).toEqual([]);
+  });
+});

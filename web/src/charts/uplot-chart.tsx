@@ -12,6 +12,8 @@ export function UPlotChart(props: {
   options: (width: number) => uPlot.Options;
   data: Columns;
   window: [number, number];
+  /** what the user asked to see (period, end date…): a change resets the zoom, the clock moving on does not */
+  view: string;
   height: number;
   label: string;
   onChart?: (chart: uPlot | null) => void;
@@ -63,14 +65,13 @@ export function UPlotChart(props: {
   useEffect(() => {
     const u = chart.current;
     if (!u) return;
-    const windowKey = props.window.join("-");
-    const moved = windowKey !== shownWindow.current;
+    const moved = props.view !== shownWindow.current;
     u.setData(props.data as uPlot.AlignedData, false);
     if (moved || !zoomed.current) {
       zoomed.current = false;
       u.setScale("x", { min: props.window[0], max: props.window[1] });
     } else u.redraw(false, true);
-    shownWindow.current = windowKey;
+    shownWindow.current = props.view;
   }, [props.data, props.shape]);
 
   return <div class="uplot-host" ref={host} role="img" aria-label={props.label} />;

@@ -285,6 +285,7 @@ export function ChartPanel(props: {
           options={options}
           data={built.columns}
           window={[built.startS, built.endS]}
+          view={`${device.device_id}|${view.channel}|${period}|${view.until}`}
           height={HEIGHT}
           label={`${AXIS[view.metric]} de ${device.name}, ${rangeText}`}
           onChart={(u) => {

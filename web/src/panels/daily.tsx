@@ -86,10 +86,11 @@ export function DailyPanel(props: { cycles: Cycle[] | null; from: string; to: st
     <section class="card dash-section" aria-labelledby="daily-title" data-testid="daily-panel">
       <h2 id="daily-title">Volumes journaliers (postes de relevage)</h2>
       <UPlotChart
-        shape="daily"
+        shape={`daily|${from}|${to}`}
         options={options}
         data={data}
         window={[-0.5, bars.length - 0.5]}
+        view={`${from}|${to}`}
         height={240}
         label={`Volumes journaliers : ${frenchNumber(total, 1)} m³ sur ${bars.length} jour(s)`}
       />
