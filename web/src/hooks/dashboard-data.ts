@@ -50,7 +50,7 @@ export function useSummary(v: DashboardView) {
  * Every cycle of the period for the table, read newest first in pages whose `to` is the oldest start read
  * so far (plus a minute, the duplicates dropped); each tick re-reads only the newest ones and merges them.
  */
-export function useAllCycles(v: DashboardView) {
+export function useAllCycles(v: DashboardView, enabled: boolean) {
   const params = cyclesParams(v);
   const load = async (): Promise<Cycles> => {
     const first = await get<Cycles>(`/api/cycles${query({ ...params, limit: PAGE })}`);
@@ -71,7 +71,7 @@ export function useAllCycles(v: DashboardView) {
     const recent = await get<Cycles>(`/api/cycles${query({ ...params, limit: RECENT })}`);
     return { ...recent, cycles: mergeCycles(previous.cycles, recent.cycles) };
   };
-  return useLive(JSON.stringify(params), load, refresh);
+  return useLive(enabled ? JSON.stringify(params) : null, load, refresh);
 }
 
 /** Today's cycles of every device, for the fleet tiles. */
@@ -89,8 +89,8 @@ export interface ChartData {
 }
 
 /** The chart's window (the API's own bounds) and the cycles inside it, for shading and 7/30-day lines. */
-export function useChart(device: string, channel: string, period: Period, until: string) {
-  const key = device ? JSON.stringify({ device, channel, period, until }) : null;
+export function useChart(device: string, channel: string, period: Period, until: string, enabled: boolean) {
+  const key = device && enabled ? JSON.stringify({ device, channel, period, until }) : null;
   return useLive<ChartData>(key, async () => {
     const series = await get<Series>(
       `/api/series${query({ device_id: device, channel, period, end: until })}`,

@@ -54,7 +54,7 @@ export function useLive<T>(
   };
 
   useEffect(() => {
-    if (key === null) setState({ data: null, dataKey: null, error: null, loading: false });
+    if (key === null) setState((st) => ({ ...st, error: null, loading: false }));
     run(true);
     return () => {
       if (retry.current) clearTimeout(retry.current);

@@ -41,8 +41,12 @@ export function DashboardPage() {
   const devices = useDevices();
   const list = devices.data?.devices ?? null;
   const device = list?.find((d) => d.device_id === view.device) ?? null;
+  const paramsKey = JSON.stringify(cyclesParams(view));
   const summary = useSummary(view);
-  const all = useAllCycles(view);
+  // the KPIs and the first rows first, then the whole period and the chart: on a slow link (or PGlite's
+  // single connection) they would otherwise share the wire with the answer the operator waits for
+  const summaryReady = summary.dataKey === paramsKey;
+  const all = useAllCycles(view, summaryReady);
   const today = useToday(view, !view.device && (list?.length ?? 0) > 0);
 
   const names = useMemo(() => {
@@ -54,9 +58,10 @@ export function DashboardPage() {
     };
   }, [list]);
 
-  const summaryData = summary.dataKey !== null ? (summary.data?.summary ?? null) : null;
-  const allCycles = all.data?.cycles ?? null;
-  const tableCycles = allCycles ?? summary.data?.cycles ?? null;
+  const summaryData = summary.data?.summary ?? null;
+  const allCurrent = all.dataKey === paramsKey;
+  const allCycles = allCurrent ? (all.data?.cycles ?? null) : null;
+  const tableCycles = allCycles ?? (summaryReady ? summary.data?.cycles : all.data?.cycles) ?? null;
   const runtimeMin = allCycles
     ? allCycles.reduce((s, c) => s + (c.noise || c.ongoing ? 0 : c.runtime_min), 0)
     : null;
@@ -70,7 +75,7 @@ export function DashboardPage() {
     scope.some((d) => d.channels.every((c) => c.pump_type === null)) ||
     (summaryData?.cycles_without_flow_rate ?? 0) > 0;
   const error = devices.error ?? summary.error ?? all.error;
-  const busy = summary.loading || all.loading;
+  const busy = !summaryReady || summary.loading;
 
   return (
     <section class="page" aria-labelledby="dash-title">
@@ -172,12 +177,14 @@ export function DashboardPage() {
         unconfigured={unconfigured}
         isAdmin={user.value?.role === "admin"}
       />
-      {device && <ChartPanel device={device} view={view} timeZone={tz} setView={setView} />}
-      <DailyPanel cycles={allCycles} from={view.from} to={view.to} timeZone={tz} />
+      {device && (
+        <ChartPanel device={device} view={view} timeZone={tz} enabled={summaryReady} setView={setView} />
+      )}
+      <DailyPanel cycles={all.data?.cycles ?? null} from={view.from} to={view.to} timeZone={tz} />
       <CycleTablePanel
         cycles={tableCycles}
         total={summary.data?.total ?? null}
-        loadingRest={allCycles === null && tableCycles !== null}
+        loadingRest={!allCurrent && tableCycles !== null}
         params={cyclesParams(view)}
         sort={view.sort}
         order={view.order}

@@ -36,6 +36,8 @@ export function ChartPanel(props: {
   device: Device;
   view: DashboardView;
   timeZone: string;
+  /** false while the KPIs of a new view load: they come first on a slow link */
+  enabled: boolean;
   setView: (changes: Record<string, string | null>) => void;
 }) {
   const { device, view, timeZone } = props;
@@ -51,7 +53,7 @@ export function ChartPanel(props: {
       ? auto
       : { device: device.device_id, period: "24h" as Period, message: null };
   const period: Period = view.period ?? current.period;
-  const chart = useChart(device.device_id, view.channel, period, view.until);
+  const chart = useChart(device.device_id, view.channel, period, view.until, props.enabled);
   const chartRef = useRef<uPlot | null>(null);
   const channels: ChannelLine[] = device.channels
     .filter((c) => view.channel === "" || String(c.channel) === view.channel)
