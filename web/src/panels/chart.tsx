@@ -15,7 +15,7 @@ import { timeTicks } from "../charts/ticks";
 import { UPlotChart } from "../charts/uplot-chart";
 import { Notice } from "../components/form";
 import { useChart } from "../hooks/dashboard-data";
-import { calendarDate, dateOf, frenchDate, frenchDecimal, frenchNumber, frenchTime } from "../i18n/format";
+import { calendarDate, frenchDate, frenchDecimal, frenchNumber, frenchTime } from "../i18n/format";
 import type { DashboardView } from "../state/filters";
 
 export const COLORS = ["#2d8659", "#3498db", "#f39c12", "#e74c3c"];
@@ -27,6 +27,13 @@ const PERIODS: [Period, string][] = [
 const UNIT = { power: "W", current: "A" } as const;
 const AXIS = { power: "Puissance (W)", current: "Intensité (A)" } as const;
 const HEIGHT = 360;
+
+/** The window's days as the picker set them: the end is exclusive, so a day ending at midnight is that day. */
+export function rangeDates(startS: number, endS: number, timeZone: string): string {
+  const a = frenchDate(startS, timeZone);
+  const b = frenchDate(endS - 1, timeZone);
+  return a === b ? a : `${a} — ${b}`;
+}
 
 /**
  * "Activité électrique" of one device: power or current per channel, stepped, no fill, the pump drawn off
@@ -214,9 +221,7 @@ export function ChartPanel(props: {
         <div>
           <h2 id="chart-title">Activité électrique — {device.name}</h2>
           <p class="range" data-testid="chart-range">
-            {built
-              ? `${dateOf(new Date(built.startS * 1000).toISOString(), timeZone)} — ${dateOf(new Date(built.endS * 1000).toISOString(), timeZone)}`
-              : "…"}
+            {built ? rangeDates(built.startS, built.endS, timeZone) : "…"}
           </p>
         </div>
         <div class="chart-controls">
