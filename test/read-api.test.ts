@@ -240,6 +240,23 @@ describe("GET /api/cycles.csv", () => {
     const line = response.body.split("\r\n").find((l) => l.startsWith(`${SITE_B};switch:0;`));
     expect(line?.split(";").slice(-4)).toEqual(["-", "-", "-", "-"]);
   });
+
+  it("follows the table's sort: a column descending or ascending, empty last; a bad column is refused", async () => {
+    const durations = async (q: string) =>
+      (await get(`/api/cycles.csv?from=2026-02-01&to=2026-02-20${q}`)).body
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\r\n")
+        .slice(1)
+        .map((l) => Number(l.split(";")[5]?.replace(",", ".")));
+    const desc = await durations("&sort=duration_min");
+    const asc = await durations("&sort=duration_min&order=asc");
+    expect(desc.length).toBeGreaterThan(2);
+    expect(desc).toEqual([...desc].sort((a, b) => b - a));
+    expect(asc).toEqual([...desc].reverse().sort((a, b) => a - b));
+    expect(new Set(desc).size).toBeGreaterThan(1);
+    expect((await get("/api/cycles.csv?sort=drop_table")).statusCode).toBe(400);
+  });
 });
 
 describe("GET /api/series", () => {

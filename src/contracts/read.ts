@@ -1,4 +1,5 @@
 import { type Static, Type } from "typebox";
+import { CYCLE_SORT_KEYS } from "../domain/cycle-order.js";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -48,6 +49,21 @@ export const CyclesQuery = Type.Object({
   ),
 });
 export type CyclesQuery = Static<typeof CyclesQuery>;
+
+/** The CSV takes the table's query plus its sort, so the file lists the rows in the table's order. */
+export const CyclesCsvQuery = Type.Object({
+  ...CyclesQuery.properties,
+  sort: Type.Optional(
+    Type.Union(
+      CYCLE_SORT_KEYS.map((k) => Type.Literal(k)),
+      {
+        description: "colonne du tri du tableau ; absent : ordre d'origine (les plus récents d'abord)",
+      },
+    ),
+  ),
+  order: Type.Optional(Type.Union([Type.Literal("desc"), Type.Literal("asc")], { default: "desc" })),
+});
+export type CyclesCsvQuery = Static<typeof CyclesCsvQuery>;
 
 export const CycleItem = Type.Object({
   device_id: Type.String(),

@@ -4,6 +4,7 @@ import "./styles/base.css";
 import "./styles/layout.css";
 import "./styles/forms.css";
 import "./styles/tables.css";
+import "./styles/dashboard.css";
 import { loadSession } from "./state/session";
 
 const root = document.getElementById("app");

@@ -12,6 +12,7 @@ import {
 import { channelSeries } from "../../analytics/series.js";
 import type { Clock } from "../../clock.js";
 import {
+  CyclesCsvQuery,
   CyclesQuery,
   CyclesResponse,
   DevicesResponse,
@@ -22,6 +23,7 @@ import type { Database } from "../../db/database.js";
 import { devicesForDashboard } from "../../db/queries/devices-for-dashboard.js";
 import type { ChannelRef } from "../../db/queries/stored-cycle.js";
 import { localDateOf, parseCalendarDate, versionAt } from "../../domain/config-versions/index.js";
+import { sortCycles } from "../../domain/cycle-order.js";
 import { DEFAULT_CYCLE_SETTINGS } from "../../domain/cycles/index.js";
 import { factorSetById } from "../../domain/impact/index.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
@@ -210,12 +212,13 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       preHandler: access.requireReader,
       schema: {
         summary: "Les cycles du tableau en CSV (séparateur « ; », en-tête en français)",
-        querystring: CyclesQuery,
+        querystring: CyclesCsvQuery,
         produces: ["text/csv"],
       },
     },
     async (request, reply) => {
-      const { gridFactor: _unused, ...query } = await cyclesQuery(request.query);
+      const { sort, order, ...filters } = request.query;
+      const { gridFactor: _unused, ...query } = await cyclesQuery(filters);
       const pages = await cyclesExport(db, versions, {
         ...query,
         pageSize: CSV_PAGE_SIZE,
@@ -224,13 +227,30 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       const deviceName = new Map(devices.map((d) => [d.device_id, d.name ?? d.device_id]));
       const channelName = (deviceId: string, channel: number) =>
         versionAt(history.get(channelKey({ deviceId, channel })) ?? [], today)?.name ?? `switch:${channel}`;
+      // A sorted export needs every row before the first: it sorts the API's own (rounded) values, the
+      // ones the table sorted, so ties fall the same way; the original order still streams page by page.
+      async function* sorted() {
+        const all: { item: ReturnType<typeof cycleItem>; reported: ReportedCycle }[] = [];
+        for await (const page of pages) for (const r of page) all.push({ item: cycleItem(r), reported: r });
+        const index = new Map(all.map((x) => [x.item, x.reported]));
+        const rows = sortCycles(
+          all.map((x) => x.item),
+          sort ?? null,
+          order ?? "desc",
+        );
+        for (let i = 0; i < rows.length; i += CSV_PAGE_SIZE)
+          yield rows.slice(i, i + CSV_PAGE_SIZE).map((row) => index.get(row) as ReportedCycle);
+      }
       async function* lines() {
         yield `\uFEFF${csvLine(CSV_HEADER)}`;
-        for await (const page of pages) {
+        for await (const page of sort ? sorted() : pages) {
           // one chunk per page: the stream writes it while the next page is read
           yield page
-            .map(({ cycle, impact }) =>
-              cycleCsvLine(
+            .map((reported) => {
+              // the figures the table shows (the API's rounding), so a cell never differs from its row
+              const { cycle, impact } = reported;
+              const item = cycleItem(reported);
+              return cycleCsvLine(
                 {
                   deviceName: deviceName.get(cycle.deviceId) ?? cycle.deviceId,
                   channelName: channelName(cycle.deviceId, cycle.channel),
@@ -238,20 +258,20 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
                   endS: cycle.endMinute === null ? null : cycle.endMinute * 60,
                   ongoing: cycle.ongoing,
                   noise: cycle.noise,
-                  durationMin: cycle.durationMin,
-                  runtimeMin: cycle.runtimeMin,
-                  avgPowerW: cycle.avgPowerW,
-                  avgCurrentA: cycle.avgCurrentA,
-                  medianVoltageV: cycle.medianVoltageV,
-                  energyKwh: impact.energyKwh,
+                  durationMin: item.duration_min,
+                  runtimeMin: item.runtime_min,
+                  avgPowerW: item.avg_power_w,
+                  avgCurrentA: item.avg_current_a,
+                  medianVoltageV: item.median_voltage_v,
+                  energyKwh: item.energy_kwh,
                   pumpTypeLabel: impact.pumpType ? PUMP_TYPE_LABELS[impact.pumpType] : "-",
                   flowRateM3h: impact.flowRateM3h,
-                  volumeM3: impact.volumeM3,
-                  co2eAvoidedKg: impact.co2eAvoidedKg,
+                  volumeM3: item.volume_m3,
+                  co2eAvoidedKg: item.co2e_avoided_kg,
                 },
                 timeZone,
-              ),
-            )
+              );
+            })
             .join("");
         }
       }

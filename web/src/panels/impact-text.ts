@@ -1,0 +1,27 @@
+import type { Cycle } from "../api/types";
+import { frenchNumber } from "../i18n/format";
+
+/** "12,3 kg" under a tonne, "6,58 t" above (the predecessor's rule). */
+export function massText(kg: number): string {
+  return Math.abs(kg) >= 1000 ? `${frenchNumber(kg / 1000, 2)} t` : `${frenchNumber(kg, 1)} kg`;
+}
+
+/** kWh per m³ treated; "-" when nothing was treated. */
+export function kwhPerM3(energyKwh: number, volumeM3: number): string {
+  return volumeM3 > 0 ? frenchNumber(energyKwh / volumeM3, 3) : "-";
+}
+
+/** The flow rates the period's volumes were computed with, per channel: "PR1 : 18,0 puis 9,0 m³/h". */
+export function flowRatesUsed(cycles: readonly Cycle[], channelName: (c: Cycle) => string): string[] {
+  const byChannel = new Map<string, number[]>();
+  for (const c of [...cycles].reverse()) {
+    if (c.noise || c.pump_type !== "relevage" || c.flow_rate_m3h === null) continue;
+    const name = channelName(c);
+    const rates = byChannel.get(name) ?? [];
+    if (rates[rates.length - 1] !== c.flow_rate_m3h) rates.push(c.flow_rate_m3h);
+    byChannel.set(name, rates);
+  }
+  return [...byChannel].map(
+    ([name, rates]) => `${name} : ${rates.map((r) => frenchNumber(r, 1)).join(" puis ")} m³/h`,
+  );
+}
