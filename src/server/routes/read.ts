@@ -8,6 +8,7 @@ import {
   cyclesReport,
   type ReportedCycle,
 } from "../../analytics/cycles-report.js";
+import type { ReadBudget } from "../../analytics/refresh-cycles.js";
 import { channelSeries } from "../../analytics/series.js";
 import type { Clock } from "../../clock.js";
 import {
@@ -43,6 +44,7 @@ export interface ReadRoutesOptions {
   timeZone: string;
   gridFactor: GridFactor | null;
   versions: ChannelVersions;
+  cycleReadBudget?: ReadBudget;
 }
 
 const iso = (unixS: number) => new Date(unixS * 1000).toISOString().replace(".000Z", "Z");
@@ -52,7 +54,7 @@ const channelNumber = (raw: string | undefined) =>
   raw === undefined ? undefined : Number(raw.replace("switch:", ""));
 
 export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (app, options) => {
-  const { db, clock, access, timeZone, versions, gridFactor } = options;
+  const { db, clock, access, timeZone, versions, gridFactor, cycleReadBudget } = options;
 
   /** The channels a query names: one device's (one or all four), or every device's. */
   async function channelsOf(
@@ -115,6 +117,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       nowS,
       timeZone,
       factorSet,
+      ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
     };
   }
 
