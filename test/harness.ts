@@ -3,6 +3,7 @@ import { Writable } from "node:stream";
 import pg from "pg";
 import type { SessionPolicy } from "../src/admin/sessions.js";
 import { createUser, type Role } from "../src/admin/users.js";
+import type { ReadBudget } from "../src/analytics/refresh-cycles.js";
 import type { Clock } from "../src/clock.js";
 import type { Database } from "../src/db/database.js";
 import { loadMigrations, migrate } from "../src/db/migrate.js";
@@ -94,6 +95,7 @@ export async function createTestApp(
     sessionPolicy?: SessionPolicy;
     timeZone?: string;
     gridFactor?: { kgCo2ePerKwh: number; source: string };
+    cycleReadBudget?: ReadBudget;
   },
 ): Promise<App> {
   return buildApp({
@@ -110,6 +112,9 @@ export async function createTestApp(
     ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.gridFactor ? { gridFactor: options.gridFactor } : {}),
+    // Tests check what a read answers, not how long it may wait: a loaded machine must not turn a fresh answer
+    // into a `refreshing` one. The budget itself is tested in test/cycles-upkeep.test.ts.
+    cycleReadBudget: options.cycleReadBudget ?? { budgetMs: Number.POSITIVE_INFINITY },
   });
 }
 

@@ -9,6 +9,7 @@ import { versionsOfChannels } from "../admin/config-versions.js";
 import type { ThrottleRule } from "../admin/login-throttle.js";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "../admin/sessions.js";
 import { makeSettingsReader } from "../admin/settings.js";
+import type { ReadBudget } from "../analytics/refresh-cycles.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
 import { createIngestor, type Ingestor } from "../ingest/ingestor.js";
@@ -29,6 +30,8 @@ export interface AppOptions {
   timeZone?: string;
   /** GRID_CO2E_KG_PER_KWH + GRID_CO2E_SOURCE: the electricity line of the summary */
   gridFactor?: { kgCo2ePerKwh: number; source: string } | null;
+  /** what a read may spend on pending cycle refreshes before answering with `refreshing` (decision 0010) */
+  cycleReadBudget?: ReadBudget;
   db: Database;
   clock: Clock;
   logger: Logger;
@@ -186,6 +189,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     timeZone: options.timeZone ?? "UTC",
     settings,
     versions: { versionsOf: (channels) => versionsOfChannels(options.db, channels) },
+    ...(options.cycleReadBudget ? { cycleReadBudget: options.cycleReadBudget } : {}),
   });
   await app.register(adminRoutes, {
     db: options.db,

@@ -9,6 +9,7 @@ import {
   cyclesReport,
   type ReportedCycle,
 } from "../../analytics/cycles-report.js";
+import type { ReadBudget } from "../../analytics/refresh-cycles.js";
 import { channelSeries } from "../../analytics/series.js";
 import type { Clock } from "../../clock.js";
 import {
@@ -47,6 +48,7 @@ export interface ReadRoutesOptions {
   /** the factor set and electricity factor in force (stored in the admin area, or the defaults) */
   settings: () => Promise<Settings>;
   versions: ChannelVersions;
+  cycleReadBudget?: ReadBudget;
 }
 
 const iso = (unixS: number) => new Date(unixS * 1000).toISOString().replace(".000Z", "Z");
@@ -56,7 +58,7 @@ const channelNumber = (raw: string | undefined) =>
   raw === undefined ? undefined : Number(raw.replace("switch:", ""));
 
 export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (app, options) => {
-  const { db, clock, access, timeZone, versions, settings } = options;
+  const { db, clock, access, timeZone, versions, settings, cycleReadBudget } = options;
 
   /** The channels a query names: one device's (one or all four), or every device's. */
   async function channelsOf(
@@ -123,6 +125,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       nowS,
       timeZone,
       factorSet,
+      ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
     };
   }
 

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refreshPendingCycles } from "../src/analytics/refresh-cycles.js";
+import { ingestBatch } from "../src/ingest/ingest-batch.js";
+import type { App } from "../src/server/app.js";
+import { createTestApp, createTestDatabase, FakeClock, type TestDatabase } from "./harness.js";
+
+// /api/cycles while changes are still queued and the read has no budget left for them (decision 0010).
+
+let t: TestDatabase;
+let app: App;
+const NOW = new Date("2026-02-20T12:00:00Z");
+const DEVICE = "shellypro4pm-0f0f0f0f0f0f";
+const at = (iso: string) => Date.parse(iso) / 1000;
+
+function run(startIso: string, minutes: number) {
+  return Array.from({ length: minutes }, (_, i) => ({
+    src: DEVICE,
+    timestamp: at(startIso) + i * 60,
+    params: { "switch:0": { apower: 900, current: 4 } },
+  }));
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  app = await createTestApp(t.db, {
+    clock: new FakeClock(NOW),
+    migrationCount: t.migrationCount,
+    publicDashboard: true,
+    cycleReadBudget: { budgetMs: 0, minSteps: 0 },
+  });
+});
+afterAll(async () => {
+  await app.close();
+  await t.drop();
+});
+
+describe("GET /api/cycles while a backfill is being absorbed", () => {
+  it("answers with the stored cycles, refreshing and the oldest pending change; then without them", async () => {
+    const receivedAt = new Date("2026-02-20T11:58:30Z");
+    const nowS = at(NOW.toISOString());
+    await ingestBatch(t.db, run("2026-02-10T08:00:00Z", 20), { nowS, receivedAt });
+    await refreshPendingCycles(t.db, { nowMinute: nowS / 60 });
+    await ingestBatch(t.db, run("2026-02-11T08:00:00Z", 15), { nowS, receivedAt });
+
+    const url = `/api/cycles?device_id=${DEVICE}&channel=0&from=2026-02-01&to=2026-02-19`;
+    const stale = (await app.inject({ method: "GET", url })).json();
+    expect(stale.refreshing).toBe(true);
+    expect(Date.parse(stale.pending_since)).not.toBeNaN();
+    expect(stale.total).toBe(1);
+
+    await refreshPendingCycles(t.db, { nowMinute: nowS / 60 });
+    const fresh = (await app.inject({ method: "GET", url })).json();
+    expect(fresh.total).toBe(2);
+    expect(fresh).not.toHaveProperty("refreshing");
+    expect(fresh).not.toHaveProperty("pending_since");
+  });
+});
