@@ -1,5 +1,5 @@
 import { type FactorSetId, factorSetById } from "../../../src/domain/impact/factor-sets.js";
-import type { Cycle, Cycles } from "../api/types";
+import type { Cycles } from "../api/types";
 import { Link } from "../components/link";
 import { calendarDate, frenchNumber } from "../i18n/format";
 import { kwhPerM3, massText } from "./impact-text";
