@@ -57,6 +57,7 @@ export class MqttIngestion {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private failures = 0;
+  private pendingQos0 = 0;
   private connection = 0;
   private stopped = false;
   /** message ids whose PUBACK must wait for the database, on the current connection */
@@ -166,11 +167,12 @@ export class MqttIngestion {
     }
     if (mapped.kind !== "message") return;
     const ack = qos > 0 && messageId !== undefined ? { messageId, connection: this.connection } : null;
-    if (!ack && this.pending.filter((e) => e.ack === null).length >= MAX_UNACKED_QOS0) {
+    if (!ack && this.pendingQos0 >= MAX_UNACKED_QOS0) {
       this.counters.droppedQos0++;
       return;
     }
     if (ack) this.unconfirmed.add(ack.messageId);
+    else this.pendingQos0++;
     this.pending.push({ message: mapped.message, ack });
     if (this.pending.length >= this.batchMax) this.schedule(0);
     else this.schedule(this.options.batchWaitMs ?? 1_000);
@@ -200,6 +202,7 @@ export class MqttIngestion {
       const summary = await this.options.ingestor.ingest(batch.map((entry) => entry.message));
       this.failures = 0;
       this.pending.splice(0, batch.length);
+      for (const entry of batch) if (entry.ack === null) this.pendingQos0--;
       for (const result of summary.results) {
         if (result.status === "rejected") {
           this.counters.rejected++;
