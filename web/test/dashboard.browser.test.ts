@@ -316,7 +316,7 @@ describe.skipIf(!chromium)("dashboard", () => {
     await expect.poll(() => text(p, "kpi-cycles"), { timeout: 30_000 }).toBe(String(before + 1));
     await expect.poll(() => text(p, "kpi-ongoing")).toBe("1 en cours");
     const first = p.getByTestId("cycle-row").first();
-    expect(await first.locator("td").nth(4).textContent()).toBe("En cours");
+    await expect.poll(() => first.locator("td").nth(4).textContent()).toBe("En cours");
     expect(await first.locator("td").nth(1).textContent()).toBe("switch:3");
     await p.route("**/api/cycles?**", (route) => route.abort());
     await expect
