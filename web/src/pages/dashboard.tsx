@@ -47,7 +47,7 @@ export function DashboardPage() {
   // single connection) they would otherwise share the wire with the answer the operator waits for
   const summaryReady = summary.dataKey === paramsKey;
   const all = useAllCycles(view, summaryReady);
-  const today = useToday(view, !view.device && (list?.length ?? 0) > 0);
+  const today = useToday(view, summaryReady && !view.device && (list?.length ?? 0) > 0);
 
   const names = useMemo(() => {
     const byDevice = new Map((list ?? []).map((d) => [d.device_id, d]));
