@@ -91,6 +91,18 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     expect(new URL(p.url()).pathname).toBe("/connexion");
   });
 
+  it("says how long to wait once sign-in is throttled", async () => {
+    const { page: p } = await page();
+    for (let i = 0; i < 5; i++) {
+      await signIn(p, "intrus@filtreplante.test", `essai ${i}`);
+      await expect.poll(() => p.getByRole("alert").textContent()).toBe("E-mail ou mot de passe incorrect");
+    }
+    await signIn(p, "intrus@filtreplante.test", "encore un essai");
+    await expect
+      .poll(() => p.getByRole("alert").textContent())
+      .toMatch(/^Trop de tentatives de connexion\. Réessayez dans 1[45] min\.$/);
+  });
+
   it("returns to the deep link after sign-in, and a reload keeps the page", async () => {
     const { page: p } = await page();
     await p.goto("/admin/modeles");
