@@ -120,7 +120,8 @@ export async function evaluateRound(
       const at = condition.rule === "meter_offline" ? nowMinute : t;
       const change = step(stored ? toOpen(stored) : null, condition, at, {
         silenced: silenced(windows, id, condition.channel, at),
-        mayOpen,
+        // The meter rule is judged at the clock's minute: never a look at the past.
+        mayOpen: mayOpen || condition.rule === "meter_offline",
       });
       if (change.kind === "open") {
         const inserted = await openAlert(db, {
