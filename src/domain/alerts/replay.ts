@@ -7,6 +7,12 @@ import { type Change, type OpenAlert, step } from "./lifecycle.js";
 import { evaluateChannel, evaluateMeter, type Learned, learnChannel, type Overrides } from "./rules.js";
 import type { AlertCycle, AlertReading, Condition, RuleId, RuleOverride } from "./types.js";
 
+/**
+ * The rules of a minute look at the last start, the running cycle, the last 6 closed cycles and the starts
+ * of the last hour; 64 cycles cover that for any pump that ever runs at least 2 minutes.
+ */
+const RECENT_CYCLES = 64;
+
 export interface ReplayChannel {
   channel: number;
   /** sorted by start, from at least 14 days before the period */
@@ -56,6 +62,8 @@ export function replay(input: ReplayInput): ReplayedAlert[] {
   const allReadings = input.channels.flatMap((c) => c.readings.map((r) => r.minute)).sort((a, b) => a - b);
   let lastIdx = 0;
   const learned: (Learned | null)[] = input.channels.map(() => null);
+  // Index of the first cycle starting after t, per channel: a minute's rules look at the latest cycles only.
+  const next = input.channels.map(() => 0);
 
   const apply = (key: string, condition: Condition, t: number, silenced: boolean) => {
     const current = open.get(key) ?? null;

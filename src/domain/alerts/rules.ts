@@ -5,7 +5,7 @@
  * 14 days before it. Learning per hour rather than per minute makes live evaluation (one round now and
  * then) and the backtest (every minute) see the very same thresholds, and costs a sort per hour.
  */
-import { median, quantile, robustZ } from "./stats.js";
+import { median, quantile, robustScale, zFrom } from "./stats.js";
 import {
   type AlertCycle,
   type AlertReading,
@@ -30,6 +30,12 @@ export interface Learned {
   durations: number[];
   powers: number[];
   currents: number[];
+  /** median and spread of powers / currents, null below minReferenceCycles */
+  powerScale: { median: number; spread: number } | null;
+  durationP95: number | null;
+  /** p95 of the gaps near a time of day, by last start (memo: the same for every minute of an hour) */
+  inactiveP95: Map<number | null, number>;
+  currentScale: { median: number; spread: number } | null;
 }
 
 const hourOf = (minute: number) => Math.floor(minute / 60) * 60;
@@ -50,13 +56,25 @@ export function learnChannel(cycles: readonly AlertCycle[], t: number, firstMinu
     const b = closed[i] as AlertCycle;
     gaps.push({ startMinute: a.startMinute, gapMin: b.startMinute - a.startMinute });
   }
+  const powers = closed.map((c) => c.avgPowerW);
+  const currents = closed.flatMap((c) => (c.avgCurrentA === null ? [] : [c.avgCurrentA]));
   return {
     hourMinute: hour,
+    durationP95:
+      closed.length > 0
+        ? quantile(
+            closed.map((c) => c.lastActiveMinute - c.startMinute),
+            0.95,
+          )
+        : null,
+    inactiveP95: new Map(),
+    powerScale: powers.length >= LIMITS.minReferenceCycles ? robustScale(powers) : null,
+    currentScale: currents.length >= LIMITS.minReferenceCycles ? robustScale(currents) : null,
     learned: firstMinute !== null && hour - firstMinute >= LEARNING_MIN,
     gaps,
     durations: closed.map((c) => c.lastActiveMinute - c.startMinute),
-    powers: closed.map((c) => c.avgPowerW),
-    currents: closed.flatMap((c) => (c.avgCurrentA === null ? [] : [c.avgCurrentA])),
+    powers,
+    currents,
   };
 }
 
@@ -88,6 +106,9 @@ export function thresholdOf(
   switch (rule) {
     case "pump_inactive": {
       if (!learned.learned) return { value: LIMITS.inactiveFloorMin, source };
+      const known = learned.inactiveP95.get(lastStartMinute);
+      if (known !== undefined)
+        return { value: Math.max(LIMITS.inactiveFloorMin, LIMITS.inactiveFactor * known), source };
       const near =
         lastStartMinute === null
           ? []
@@ -97,16 +118,17 @@ export function thresholdOf(
       // Too few gaps at that time of day to say what is usual there: all gaps of the day.
       const sample = (near.length >= 5 ? near : learned.gaps).map((g) => g.gapMin);
       const p95 = sample.length > 0 ? quantile(sample, 0.95) : 0;
+      learned.inactiveP95.set(lastStartMinute, p95);
       return { value: Math.max(LIMITS.inactiveFloorMin, LIMITS.inactiveFactor * p95), source };
     }
     case "cycle_too_long": {
       if (!learned.learned || learned.durations.length === 0) return { value: LIMITS.longFloorMin, source };
-      const p95 = quantile(learned.durations, 0.95);
+      const p95 = learned.durationP95 ?? quantile(learned.durations, 0.95);
       return { value: Math.max(LIMITS.longFloorMin, LIMITS.longFactor * p95), source };
     }
     case "dry_run": {
       if (learned.powers.length < LIMITS.minReferenceCycles) return { value: null, source };
-      return { value: LIMITS.dryRunShare * median(learned.powers), source };
+      return { value: LIMITS.dryRunShare * (learned.powerScale?.median ?? median(learned.powers)), source };
     }
     case "overload":
       return { value: LIMITS.overloadZ, source };
@@ -223,12 +245,11 @@ export function evaluateChannel(input: ChannelInput, t: number, learned: Learned
     const th = thresholdOf("overload", learned, overrides.overload);
     const limit = th.value as number;
     const closed = cycles.filter((c) => !c.noise && c.lastActiveMinute < t);
+    const { powerScale, currentScale } = learned;
     const zOf = (c: AlertCycle) =>
       Math.max(
-        learned.powers.length >= LIMITS.minReferenceCycles ? robustZ(c.avgPowerW, learned.powers) : 0,
-        c.avgCurrentA !== null && learned.currents.length >= LIMITS.minReferenceCycles
-          ? robustZ(c.avgCurrentA, learned.currents)
-          : 0,
+        powerScale ? zFrom(c.avgPowerW, powerScale) : 0,
+        c.avgCurrentA !== null && currentScale ? zFrom(c.avgCurrentA, currentScale) : 0,
       );
     let run = 0;
     for (let i = closed.length - 1; i >= 0 && zOf(closed[i] as AlertCycle) > limit; i--) run++;

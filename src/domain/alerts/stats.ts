@@ -33,7 +33,15 @@ export function mad(values: readonly number[]): number {
  * change into an infinite score.
  */
 export function robustZ(x: number, reference: readonly number[]): number {
+  return zFrom(x, robustScale(reference));
+}
+
+/** The median and floored MAD of a reference sample, computed once for many scores. */
+export function robustScale(reference: readonly number[]): { median: number; spread: number } {
   const m = median(reference);
-  const spread = Math.max(mad(reference), Math.abs(m) * 0.01, 1e-9);
-  return (0.6745 * (x - m)) / spread;
+  return { median: m, spread: Math.max(mad(reference), Math.abs(m) * 0.01, 1e-9) };
+}
+
+export function zFrom(x: number, scale: { median: number; spread: number }): number {
+  return (0.6745 * (x - scale.median)) / scale.spread;
 }
