@@ -85,10 +85,13 @@ export function replay(input: ReplayInput): ReplayedAlert[] {
         l = learnChannel(ch.cycles, t, input.firstMinute);
         learned[i] = l;
       }
+      let n = next[i] as number;
+      while (n < ch.cycles.length && (ch.cycles[n] as AlertCycle).startMinute <= t) n++;
+      next[i] = n;
       const conditions = evaluateChannel(
         {
           channel: ch.channel,
-          cycles: ch.cycles,
+          cycles: ch.cycles.slice(Math.max(0, n - RECENT_CYCLES), n),
           readings,
           firstMinute: input.firstMinute,
           overrides: ch.overrides,
