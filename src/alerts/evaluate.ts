@@ -47,6 +47,8 @@ export interface EvaluatorOptions {
   holder: string;
   /** how long a lease lasts without renewal (default 90 s) */
   leaseMs?: number;
+  /** devices evaluated at once (default 4) */
+  concurrency?: number;
 }
 
 const CHANNELS = [0, 1, 2, 3];
@@ -69,7 +71,12 @@ export async function evaluateRound(
   ]);
   const summary: RoundSummary = { devices: devices.length, opened: 0, resolved: 0, reads: 5 };
 
-  for (const device of devices) {
+  // Devices are independent: a few at once keep a pool's connections busy (PGlite serialises them anyway).
+  let nextDevice = 0;
+  const worker = async () => {
+    for (let d = devices[nextDevice++]; d !== undefined; d = devices[nextDevice++]) await evaluateDevice(d);
+  };
+  const evaluateDevice = async (device: { device_id: string; first_seen: Date }) => {
     const id = device.device_id;
     const last = await lastReadingOf(db, id);
     const lastMinute = last ? toMinute(last) : null;
@@ -143,7 +150,8 @@ export async function evaluateRound(
         summary.resolved++;
       }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
   return summary;
 }
 
