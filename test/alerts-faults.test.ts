@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FaultOption, simulateFleet } from "../simulator/index.js";
-import { evaluateRound } from "../src/alerts/evaluate.js";
+import { type EvaluatorCache, evaluateRound } from "../src/alerts/evaluate.js";
 import { backtest, setRule } from "../src/alerts/use-cases.js";
 import { refreshPendingCycles } from "../src/analytics/refresh-cycles.js";
 import type { App } from "../src/server/app.js";
@@ -127,6 +127,8 @@ beforeAll(async () => {
     at: new Date(LIVE_S * 1000),
     by: "admin@example.org",
   });
+  // The service's evaluator keeps what it learned for the hour between rounds: so does this one.
+  const cache: EvaluatorCache = new Map();
   let i = before.length;
   for (let s = LIVE_S + 600; s <= END_S + 600; s += 600) {
     const batch: unknown[] = [];
@@ -135,7 +137,7 @@ beforeAll(async () => {
     clock.set(new Date(s * 1000));
     if (batch.length > 0) await post(batch);
     await refreshPendingCycles(t.db, { nowMinute: s / 60 });
-    await evaluateRound(t.db, new Date(s * 1000), { holder: "live" });
+    await evaluateRound(t.db, new Date(s * 1000), { holder: "live", cache });
   }
   const admin = await loginAs(app, t.db, "admin@example.org", "admin");
   live = (await app.inject({ url: `/api/alerts?device_id=${device}&limit=1000`, headers: admin })).json()

@@ -22,9 +22,11 @@ import {
   updateOpenAlert,
 } from "../db/queries/alerts.js";
 import {
+  type AlertCycle,
   type Condition,
   evaluateChannel,
   evaluateMeter,
+  type Learned,
   LIMITS,
   LOOKBACK_MIN,
   learnChannel,
@@ -49,7 +51,20 @@ export interface EvaluatorOptions {
   leaseMs?: number;
   /** devices evaluated at once (default 4) */
   concurrency?: number;
+  /** what was learned this hour, kept between rounds (the service keeps one; none: learn every round) */
+  cache?: EvaluatorCache;
 }
+
+interface CachedDevice {
+  hour: number;
+  /** per channel, the latest cycles that started more than a day before the hour */
+  older: Map<number, AlertCycle[]>;
+  learned: Map<number, Learned>;
+}
+export type EvaluatorCache = Map<string, CachedDevice>;
+
+/** The rules look at the latest cycles only (see RECENT_CYCLES in the domain's replay). */
+const RECENT_CYCLES = 64;
 
 const CHANNELS = [0, 1, 2, 3];
 
@@ -89,16 +104,27 @@ export async function evaluateRound(
     const conditions: Condition[] = [];
     if (lastMinute !== null) {
       const hour = Math.floor(t / 60) * 60;
+      const cached = options.cache?.get(id);
+      const hit = cached !== undefined && cached.hour === hour;
+      // Within an hour the learned figures do not change: only the last day's cycles are read again.
       const [cycleRows, readingRows] = await Promise.all([
-        alertCyclesOf(db, id, fromMinute(hour - LOOKBACK_MIN), fromMinute(t)),
+        alertCyclesOf(db, id, fromMinute(hit ? hour - 1440 : hour - LOOKBACK_MIN), fromMinute(t)),
         alertReadingsOf(db, id, fromMinute(t - 60), fromMinute(t)),
       ]);
       summary.reads += 2;
       const cycles = cyclesByChannel(cycleRows);
       const readings = readingsByChannel(readingRows);
       const firstMinute = toMinute(device.first_seen);
+      const entry: CachedDevice = hit ? cached : { hour, older: new Map(), learned: new Map() };
       for (const channel of CHANNELS) {
-        const own = cycles.get(channel) ?? [];
+        const fresh = cycles.get(channel) ?? [];
+        if (!hit) {
+          const older = fresh.filter((c) => c.startMinute < hour - 1440);
+          entry.older.set(channel, older.slice(-RECENT_CYCLES));
+          entry.learned.set(channel, learnChannel(fresh, t, firstMinute));
+        }
+        const own = hit ? [...(entry.older.get(channel) ?? []), ...fresh] : fresh;
+        const learned = entry.learned.get(channel) as Learned;
         const input = {
           channel,
           cycles: own,
@@ -106,8 +132,9 @@ export async function evaluateRound(
           firstMinute,
           overrides: overridesOf(settings, id, channel),
         };
-        conditions.push(...evaluateChannel(input, t, learnChannel(own, t, firstMinute)));
+        conditions.push(...evaluateChannel(input, t, learned));
       }
+      options.cache?.set(id, entry);
     }
     conditions.push(
       evaluateMeter(
@@ -176,6 +203,7 @@ export function startAlertEvaluation(deps: {
   intervalMs: number;
 }): { poke(): void; stop(): Promise<void> } {
   let running: Promise<void> | null = null;
+  const cache: EvaluatorCache = new Map();
   let again = false;
   let stopped = false;
   const run = () => {
@@ -184,7 +212,7 @@ export function startAlertEvaluation(deps: {
       again = true;
       return;
     }
-    running = evaluateRound(deps.db, deps.clock.now(), { holder: deps.holder })
+    running = evaluateRound(deps.db, deps.clock.now(), { holder: deps.holder, cache })
       .then(() => undefined)
       .catch((error) => deps.logger.warn({ err: error }, "alert evaluation skipped"))
       .finally(() => {
