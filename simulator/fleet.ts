@@ -59,6 +59,76 @@ export interface FleetConfig {
   rebootsPerDay: number;
   /** probability that one device-minute is lost entirely (no frames) */
   loss: number;
+  /** injected faults (none: the output is the same as without the option) */
+  faults?: readonly Fault[];
+}
+
+export type FaultKind =
+  | "pump_stopped"
+  | "stuck_on"
+  | "dry_run"
+  | "clogging"
+  | "short_cycling"
+  | "meter_offline"
+  | "low_voltage";
+
+/**
+ * A fault on one channel (or the whole meter for meter_offline and low_voltage) during [fromS, toS):
+ * pump_stopped drops the planned cycles that start then; stuck_on runs the pump throughout; dry_run draws
+ * 55 % of the nominal power (current only −10 %); clogging +25 % current (+10 % power); short_cycling
+ * replaces the cycles by 2-minute runs every 7 minutes; meter_offline sends nothing; low_voltage 195 V.
+ */
+export interface Fault {
+  kind: FaultKind;
+  device: number;
+  channel: number;
+  fromS: number;
+  toS: number;
+}
+
+export const DRY_RUN_POWER_SHARE = 0.55;
+export const CLOGGING_CURRENT_FACTOR = 1.25;
+export const LOW_VOLTAGE_V = 195;
+
+function faultAt(
+  plan: FleetPlan,
+  kind: FaultKind,
+  device: number,
+  channel: number | null,
+  t: number,
+): boolean {
+  const faults = plan.config.faults;
+  if (!faults || faults.length === 0) return false;
+  return faults.some(
+    (f) =>
+      f.kind === kind &&
+      f.device === device &&
+      (channel === null || f.channel === channel) &&
+      f.fromS <= t &&
+      t < f.toS,
+  );
+}
+
+/** Rewrites the planned cycles for the faults that change when a pump runs. */
+function applyCycleFaults(devices: DevicePlan[], faults: readonly Fault[]): void {
+  for (const f of faults) {
+    const ch = devices[f.device]?.channels[f.channel];
+    if (!ch || ch.role === "idle") continue;
+    // A dry run is a running pump: the fault makes it run, as a stuck float would.
+    if (!["pump_stopped", "stuck_on", "short_cycling", "dry_run"].includes(f.kind)) continue;
+    // Keep the normal cycles clear of the fault by MIN_GAP_S, so no two runs merge by accident.
+    const kept = ch.cycles.filter((c) =>
+      f.kind === "pump_stopped"
+        ? c.start < f.fromS || c.start >= f.toS
+        : c.end + MIN_GAP_S <= f.fromS || c.start >= f.toS + MIN_GAP_S,
+    );
+    const added: Cycle[] = [];
+    if (f.kind === "stuck_on" || f.kind === "dry_run") added.push({ start: f.fromS, end: f.toS });
+    if (f.kind === "short_cycling") {
+      for (let s = f.fromS; s + 120 <= f.toS; s += 420) added.push({ start: s, end: s + 120 });
+    }
+    ch.cycles = [...kept, ...added].sort((a, b) => a.start - b.start);
+  }
 }
 
 export interface FleetPlan {
@@ -267,6 +337,7 @@ export function planFleet(config: FleetConfig): FleetPlan {
       rssi: rng.int(-72, -50),
     });
   }
+  if (config.faults && config.faults.length > 0) applyCycleFaults(devices, config.faults);
   return { config, devices };
 }
 
@@ -343,7 +414,9 @@ export function minuteProfile(
   const seed = plan.config.seed;
   const t0 = minute * 60;
   const g = grid(seed, device.index, minute);
-  const voltage = g.voltages[ch.channel] as number;
+  const voltage = faultAt(plan, "low_voltage", device.index, null, t0)
+    ? LOW_VOLTAGE_V
+    : (g.voltages[ch.channel] as number);
   const points: PowerPoint[] = [];
   if (ch.role === "idle") {
     const rng = Random.from(seed, TAG.idleMinute, device.index, minute);
@@ -371,9 +444,14 @@ export function minuteProfile(
   } else {
     const rng = Random.from(seed, TAG.pumpMinute, device.index, ch.channel, minute);
     const eps = (): number => clamp(rng.normal(0, 0.007), -0.02, 0.02);
-    const level0 = r1(ch.nominalPowerW * (1 + eps()));
+    const dry = faultAt(plan, "dry_run", device.index, ch.channel, t0);
+    const clogged = faultAt(plan, "clogging", device.index, ch.channel, t0);
+    const powerShare = dry ? DRY_RUN_POWER_SHARE : clogged ? 1.1 : 1;
+    // The current of the fault, relative to what the power alone would give (dry run: −10 % only).
+    const currentShare = dry ? 0.9 / DRY_RUN_POWER_SHARE : clogged ? CLOGGING_CURRENT_FACTOR / 1.1 : 1;
+    const level0 = r1(ch.nominalPowerW * powerShare * (1 + eps()));
     const changeAt = rng.chance(0.3) ? t0 + rng.int(3, 57) : -1;
-    const level1 = r1(ch.nominalPowerW * (1 + eps()));
+    const level1 = r1(ch.nominalPowerW * powerShare * (1 + eps()));
     const pf = r2(clamp(ch.powerFactor + rng.normal(0, 0.004), 0.77, 0.83));
     const kinds = new Map<number, PointKind>([[t0, "boundary"]]);
     if (changeAt > 0) kinds.set(changeAt, "change");
@@ -397,7 +475,7 @@ export function minuteProfile(
         kind: kinds.get(t) as PointKind,
         on,
         power,
-        current: on ? r3(power / (voltage * pf)) : 0,
+        current: on ? r3((power * currentShare) / (voltage * pf)) : 0,
         pf: on ? pf : 0,
         powerChanged: power !== previous,
       });
@@ -513,6 +591,7 @@ export class DeviceSimulator {
 
   /** True when the whole device-minute is dropped by the `loss` perturbation. */
   lost(minute: number): boolean {
+    if (faultAt(this.plan, "meter_offline", this.device.index, null, minute * 60)) return true;
     const p = this.plan.config.loss;
     return p > 0 && Random.from(this.plan.config.seed, TAG.loss, this.device.index, minute).next() < p;
   }

@@ -10,6 +10,7 @@
 import type { IngestMessage } from "../src/contracts/ingest.js";
 import {
   type ChannelRole,
+  type FaultKind,
   type FleetPlan,
   type FrameParams,
   fleetFrames,
@@ -25,7 +26,14 @@ import { chunked, withDuplicates, withReorder } from "./perturb.js";
 import { Random } from "./random.js";
 
 export type { ChannelRole, FrameParams, ShellyFrame, TruthCycle, TruthReboot } from "./fleet.js";
-export { MIN_GAP_S, ROLE_RANGES } from "./fleet.js";
+export {
+  CLOGGING_CURRENT_FACTOR,
+  DRY_RUN_POWER_SHARE,
+  type FaultKind,
+  LOW_VOLTAGE_V,
+  MIN_GAP_S,
+  ROLE_RANGES,
+} from "./fleet.js";
 export { IngestPostError, type PostOptions, type PostTotals, parseRetryAfter, postBatches } from "./post.js";
 export { Random } from "./random.js";
 
@@ -49,6 +57,17 @@ export interface SimulateOptions {
   reboots?: number;
   /** minutes generated at once by the lazy generators (default 60) */
   sliceMinutes?: number;
+  /** faults injected at known minutes (none: the output is unchanged) */
+  faults?: readonly FaultOption[];
+}
+
+/** One injected fault: `kind` on `channel` (default 0) of device `device` (default 0) for `minutes` from `at`. */
+export interface FaultOption {
+  kind: FaultKind;
+  device?: number;
+  channel?: number;
+  at: Date | string | number;
+  minutes: number;
 }
 
 /** A queue message exactly as the production consumer posts it. */
@@ -149,6 +168,20 @@ export function simulateFleet(options: SimulateOptions): Simulation {
     endS,
     rebootsPerDay: reboots,
     loss,
+    ...(options.faults && options.faults.length > 0
+      ? {
+          faults: options.faults.map((f) => {
+            const fromS = toUnixSeconds(f.at);
+            return {
+              kind: f.kind,
+              device: f.device ?? 0,
+              channel: f.channel ?? 0,
+              fromS,
+              toS: fromS + Math.round(f.minutes * 60),
+            };
+          }),
+        }
+      : {}),
   });
 
   const devices: SimulatedDevice[] = plan.devices.map((d) => ({

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { sessionPolicy } from "./admin/sessions.js";
 import { ensureFirstAdmin, UserError } from "./admin/users.js";
+import { startAlertEvaluation } from "./alerts/evaluate.js";
 import { startCycleUpkeep } from "./analytics/cycle-upkeep.js";
 import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
@@ -73,18 +74,32 @@ export async function startService(
     gridFactor: config.gridFactor,
     webDir: config.webDir,
   });
+  // Absence rules every minute; cycle rules also right after each cycle refresh.
+  const alerts = startAlertEvaluation({
+    db,
+    clock: systemClock,
+    logger,
+    holder: `${process.pid}-${crypto.randomUUID()}`,
+    intervalMs: 60_000,
+  });
   const upkeep = startCycleUpkeep({
     db,
     clock: systemClock,
     timeZone: config.timeZone,
     logger,
     intervalMs: 5_000,
+    onRefreshed: alerts.poke,
   });
   // Fastify refuses hooks once ready, so the upkeep is stopped by the shutdown path itself, after the
   // last request and before the database closes.
   let stopping: Promise<boolean> | undefined;
   const stop = () => {
-    stopping ??= shutdown(app, db, config.shutdownTimeoutMs, mqtt ? [upkeep, mqtt] : [upkeep]);
+    stopping ??= shutdown(
+      app,
+      db,
+      config.shutdownTimeoutMs,
+      mqtt ? [upkeep, alerts, mqtt] : [upkeep, alerts],
+    );
     return stopping;
   };
   const onSignal = (signal: NodeJS.Signals) => {

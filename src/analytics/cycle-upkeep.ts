@@ -17,6 +17,8 @@ export function startCycleUpkeep(deps: {
   timeZone: string;
   logger: Logger;
   intervalMs: number;
+  /** called after each run that refreshed cycles (the alert evaluator's cycle rules) */
+  onRefreshed?: () => void;
 }): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   let stopped = false;
@@ -40,6 +42,7 @@ export function startCycleUpkeep(deps: {
         "cycle refresh failed",
       );
     }
+    if (summary.written + summary.deleted > 0) deps.onRefreshed?.();
   };
 
   const timer = setInterval(() => {

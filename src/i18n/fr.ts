@@ -33,6 +33,9 @@ export const MESSAGES = {
   invalid_field: "Valeur électrique invalide",
   // Reading queries
   unknown_device: "Appareil inconnu.",
+  alert_not_found: "Alerte introuvable.",
+  invalid_alert_id: "Identifiant d'alerte invalide : <appareil>:<numéro> attendu.",
+  invalid_maintenance: "La fin de la maintenance doit suivre son début.",
   invalid_from: "Date de début invalide : AAAA-MM-JJ, ou un instant ISO avec fuseau (2026-02-14T09:40:00Z).",
   invalid_to: "Date de fin invalide : AAAA-MM-JJ, ou un instant ISO avec fuseau (2026-02-14T09:40:00Z).",
   empty_period: "La date de fin doit suivre la date de début.",

@@ -17,6 +17,7 @@ import type { MqttState } from "../mqtt/mqtt-ingestion.js";
 import { createAccess, SESSION_COOKIE } from "./access.js";
 import { installErrorHandling } from "./errors.js";
 import { adminRoutes } from "./routes/admin.js";
+import { alertRoutes } from "./routes/alerts.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
@@ -200,6 +201,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     settingsDefaults,
   });
 
+  await app.register(alertRoutes, {
+    db: options.db,
+    clock: options.clock,
+    access,
+    timeZone: options.timeZone ?? "UTC",
+  });
   await app.register(siteRoutes, {
     timeZone: options.timeZone ?? "UTC",
     publicDashboard: options.publicDashboard ?? false,

@@ -1,0 +1,236 @@
+/**
+ * Live evaluation: one round looks at every device at its data time and applies the lifecycle to the
+ * stored alerts. Only the holder of the evaluator lease runs rounds, so several instances raise each alert
+ * once (and the one-open-alert index makes a second insert a no-op should two rounds ever overlap).
+ */
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import type { Database } from "../db/database.js";
+import {
+  type AlertRow,
+  alertCyclesOf,
+  alertReadingsOf,
+  devicesToWatch,
+  lastReadingOf,
+  maintenanceWindowsOf,
+  openAlert,
+  openAlertsOf,
+  resolveAlert,
+  ruleSettingsOf,
+  sendsWhenIdle,
+  takeEvaluatorLease,
+  updateOpenAlert,
+} from "../db/queries/alerts.js";
+import {
+  type AlertCycle,
+  type Condition,
+  evaluateChannel,
+  evaluateMeter,
+  type Learned,
+  LIMITS,
+  LOOKBACK_MIN,
+  learnChannel,
+  type OpenAlert,
+  SEVERITY,
+  step,
+} from "../domain/alerts/index.js";
+import { cyclesByChannel, fromMinute, overridesOf, readingsByChannel, silenced, toMinute } from "./load.js";
+
+export interface RoundSummary {
+  devices: number;
+  opened: number;
+  resolved: number;
+  /** statements sent to the database */
+  reads: number;
+}
+
+export interface EvaluatorOptions {
+  /** this instance's name in the lease */
+  holder: string;
+  /** how long a lease lasts without renewal (default 90 s) */
+  leaseMs?: number;
+  /** devices evaluated at once (default 4) */
+  concurrency?: number;
+  /** what was learned this hour, kept between rounds (the service keeps one; none: learn every round) */
+  cache?: EvaluatorCache;
+}
+
+interface CachedDevice {
+  hour: number;
+  /** per channel, the latest cycles that started more than a day before the hour */
+  older: Map<number, AlertCycle[]>;
+  learned: Map<number, Learned>;
+}
+export type EvaluatorCache = Map<string, CachedDevice>;
+
+/** The rules look at the latest cycles only (see RECENT_CYCLES in the domain's replay). */
+const RECENT_CYCLES = 64;
+
+const CHANNELS = [0, 1, 2, 3];
+
+/** One evaluation round at `now`; null when another instance holds the lease. */
+export async function evaluateRound(
+  db: Database,
+  now: Date,
+  options: EvaluatorOptions,
+): Promise<RoundSummary | null> {
+  const leaseMs = options.leaseMs ?? 90_000;
+  if (!(await takeEvaluatorLease(db, options.holder, now, new Date(now.getTime() + leaseMs)))) return null;
+  const nowMinute = toMinute(now);
+  const devices = await devicesToWatch(db);
+  const ids = devices.map((d) => d.device_id);
+  const [open, settings, windows] = await Promise.all([
+    openAlertsOf(db, ids),
+    ruleSettingsOf(db, ids),
+    maintenanceWindowsOf(db, ids, fromMinute(nowMinute - 1440)),
+  ]);
+  const summary: RoundSummary = { devices: devices.length, opened: 0, resolved: 0, reads: 5 };
+
+  // Devices are independent: a few at once keep a pool's connections busy (PGlite serialises them anyway).
+  let nextDevice = 0;
+  const worker = async () => {
+    for (let d = devices[nextDevice++]; d !== undefined; d = devices[nextDevice++]) await evaluateDevice(d);
+  };
+  const evaluateDevice = async (device: { device_id: string; first_seen: Date }) => {
+    const id = device.device_id;
+    const last = await lastReadingOf(db, id);
+    const lastMinute = last ? toMinute(last) : null;
+    const idle = await sendsWhenIdle(db, id, fromMinute(nowMinute - 7 * 1440));
+    summary.reads += 2;
+    // Data time: a meter that reports every minute is judged as of its last reading, so a late batch
+    // is evaluated where it belongs; one that only reports running pumps can only be judged by the clock.
+    const t = idle && lastMinute !== null ? Math.min(nowMinute, lastMinute) : nowMinute;
+    const mayOpen = t >= nowMinute - LIMITS.offlineMin;
+    const conditions: Condition[] = [];
+    if (lastMinute !== null) {
+      const hour = Math.floor(t / 60) * 60;
+      const cached = options.cache?.get(id);
+      const hit = cached !== undefined && cached.hour === hour;
+      // Within an hour the learned figures do not change: only the last day's cycles are read again.
+      const [cycleRows, readingRows] = await Promise.all([
+        alertCyclesOf(db, id, fromMinute(hit ? hour - 1440 : hour - LOOKBACK_MIN), fromMinute(t)),
+        alertReadingsOf(db, id, fromMinute(t - 60), fromMinute(t)),
+      ]);
+      summary.reads += 2;
+      const cycles = cyclesByChannel(cycleRows);
+      const readings = readingsByChannel(readingRows);
+      const firstMinute = toMinute(device.first_seen);
+      const entry: CachedDevice = hit ? cached : { hour, older: new Map(), learned: new Map() };
+      for (const channel of CHANNELS) {
+        const fresh = cycles.get(channel) ?? [];
+        if (!hit) {
+          const older = fresh.filter((c) => c.startMinute < hour - 1440);
+          entry.older.set(channel, older.slice(-RECENT_CYCLES));
+          entry.learned.set(channel, learnChannel(fresh, t, firstMinute));
+        }
+        const own = hit ? [...(entry.older.get(channel) ?? []), ...fresh] : fresh;
+        const learned = entry.learned.get(channel) as Learned;
+        const input = {
+          channel,
+          cycles: own,
+          readings: readings.get(channel) ?? [],
+          firstMinute,
+          overrides: overridesOf(settings, id, channel),
+        };
+        conditions.push(...evaluateChannel(input, t, learned));
+      }
+      options.cache?.set(id, entry);
+    }
+    conditions.push(
+      evaluateMeter(
+        {
+          lastReadingMinute: lastMinute,
+          sendsWhenIdle: idle,
+          override: overridesOf(settings, id, -1).meter_offline,
+        },
+        nowMinute,
+      ),
+    );
+    for (const condition of conditions) {
+      const channel = condition.channel ?? -1;
+      const stored = open.find(
+        (a) => a.device_id === id && a.rule === condition.rule && a.channel === channel,
+      );
+      const at = condition.rule === "meter_offline" ? nowMinute : t;
+      const change = step(stored ? toOpen(stored) : null, condition, at, {
+        silenced: silenced(windows, id, condition.channel, at),
+        // The meter rule is judged at the clock's minute: never a look at the past.
+        mayOpen: mayOpen || condition.rule === "meter_offline",
+      });
+      if (change.kind === "open") {
+        const inserted = await openAlert(db, {
+          deviceId: id,
+          channel,
+          rule: condition.rule,
+          severity: SEVERITY[condition.rule],
+          startedAt: fromMinute(change.alert.startedMinute),
+          value: change.alert.peak,
+          threshold: change.alert.threshold,
+          source: condition.source,
+        });
+        if (inserted) summary.opened++;
+      } else if (change.kind === "update" && stored) {
+        const clear = change.alert.clearSince === null ? null : fromMinute(change.alert.clearSince);
+        await updateOpenAlert(db, id, stored.id, change.alert.peak, clear);
+      } else if (change.kind === "resolve" && stored) {
+        await resolveAlert(db, id, stored.id, fromMinute(change.endedMinute));
+        summary.resolved++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
+  return summary;
+}
+
+function toOpen(row: AlertRow): OpenAlert {
+  return {
+    startedMinute: toMinute(row.started_at),
+    peak: row.value,
+    threshold: row.threshold,
+    clearSince: row.clear_since ? toMinute(row.clear_since) : null,
+  };
+}
+
+/**
+ * Runs a round every `intervalMs` (the absence rules) and whenever `poke()` is called (after a cycle
+ * refresh, for the cycle rules). Rounds never overlap; a poke during a round runs one more after it.
+ */
+export function startAlertEvaluation(deps: {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  holder: string;
+  intervalMs: number;
+}): { poke(): void; stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const cache: EvaluatorCache = new Map();
+  let again = false;
+  let stopped = false;
+  const run = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = evaluateRound(deps.db, deps.clock.now(), { holder: deps.holder, cache })
+      .then(() => undefined)
+      .catch((error) => deps.logger.warn({ err: error }, "alert evaluation skipped"))
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          run();
+        }
+      });
+  };
+  const timer = setInterval(run, deps.intervalMs);
+  timer.unref();
+  return {
+    poke: run,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,285 @@
+/** Reading, acknowledging and backtesting alerts; rules and maintenance windows. */
+import type { Database } from "../db/database.js";
+import {
+  type AlertRow,
+  acknowledgeAlert,
+  addMaintenanceWindow,
+  alertCyclesOf,
+  alertReadingsOf,
+  alertsMatching,
+  devicesToWatch,
+  maintenanceWindowsOf,
+  ruleSettingsOf,
+  saveRuleSetting,
+} from "../db/queries/alerts.js";
+import {
+  CHANNEL_RULES,
+  type Condition,
+  LOOKBACK_MIN,
+  learnChannel,
+  type ReplayedAlert,
+  RULE_IDS,
+  type RuleId,
+  replay,
+  SEVERITY,
+  THRESHOLD_UNIT,
+  thresholdOf,
+} from "../domain/alerts/index.js";
+import { frenchDate, frenchTime } from "../i18n/format.js";
+import { cyclesByChannel, fromMinute, overridesOf, readingsByChannel, silenced, toMinute } from "./load.js";
+
+export const RULE_NAMES_FR: Readonly<Record<RuleId, string>> = {
+  pump_inactive: "Pompe inactive",
+  cycle_too_long: "Cycle trop long",
+  dry_run: "Marche à sec",
+  overload: "Surcharge",
+  short_cycling: "Cycles courts",
+  meter_offline: "Compteur hors ligne",
+  voltage: "Tension anormale",
+};
+
+export class AlertError extends Error {
+  constructor(readonly code: "unknown_device" | "alert_not_found" | "invalid_alert_id") {
+    super(code);
+  }
+}
+
+export interface AlertView {
+  id: string;
+  device_id: string;
+  channel: number | null;
+  rule: RuleId;
+  severity: "critical" | "warning";
+  state: "open" | "acknowledged" | "resolved";
+  started_at: string;
+  ended_at: string | null;
+  value: number;
+  threshold: number | null;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+  comment: string | null;
+  message: string;
+}
+
+/** The public id names the device too, so that every statement can filter on it: `<device_id>:<n>`. */
+export function alertId(row: { device_id: string; id: string }): string {
+  return `${row.device_id}:${row.id}`;
+}
+
+export function parseAlertId(id: string): { deviceId: string; n: string } {
+  const at = id.lastIndexOf(":");
+  const n = id.slice(at + 1);
+  if (at <= 0 || !/^\d{1,18}$/.test(n)) throw new AlertError("invalid_alert_id");
+  return { deviceId: id.slice(0, at), n };
+}
+
+function fmt(v: number): string {
+  return (Math.round(v * 10) / 10).toString().replace(".", ",");
+}
+
+/** The French sentence of an alert: device, channel, what happened, since when. */
+export function alertMessage(row: AlertRow, timeZone: string): string {
+  const rule = row.rule as RuleId;
+  const where = row.channel === -1 ? `compteur ${row.device_id}` : `${row.device_id}, voie ${row.channel}`;
+  const s = Math.floor(row.started_at.getTime() / 1000);
+  const since = `${frenchDate(s, timeZone)} à ${frenchTime(s, timeZone)}`;
+  const unit = THRESHOLD_UNIT[rule];
+  const figures =
+    row.threshold === null
+      ? `valeur ${fmt(row.value)} ${unit}`
+      : `valeur ${fmt(row.value)} ${unit}, seuil ${fmt(row.threshold)} ${unit}`;
+  return `${RULE_NAMES_FR[rule]} — ${where} : depuis le ${since} (${figures}).`;
+}
+
+export function toView(row: AlertRow, timeZone: string): AlertView {
+  const state = row.ended_at ? "resolved" : row.acknowledged_at ? "acknowledged" : "open";
+  return {
+    id: alertId(row),
+    device_id: row.device_id,
+    channel: row.channel === -1 ? null : row.channel,
+    rule: row.rule as RuleId,
+    severity: row.severity as AlertView["severity"],
+    state,
+    started_at: row.started_at.toISOString(),
+    ended_at: row.ended_at?.toISOString() ?? null,
+    value: row.value,
+    threshold: row.threshold,
+    acknowledged_by: row.acknowledged_by,
+    acknowledged_at: row.acknowledged_at?.toISOString() ?? null,
+    comment: row.comment,
+    message: alertMessage(row, timeZone),
+  };
+}
+
+export async function listAlerts(
+  db: Database,
+  q: {
+    state: "open" | "acknowledged" | "resolved" | "all";
+    deviceId: string | null;
+    channel: number | null;
+    rule: string | null;
+    from: Date | null;
+    to: Date | null;
+    limit: number;
+  },
+  timeZone: string,
+): Promise<{ alerts: AlertView[]; total: number }> {
+  const ids = q.deviceId ? [q.deviceId] : (await devicesToWatch(db)).map((d) => d.device_id);
+  const rows = await alertsMatching(db, { ...q, deviceIds: ids });
+  return { alerts: rows.map((r) => toView(r, timeZone)), total: Number(rows[0]?.total ?? 0) };
+}
+
+export async function acknowledge(
+  db: Database,
+  id: string,
+  by: string,
+  comment: string,
+  at: Date,
+  timeZone: string,
+): Promise<AlertView> {
+  const { deviceId, n } = parseAlertId(id);
+  const row = await acknowledgeAlert(db, deviceId, n, by, comment, at);
+  if (!row) throw new AlertError("alert_not_found");
+  return toView(row, timeZone);
+}
+
+async function firstSeenOf(db: Database, deviceId: string): Promise<number> {
+  const device = (await devicesToWatch(db)).find((d) => d.device_id === deviceId);
+  if (!device) throw new AlertError("unknown_device");
+  return toMinute(device.first_seen);
+}
+
+/** What the rules would have raised over [from, to), replayed minute by minute. */
+export async function backtest(
+  db: Database,
+  q: { deviceId: string; channel: number | null; from: Date; to: Date },
+): Promise<ReplayedAlert[]> {
+  const firstMinute = await firstSeenOf(db, q.deviceId);
+  const from = toMinute(q.from);
+  const to = toMinute(q.to);
+  const [cycleRows, readingRows, settings, windows] = await Promise.all([
+    alertCyclesOf(db, q.deviceId, fromMinute(Math.floor(from / 60) * 60 - LOOKBACK_MIN), fromMinute(to)),
+    alertReadingsOf(db, q.deviceId, fromMinute(from - 60), fromMinute(to)),
+    ruleSettingsOf(db, [q.deviceId]),
+    maintenanceWindowsOf(db, [q.deviceId], q.from),
+  ]);
+  const cycles = cyclesByChannel(cycleRows);
+  const readings = readingsByChannel(readingRows);
+  const channels = (q.channel === null ? [0, 1, 2, 3] : [q.channel]).map((channel) => ({
+    channel,
+    cycles: cycles.get(channel) ?? [],
+    readings: readings.get(channel) ?? [],
+    overrides: overridesOf(settings, q.deviceId, channel),
+  }));
+  // Meter-wide rule only when every channel is replayed: its "last reading" is the meter's.
+  const idle = readingRows.some((r) => r.apower_w !== null && r.apower_w <= 10);
+  return replay({
+    fromMinute: from,
+    toMinute: to,
+    firstMinute,
+    channels,
+    meter:
+      q.channel === null
+        ? { sendsWhenIdle: idle, override: overridesOf(settings, q.deviceId, -1).meter_offline }
+        : null,
+    silencedAt: (channel, m) => silenced(windows, q.deviceId, channel, m),
+  });
+}
+
+export interface RuleView {
+  rule: RuleId;
+  channel: number | null;
+  severity: string;
+  unit: string;
+  enabled: boolean;
+  /** the threshold applied now */
+  threshold: number | null;
+  /** learned (or default) value, shown beside any override */
+  learned_threshold: number | null;
+  source: Condition["source"];
+  /** fewer than 7 days of history: the defaults apply */
+  learning: boolean;
+}
+
+/** The rules of one device now: each channel's thresholds, learned value beside any override. */
+export async function rulesOf(db: Database, deviceId: string, now: Date): Promise<RuleView[]> {
+  const firstMinute = await firstSeenOf(db, deviceId);
+  const t = toMinute(now);
+  const hour = Math.floor(t / 60) * 60;
+  const [cycleRows, settings] = await Promise.all([
+    alertCyclesOf(db, deviceId, fromMinute(hour - LOOKBACK_MIN), now),
+    ruleSettingsOf(db, [deviceId]),
+  ]);
+  const cycles = cyclesByChannel(cycleRows);
+  const out: RuleView[] = [];
+  for (const channel of [0, 1, 2, 3]) {
+    const own = cycles.get(channel) ?? [];
+    const learned = learnChannel(own, t, firstMinute);
+    const overrides = overridesOf(settings, deviceId, channel);
+    for (const rule of CHANNEL_RULES) {
+      const base = thresholdOf(rule, learned, undefined, own.at(-1)?.startMinute ?? null);
+      const applied = thresholdOf(rule, learned, overrides[rule], own.at(-1)?.startMinute ?? null);
+      out.push({
+        rule,
+        channel,
+        severity: SEVERITY[rule],
+        unit: THRESHOLD_UNIT[rule],
+        enabled: overrides[rule]?.enabled ?? true,
+        threshold: applied.value,
+        learned_threshold: base.value,
+        source: applied.source,
+        learning: !learned.learned,
+      });
+    }
+  }
+  const meter = overridesOf(settings, deviceId, -1).meter_offline;
+  out.push({
+    rule: "meter_offline",
+    channel: null,
+    severity: SEVERITY.meter_offline,
+    unit: THRESHOLD_UNIT.meter_offline,
+    enabled: meter?.enabled ?? true,
+    threshold: meter?.threshold ?? 10,
+    learned_threshold: 10,
+    source: meter?.threshold != null ? "override" : "default",
+    learning: false,
+  });
+  return out;
+}
+
+export async function setRule(
+  db: Database,
+  s: {
+    deviceId: string;
+    channel: number | null;
+    rule: RuleId;
+    enabled: boolean;
+    threshold: number | null;
+    at: Date;
+    by: string;
+  },
+): Promise<void> {
+  await firstSeenOf(db, s.deviceId);
+  await saveRuleSetting(db, { ...s, channel: s.channel ?? -1 });
+}
+
+export async function maintenanceOf(db: Database, deviceId: string, after: Date) {
+  return maintenanceWindowsOf(db, [deviceId], after);
+}
+
+export async function planMaintenance(
+  db: Database,
+  w: {
+    deviceId: string;
+    channel: number | null;
+    startsAt: Date;
+    endsAt: Date;
+    reason: string | null;
+    by: string;
+  },
+) {
+  await firstSeenOf(db, w.deviceId);
+  return addMaintenanceWindow(db, { ...w, channel: w.channel ?? -1 });
+}
+
+export { RULE_IDS };

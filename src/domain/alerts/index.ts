@@ -1,0 +1,5 @@
+export * from "./lifecycle.js";
+export * from "./replay.js";
+export * from "./rules.js";
+export * from "./stats.js";
+export * from "./types.js";

@@ -1,0 +1,348 @@
+/**
+ * The seven rules of issue 11 as pure functions of what the data showed up to a minute `t`.
+ *
+ * Thresholds are learned from the closed cycles that ended before the start of t's hour, within the
+ * 14 days before it. Learning per hour rather than per minute makes live evaluation (one round now and
+ * then) and the backtest (every minute) see the very same thresholds, and costs a sort per hour.
+ */
+import { median, quantile, robustScale, zFrom } from "./stats.js";
+import {
+  type AlertCycle,
+  type AlertReading,
+  type Condition,
+  LEARNING_MIN,
+  LIMITS,
+  LOOKBACK_MIN,
+  type RuleId,
+  type RuleOverride,
+} from "./types.js";
+
+export type Overrides = Partial<Record<RuleId, RuleOverride>>;
+
+/** What one channel's past taught, as of the start of an hour. */
+export interface Learned {
+  /** the hour (unix minute) it was learned at */
+  hourMinute: number;
+  /** at least LEARNING_MIN of history before that hour */
+  learned: boolean;
+  /** gaps between consecutive cycle starts: start minute of the earlier cycle, and the gap */
+  gaps: { startMinute: number; gapMin: number }[];
+  durations: number[];
+  powers: number[];
+  currents: number[];
+  /** median and spread of powers / currents, null below minReferenceCycles */
+  powerScale: { median: number; spread: number } | null;
+  durationP95: number | null;
+  /** p95 of the gaps near a time of day, by last start (memo: the same for every minute of an hour) */
+  inactiveP95: Map<number | null, number>;
+  currentScale: { median: number; spread: number } | null;
+}
+
+const hourOf = (minute: number) => Math.floor(minute / 60) * 60;
+const timeOfDay = (minute: number) => ((minute % 1440) + 1440) % 1440;
+
+/** Closed, real (not noise) cycles that ended before `beforeMinute`, newest last. */
+function closedBefore(cycles: readonly AlertCycle[], fromMinute: number, beforeMinute: number): AlertCycle[] {
+  return cycles.filter((c) => !c.noise && c.startMinute >= fromMinute && c.lastActiveMinute < beforeMinute);
+}
+
+/** Learns one channel's normal behaviour from the cycles before the hour of `t`. */
+export function learnChannel(cycles: readonly AlertCycle[], t: number, firstMinute: number | null): Learned {
+  const hour = hourOf(t);
+  const closed = closedBefore(cycles, hour - LOOKBACK_MIN, hour);
+  const gaps: Learned["gaps"] = [];
+  for (let i = 1; i < closed.length; i++) {
+    const a = closed[i - 1] as AlertCycle;
+    const b = closed[i] as AlertCycle;
+    gaps.push({ startMinute: a.startMinute, gapMin: b.startMinute - a.startMinute });
+  }
+  const powers = closed.map((c) => c.avgPowerW);
+  const currents = closed.flatMap((c) => (c.avgCurrentA === null ? [] : [c.avgCurrentA]));
+  return {
+    hourMinute: hour,
+    durationP95:
+      closed.length > 0
+        ? quantile(
+            closed.map((c) => c.lastActiveMinute - c.startMinute),
+            0.95,
+          )
+        : null,
+    inactiveP95: new Map(),
+    powerScale: powers.length >= LIMITS.minReferenceCycles ? robustScale(powers) : null,
+    currentScale: currents.length >= LIMITS.minReferenceCycles ? robustScale(currents) : null,
+    learned: firstMinute !== null && hour - firstMinute >= LEARNING_MIN,
+    gaps,
+    durations: closed.map((c) => c.lastActiveMinute - c.startMinute),
+    powers,
+    currents,
+  };
+}
+
+export interface Threshold {
+  value: number | null;
+  source: Condition["source"];
+}
+
+function circularDistance(a: number, b: number): number {
+  const d = Math.abs(timeOfDay(a) - timeOfDay(b));
+  return Math.min(d, 1440 - d);
+}
+
+/**
+ * The threshold a rule applies: the operator's override, else the learned value once 7 days are known,
+ * else the default. Rules whose threshold is relative to the pump's own figures (dry run) have no default
+ * value: while fewer than `minReferenceCycles` cycles are known they look at nothing (value null).
+ */
+export function thresholdOf(
+  rule: RuleId,
+  learned: Learned,
+  override: RuleOverride | undefined,
+  lastStartMinute: number | null = null,
+): Threshold {
+  if (override?.threshold !== undefined && override.threshold !== null) {
+    return { value: override.threshold, source: "override" };
+  }
+  const source = learned.learned ? "learned" : "default";
+  switch (rule) {
+    case "pump_inactive": {
+      if (!learned.learned) return { value: LIMITS.inactiveFloorMin, source };
+      const known = learned.inactiveP95.get(lastStartMinute);
+      if (known !== undefined)
+        return { value: Math.max(LIMITS.inactiveFloorMin, LIMITS.inactiveFactor * known), source };
+      const near =
+        lastStartMinute === null
+          ? []
+          : learned.gaps.filter(
+              (g) => circularDistance(g.startMinute, lastStartMinute) <= LIMITS.inactiveHourWindowMin,
+            );
+      // Too few gaps at that time of day to say what is usual there: all gaps of the day.
+      const sample = (near.length >= 5 ? near : learned.gaps).map((g) => g.gapMin);
+      const p95 = sample.length > 0 ? quantile(sample, 0.95) : 0;
+      learned.inactiveP95.set(lastStartMinute, p95);
+      return { value: Math.max(LIMITS.inactiveFloorMin, LIMITS.inactiveFactor * p95), source };
+    }
+    case "cycle_too_long": {
+      if (!learned.learned || learned.durations.length === 0) return { value: LIMITS.longFloorMin, source };
+      const p95 = learned.durationP95 ?? quantile(learned.durations, 0.95);
+      return { value: Math.max(LIMITS.longFloorMin, LIMITS.longFactor * p95), source };
+    }
+    case "dry_run": {
+      if (learned.powers.length < LIMITS.minReferenceCycles) return { value: null, source };
+      return { value: LIMITS.dryRunShare * (learned.powerScale?.median ?? median(learned.powers)), source };
+    }
+    case "overload":
+      return { value: LIMITS.overloadZ, source };
+    case "short_cycling":
+      return { value: LIMITS.shortCount, source };
+    case "meter_offline":
+      return { value: LIMITS.offlineMin, source: "default" };
+    case "voltage":
+      return { value: LIMITS.voltageLowV, source: "default" };
+  }
+}
+
+/** The channel's data up to minute t, and what is configured for it. */
+export interface ChannelInput {
+  channel: number;
+  /** stored cycles sorted by start; any that start after t are ignored */
+  cycles: readonly AlertCycle[];
+  /** readings sorted by minute; any after t are ignored */
+  readings: readonly AlertReading[];
+  /** first minute of the meter's history (null: none) */
+  firstMinute: number | null;
+  overrides: Overrides;
+}
+
+/** The cycles as they were known at minute t: later ones dropped, a cycle running at t cut at t. */
+export function cyclesAsOf(cycles: readonly AlertCycle[], t: number): AlertCycle[] {
+  const out: AlertCycle[] = [];
+  for (const c of cycles) {
+    if (c.startMinute > t) break;
+    out.push(c.lastActiveMinute > t ? { ...c, lastActiveMinute: t } : c);
+  }
+  return out;
+}
+
+const off = (
+  rule: RuleId,
+  channel: number | null,
+  threshold: Threshold,
+  lowerIsWorse = false,
+  value: number | null = null,
+): Condition => ({
+  rule,
+  channel,
+  active: false,
+  value,
+  threshold: threshold.value,
+  since: null,
+  source: threshold.source,
+  lowerIsWorse,
+});
+
+const running = (r: AlertReading | undefined) => r?.apowerW != null && r.apowerW > LIMITS.activityW;
+
+/** Evaluates every channel rule at minute t (`learned` from {@link learnChannel} for t's hour). */
+export function evaluateChannel(input: ChannelInput, t: number, learned: Learned): Condition[] {
+  const { channel, overrides } = input;
+  const cycles = cyclesAsOf(input.cycles, t);
+  const readings = input.readings.filter((r) => r.minute <= t && r.minute > t - 60);
+  const byMinute = new Map(readings.map((r) => [r.minute, r]));
+  const last = cycles[cycles.length - 1];
+  const runningNow = last !== undefined && last.lastActiveMinute === t;
+  const out: Condition[] = [];
+
+  // Pompe inactive: the last start is further back than usual, and the pump is not running now.
+  {
+    const lastStart = last?.startMinute ?? null;
+    const th = thresholdOf("pump_inactive", learned, overrides.pump_inactive, lastStart);
+    if (lastStart === null || th.value === null || runningNow) {
+      out.push(off("pump_inactive", channel, th));
+    } else {
+      const value = t - lastStart;
+      const active = value > th.value;
+      out.push({
+        ...off("pump_inactive", channel, th, false, value),
+        active,
+        since: active ? lastStart + Math.floor(th.value) + 1 : null,
+      });
+    }
+  }
+  // Cycle trop long: the running cycle has lasted longer than usual.
+  {
+    const th = thresholdOf("cycle_too_long", learned, overrides.cycle_too_long);
+    if (!runningNow || last === undefined || th.value === null) {
+      out.push(off("cycle_too_long", channel, th));
+    } else {
+      const value = t - last.startMinute;
+      const active = value > th.value;
+      out.push({
+        ...off("cycle_too_long", channel, th, false, value),
+        active,
+        since: active ? last.startMinute + Math.floor(th.value) + 1 : null,
+      });
+    }
+  }
+  // Marche à sec: running, but drawing less than 70 % of its usual power, minute after minute.
+  {
+    const th = thresholdOf("dry_run", learned, overrides.dry_run);
+    const limit = th.value;
+    const low = (r: AlertReading | undefined) =>
+      limit !== null && running(r) && (r?.apowerW as number) < limit;
+    let from = t;
+    while (low(byMinute.get(from - 1))) from--;
+    const span = low(byMinute.get(t)) ? t - from + 1 : 0;
+    const active = span >= LIMITS.dryRunMin;
+    const now = byMinute.get(t);
+    out.push({
+      ...off("dry_run", channel, th, true, running(now) ? (now?.apowerW ?? null) : null),
+      active,
+      since: active ? from + LIMITS.dryRunMin - 1 : null,
+    });
+  }
+  // Surcharge: the last 6 closed cycles all far above the usual power or current.
+  {
+    const th = thresholdOf("overload", learned, overrides.overload);
+    const limit = th.value as number;
+    const closed = cycles.filter((c) => !c.noise && c.lastActiveMinute < t);
+    const { powerScale, currentScale } = learned;
+    const zOf = (c: AlertCycle) =>
+      Math.max(
+        powerScale ? zFrom(c.avgPowerW, powerScale) : 0,
+        c.avgCurrentA !== null && currentScale ? zFrom(c.avgCurrentA, currentScale) : 0,
+      );
+    let run = 0;
+    for (let i = closed.length - 1; i >= 0 && zOf(closed[i] as AlertCycle) > limit; i--) run++;
+    const lastClosed = closed[closed.length - 1];
+    const value = lastClosed ? zOf(lastClosed) : null;
+    const active = run >= LIMITS.overloadCycles;
+    const sixth = closed[closed.length - run + LIMITS.overloadCycles - 1];
+    out.push({
+      ...off("overload", channel, th, false, value),
+      active,
+      // The condition became true when the 6th high cycle of this run closed.
+      since: active && sixth ? sixth.lastActiveMinute + 1 : null,
+    });
+  }
+  // Cycles courts: starts less than 10 min apart, several times within the last hour.
+  {
+    const th = thresholdOf("short_cycling", learned, overrides.short_cycling);
+    const limit = th.value as number;
+    const recent = cycles.filter((c) => c.startMinute > t - 60);
+    const before = cycles[cycles.length - recent.length - 1];
+    const starts = [...(before ? [before.startMinute] : []), ...recent.map((c) => c.startMinute)];
+    const shortAt: number[] = [];
+    for (let i = 1; i < starts.length; i++) {
+      if ((starts[i] as number) - (starts[i - 1] as number) < LIMITS.shortStartMin)
+        shortAt.push(starts[i] as number);
+    }
+    const value = shortAt.length;
+    const active = value >= limit;
+    out.push({
+      ...off("short_cycling", channel, th, false, value),
+      active,
+      since: active ? (shortAt[Math.max(0, Math.ceil(limit) - 1)] as number) : null,
+    });
+  }
+  // Tension anormale: the median voltage of the last 10 minutes outside 207–253 V.
+  {
+    const override = overrides.voltage;
+    const lowV = override?.threshold ?? LIMITS.voltageLowV;
+    const source: Condition["source"] = override?.threshold != null ? "override" : "default";
+    const windowMedian = (end: number): number | null => {
+      const vs: number[] = [];
+      for (let m = end - LIMITS.voltageWindowMin + 1; m <= end; m++) {
+        const v = byMinute.get(m)?.voltageV;
+        if (v != null && v > 0) vs.push(v);
+      }
+      // Fewer than half the minutes seen: not enough to say the voltage stayed anywhere.
+      return vs.length * 2 >= LIMITS.voltageWindowMin ? median(vs) : null;
+    };
+    const outside = (v: number | null) => v !== null && (v < lowV || v > LIMITS.voltageHighV);
+    const value = windowMedian(t);
+    const active = outside(value);
+    let from = t;
+    while (active && from > t - 50 && outside(windowMedian(from - 1))) from--;
+    const high = value !== null && value > LIMITS.voltageHighV;
+    out.push({
+      rule: "voltage",
+      channel,
+      active,
+      value,
+      threshold: high ? LIMITS.voltageHighV : lowV,
+      since: active ? from : null,
+      source,
+      lowerIsWorse: !high,
+    });
+  }
+  return out.map((c) => (overrides[c.rule]?.enabled === false ? { ...c, active: false, since: null } : c));
+}
+
+/** The meter's side: when its last reading was, and whether it sends readings while its pumps are off. */
+export interface MeterInput {
+  lastReadingMinute: number | null;
+  /**
+   * Meters that send every minute have readings at ≤ 10 W; a history holding only readings above 10 W
+   * cannot tell offline from off, so the rule raises nothing for it.
+   */
+  sendsWhenIdle: boolean;
+  override: RuleOverride | undefined;
+}
+
+export function evaluateMeter(input: MeterInput, now: number): Condition {
+  const th: Threshold =
+    input.override?.threshold != null
+      ? { value: input.override.threshold, source: "override" }
+      : { value: LIMITS.offlineMin, source: "default" };
+  if (!input.sendsWhenIdle || input.lastReadingMinute === null || input.override?.enabled === false) {
+    return off("meter_offline", null, th);
+  }
+  const value = now - input.lastReadingMinute;
+  const limit = th.value as number;
+  const active = value > limit;
+  return {
+    ...off("meter_offline", null, th, false, value),
+    active,
+    since: active ? input.lastReadingMinute + Math.floor(limit) + 1 : null,
+  };
+}
