@@ -22,7 +22,7 @@ const HOUR_S = 3_600;
  * One series per channel over the window, every bucket present: a bucket with no reading above the
  * channel's threshold is 0 (pump off), never the last value carried forward (predecessor bug 27).
  *
- * Whole UTC hours of the window come from the hourly activity sums the cycle refresher keeps (decision 0010),
+ * Whole UTC hours of the window come from the hourly activity sums the cycle refresher keeps (decision 0009),
  * unless a queued change meets the hour; the rest — the window's partial first and last hours, hours with
  * pending changes, every minute when buckets are not made of whole hours (5-minute buckets, zones whose
  * midnight is not on a UTC hour) — from the readings, added in the same statement. Means are exact (numeric)

@@ -31,7 +31,7 @@ export interface AppOptions {
   timeZone?: string;
   /** GRID_CO2E_KG_PER_KWH + GRID_CO2E_SOURCE: the electricity line of the summary */
   gridFactor?: { kgCo2ePerKwh: number; source: string } | null;
-  /** what a read may spend on pending cycle refreshes before answering with `refreshing` (decision 0010) */
+  /** what a read may spend on pending cycle refreshes before answering with `refreshing` (decision 0009) */
   cycleReadBudget?: ReadBudget;
   db: Database;
   clock: Clock;

@@ -14,7 +14,7 @@ export interface ActiveBucketRow {
  * of one device (a channel may have several ranges). Buckets where the pump never ran are absent. The means
  * are exact (numeric: each float8 value as its 15 significant digits, as the hourly sums take it) and rounded
  * half away from zero in SQL, so that a mean of one-decimal readings lying on x,x5 rounds the same way
- * whether it comes from here or from the hourly sums (decision 0010).
+ * whether it comes from here or from the hourly sums (decision 0009).
  */
 export async function activePowerInRanges(
   db: Queryable,
