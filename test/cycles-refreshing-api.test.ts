@@ -4,7 +4,7 @@ import { ingestBatch } from "../src/ingest/ingest-batch.js";
 import type { App } from "../src/server/app.js";
 import { createTestApp, createTestDatabase, FakeClock, type TestDatabase } from "./harness.js";
 
-// /api/cycles while changes are still queued and the read has no budget left for them (decision 0010).
+// /api/cycles while changes are still queued and the read has no budget left for them (decision 0009).
 
 let t: TestDatabase;
 let app: App;

@@ -7,7 +7,7 @@ import { ingestBatch } from "../src/ingest/ingest-batch.js";
 import { createTestDatabase, type TestDatabase } from "./harness.js";
 import { referenceSeries } from "./series-reference.js";
 
-// The hourly activity sums kept by the cycle refresher (decision 0010) must give /api/series what the
+// The hourly activity sums kept by the cycle refresher (decision 0009) must give /api/series what the
 // statement over every reading gave: same active minutes and zero buckets, same rounded means — exactly, now
 // that both sides add exact numerics; the former floating statement differs only on means lying exactly on a
 // rounding half, where its answer depended on its summation order. Random readings around the thresholds, random refresh progress (some

@@ -14,7 +14,7 @@ export interface ReferenceBucket {
 }
 
 /**
- * The series as /api/series computed it before the hourly sums (decision 0010): one statement over every
+ * The series as /api/series computed it before the hourly sums (decision 0009): one statement over every
  * reading of the window (kept verbatim: `avg` of float8), plus the exact means of the same readings.
  */
 export async function referenceSeries(
