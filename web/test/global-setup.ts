@@ -8,5 +8,9 @@ import { chromiumPath } from "./browser";
 export default function setup(): void {
   if (!chromiumPath()) return;
   // The same check as `npm start`: build only when dist is missing or older than a source.
-  execFileSync(process.execPath, ["scripts/build-if-stale.mjs"], { stdio: "inherit" });
+  // Vitest sets NODE_ENV=test, which would give Vite a development-flavoured bundle: test what ships.
+  execFileSync(process.execPath, ["scripts/build-if-stale.mjs"], {
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
 }
