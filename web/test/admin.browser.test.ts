@@ -16,6 +16,12 @@ async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password
   await page.getByRole("button", { name: "Se connecter" }).click();
 }
 
+/** Signed in as the administrator, on the dashboard. */
+async function signedIn(page: Page) {
+  await signIn(page);
+  await page.waitForURL((u) => u.pathname === "/");
+}
+
 describe.skipIf(!chromium)("web application: sign-in and administration", () => {
   let server: RunningServer;
   let browser: Browser;
@@ -68,8 +74,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     const { page: p } = await page();
     await p.goto("/");
     await expect.poll(() => p.url()).toContain("/connexion");
-    await signIn(p);
-    await p.waitForURL((u) => u.pathname === "/");
+    await signedIn(p);
     await expect.poll(() => p.getByTestId("user-email").textContent()).toBe(ADMIN.email);
     expect(await p.getByText("administrateur").isVisible()).toBe(true);
     expect(await p.getByRole("link", { name: "Administration" }).isVisible()).toBe(true);
@@ -119,8 +124,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("edits a channel and shows the new version in its history", async () => {
     const { page: p } = await page();
-    await signIn(p);
-    await p.waitForURL((u) => u.pathname === "/");
+    await signedIn(p);
     await p.goto("/admin/appareils");
     const card = p.locator("form.card--device").first();
     await card.getByLabel("Nom de l'appareil").fill("Station Keur Massar");
@@ -140,8 +144,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("refuses an invalid flow rate and the year 206 in the form, sending nothing", async () => {
     const { page: p } = await page();
-    await signIn(p);
-    await p.waitForURL((u) => u.pathname === "/");
+    await signedIn(p);
     await p.goto("/admin/appareils");
     const sent: string[] = [];
     p.on("request", (r) => {
@@ -174,8 +177,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("previews a back-dated version's impact, saves it, splits the history and changes the dashboard as previewed", async () => {
     const { page: p } = await page();
-    await signIn(p);
-    await p.waitForURL((u) => u.pathname === "/");
+    await signedIn(p);
     await p.goto(`/admin/appareils/${deviceId}/canal/0`);
     const firstDay = new Date(Date.now() - 2 * DAY_MS).toISOString().slice(0, 10);
     await p.getByLabel("Date d'effet *").fill(firstDay);
@@ -206,8 +208,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("keeps a viewer out of every administration page and endpoint", async () => {
     const { page: p } = await page();
-    await signIn(p);
-    await p.waitForURL((u) => u.pathname === "/");
+    await signedIn(p);
     await p.goto("/admin/utilisateurs");
     await p.getByLabel("E-mail").fill("lecteur@filtreplante.test");
     await p.getByLabel("Mot de passe initial").fill("mot-de-passe-lecteur");
@@ -271,8 +272,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("creates a user who signs in, then disabling them ends their session", async () => {
     const { page: admin } = await page();
-    await signIn(admin);
-    await admin.waitForURL((u) => u.pathname === "/");
+    await signedIn(admin);
     await admin.goto("/admin/utilisateurs");
     await admin.getByLabel("E-mail").fill("operateur@filtreplante.test");
     await admin.getByLabel("Rôle").selectOption("admin");
@@ -301,8 +301,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("refuses to delete a pump model in use, saying how many channels use it", async () => {
     const { page: p } = await page();
-    await signIn(p);
-    await p.waitForURL((u) => u.pathname === "/");
+    await signedIn(p);
     await p.goto("/admin/appareils");
     const card = p.locator("form.card--device").first();
     await card.locator('select[id$="-2-model"]').selectOption({ label: "Pedrollo DM/8 (0.55 kW, 3.2 A)" });
@@ -319,8 +318,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("creates an API key shown once, ingests with it, revokes it and is refused", async () => {
     const { page: p } = await page();
-    await signIn(p);
-    await p.waitForURL((u) => u.pathname === "/");
+    await signedIn(p);
     await p.goto("/admin/cles");
     await p.getByLabel("Nom de la clé").fill("collecteur de test");
     await p.getByRole("button", { name: "Créer la clé" }).click();
@@ -347,8 +345,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("sends an expired session back to sign-in, then to the page it was on", async () => {
     const { page: p } = await page();
-    await signIn(p);
-    await p.waitForURL((u) => u.pathname === "/");
+    await signedIn(p);
     await p.goto("/admin/modeles");
     await p.locator("tr", { hasText: "Pedrollo VXM 10/35" }).waitFor();
     // The browser keeps a cookie the service no longer knows: exactly what an expired session looks like.
@@ -369,8 +366,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("shows no console error and no CSP violation on any page", async () => {
     const { page: p, problems } = await page({ width: 375, height: 800 });
-    await signIn(p);
-    await p.waitForURL((u) => u.pathname === "/");
+    await signedIn(p);
     for (const path of [
       "/",
       "/admin/appareils",
