@@ -14,7 +14,9 @@ describe("parseConfig", () => {
       publicDashboard: false,
       session: { idleMinutes: 120, absoluteHours: 12 },
       trustProxy: false,
+      alerts: { intervalMs: 60_000, leaseMs: 90_000 },
     });
+    expect(parseConfig({ ALERT_ROUND_SECONDS: "2" }).alerts).toEqual({ intervalMs: 2000, leaseMs: 3000 });
   });
 
   it("reads the dashboard, session and proxy settings", () => {

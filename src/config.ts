@@ -35,6 +35,7 @@ export const ConfigSchema = Type.Object({
   MQTT_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   MQTT_TOPIC_PREFIXES: Type.Optional(Type.String({ minLength: 1 })),
   MQTT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  ALERT_ROUND_SECONDS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
 });
 
 export interface Config {
@@ -62,6 +63,8 @@ export interface Config {
   webDir: string;
   /** MQTT_URL…: Shelly's native topics feed ingestion too; null: no MQTT */
   mqtt: MqttSettings | null;
+  /** alert evaluation rounds: every `intervalMs`; the evaluator lease lasts `leaseMs` (1.5 rounds) */
+  alerts: { intervalMs: number; leaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -76,6 +79,7 @@ const NUMERIC = new Set([
   "INGEST_MAX_CONCURRENT_BATCHES",
   "SESSION_IDLE_MINUTES",
   "SESSION_ABSOLUTE_HOURS",
+  "ALERT_ROUND_SECONDS",
 ]);
 
 /** `true`/`false`, a number of proxy hops, or a comma-separated list of proxy addresses / CIDR ranges. */
@@ -161,5 +165,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           clientId: c.MQTT_CLIENT_ID ?? "pumpwatch-ingest",
         }
       : null,
+    // The holder renews its lease every round: half a round of slack before another instance may take over.
+    alerts: {
+      intervalMs: (c.ALERT_ROUND_SECONDS ?? 60) * 1000,
+      leaseMs: (c.ALERT_ROUND_SECONDS ?? 60) * 1500,
+    },
   };
 }

@@ -74,13 +74,14 @@ export async function startService(
     gridFactor: config.gridFactor,
     webDir: config.webDir,
   });
-  // Absence rules every minute; cycle rules also right after each cycle refresh.
+  // Absence rules every round (ALERT_ROUND_SECONDS, a minute); cycle rules also right after each cycle refresh.
   const alerts = startAlertEvaluation({
     db,
     clock: systemClock,
     logger,
     holder: `${process.pid}-${crypto.randomUUID()}`,
-    intervalMs: 60_000,
+    intervalMs: config.alerts.intervalMs,
+    leaseMs: config.alerts.leaseMs,
   });
   const upkeep = startCycleUpkeep({
     db,

@@ -201,6 +201,8 @@ export function startAlertEvaluation(deps: {
   logger: Logger;
   holder: string;
   intervalMs: number;
+  /** how long the lease lasts without renewal (default 90 s) */
+  leaseMs?: number;
 }): { poke(): void; stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   const cache: EvaluatorCache = new Map();
@@ -212,7 +214,8 @@ export function startAlertEvaluation(deps: {
       again = true;
       return;
     }
-    running = evaluateRound(deps.db, deps.clock.now(), { holder: deps.holder, cache })
+    const options = { holder: deps.holder, cache, ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}) };
+    running = evaluateRound(deps.db, deps.clock.now(), options)
       .then(() => undefined)
       .catch((error) => deps.logger.warn({ err: error }, "alert evaluation skipped"))
       .finally(() => {
