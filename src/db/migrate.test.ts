@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/harness.js";
+import type { Database } from "./database.js";
 import { loadMigrations, MigrationError, migrate } from "./migrate.js";
 import { migrationsDir } from "./open.js";
 
@@ -35,6 +36,18 @@ describe("migration runner", () => {
     expect(tables.rows.map((r) => r.table_name)).toEqual(
       expect.arrayContaining(["api_keys", "devices", "readings"]),
     );
+  });
+
+  it("lets instances that start together on an empty database apply each migration once", async () => {
+    const migrations = await loadMigrations(migrationsDir());
+    // a race, so a few fresh databases (each runner takes its own pooled connection on PostgreSQL)
+    for (let attempt = 0; attempt < 4; attempt++) {
+      t = await createTestDatabase({ migrate: false });
+      const runs = await Promise.all([0, 1, 2].map(() => migrate(t?.db as Database, migrations)));
+      expect(runs.flat().sort((x, y) => x - y)).toEqual(migrations.map((m) => m.version));
+      await t.drop();
+      t = undefined;
+    }
   });
 
   it("refuses to run when an applied migration was edited, and changes nothing", async () => {

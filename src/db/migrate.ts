@@ -43,18 +43,25 @@ interface AppliedRow {
   checksum: string;
 }
 
+const MIGRATION_LOCK = 7305221;
+
 /**
  * Applies the migrations not yet applied, each in its own transaction, in order. Refuses to run at all
  * when an applied migration was edited or removed since: the schema would no longer be what the files say.
  * Returns the versions it applied.
  */
 export async function migrate(db: Database, migrations: Migration[]): Promise<number[]> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY,
-    name text NOT NULL,
-    checksum text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`);
+  await db.transaction(async (tx) => {
+    // Two instances starting together on an empty database: IF NOT EXISTS alone is not safe against a
+    // concurrent CREATE (one fails on pg_type's unique index), so the creation waits for the same lock.
+    await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  });
   const applied = new Map<number, AppliedRow>();
   const { rows } = await db.query<AppliedRow>("SELECT version, name, checksum FROM schema_migrations");
   for (const row of rows) applied.set(row.version, row);
@@ -77,7 +84,7 @@ export async function migrate(db: Database, migrations: Migration[]): Promise<nu
     if (applied.has(migration.version)) continue;
     await db.transaction(async (tx) => {
       // Two instances starting together: the second waits here, then finds the row and skips.
-      await tx.query("SELECT pg_advisory_xact_lock(7305221)");
+      await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
       const again = await tx.query("SELECT 1 FROM schema_migrations WHERE version = $1", [migration.version]);
       if (again.rowCount > 0) return;
       await tx.exec(migration.sql);
