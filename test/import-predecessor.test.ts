@@ -1,5 +1,7 @@
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { evaluateRound } from "../src/alerts/evaluate.js";
+import { backtest } from "../src/alerts/use-cases.js";
 import type { Database } from "../src/db/database.js";
 import { liveVersionsOfChannel } from "../src/db/queries/channel-versions.js";
 import { insertPumpModel } from "../src/db/queries/pump-models.js";
@@ -403,5 +405,25 @@ describe("import of the predecessor's database", () => {
     } finally {
       await clean.drop();
     }
+  });
+});
+
+describe("filtered history after the import", () => {
+  it("its gaps are pumps off: no 'meter offline', live or replayed, and its 0 W and standby rows prove nothing", async () => {
+    await runImport(t.db);
+    // the imported days of meter A hold a 0 W stop row (PS) and 1 W standby rows (Surpresseur): on a
+    // per-minute meter such rows prove that silence is an outage; in filtered history they do not
+    const replayed = await backtest(t.db, {
+      deviceId: A,
+      channel: null,
+      from: new Date("2026-02-09T00:00:00Z"),
+      to: new Date("2026-02-15T00:00:00Z"),
+    });
+    expect(replayed.filter((a) => a.rule === "meter_offline")).toEqual([]);
+    // evaluated live the day after the import's last reading: still nothing to say about the meter
+    await evaluateRound(t.db, new Date("2026-02-15T00:00:00Z"), { holder: "test" });
+    const open = (await t.db.query<{ rule: string }>("SELECT rule FROM alerts WHERE rule = 'meter_offline'"))
+      .rows;
+    expect(open).toEqual([]);
   });
 });
