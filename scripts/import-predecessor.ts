@@ -7,6 +7,7 @@ import pg from "pg";
 import { parseConfig } from "../src/config.js";
 import { openAndMigrate } from "../src/db/open.js";
 import { type ImportReport, importPredecessor, PredecessorImportError } from "../src/import/predecessor.js";
+import { progressReporter } from "../src/import/progress.js";
 
 const USAGE =
   "usage: npm run import:predecessor -- --from postgres://…/ancienne_base [--dry-run] [--report rapport.json]";
@@ -38,29 +39,6 @@ if (
 const config = parseConfig(process.env);
 const dryRun = values["dry-run"] === true;
 
-/** A bar on a terminal; elsewhere (a log, CI) one plain line every 10 s so the log stays readable. */
-function progressReporter(): (read: number, total: number) => void {
-  const started = Date.now();
-  let lastLine = 0;
-  return (read, total) => {
-    const seconds = (Date.now() - started) / 1000;
-    const rate = seconds > 0 ? Math.round(read / seconds) : 0;
-    const share = total > 0 ? Math.min(1, read / total) : 1;
-    const figures = `${read.toLocaleString("fr-FR")} / ${total.toLocaleString("fr-FR")} relevés, ${rate.toLocaleString("fr-FR")} /s`;
-    if (process.stderr.isTTY) {
-      const width = 30;
-      const done = Math.round(share * width);
-      process.stderr.write(
-        `\r[${"#".repeat(done)}${"-".repeat(width - done)}] ${Math.floor(share * 100)} % ${figures}   `,
-      );
-      if (read >= total) process.stderr.write("\n");
-    } else if (Date.now() - lastLine >= 10_000 || read >= total) {
-      lastLine = Date.now();
-      process.stderr.write(`import : ${Math.floor(share * 100)} % — ${figures}\n`);
-    }
-  };
-}
-
 const source = new pg.Client({ connectionString: values.from, application_name: "pumpwatch-import" });
 let report: ImportReport;
 try {
@@ -81,7 +59,7 @@ try {
       timeZone: config.timeZone,
       now: new Date(),
       batchRows,
-      onProgress: progressReporter(),
+      onProgress: progressReporter(process.stderr),
     });
   } finally {
     await db.close();

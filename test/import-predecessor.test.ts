@@ -1,6 +1,13 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { evaluateRound } from "../src/alerts/evaluate.js";
+import { backtest } from "../src/alerts/use-cases.js";
 import type { Database } from "../src/db/database.js";
+import { openAndMigrate } from "../src/db/open.js";
 import { liveVersionsOfChannel } from "../src/db/queries/channel-versions.js";
 import { insertPumpModel } from "../src/db/queries/pump-models.js";
 import { type ImportReport, importPredecessor } from "../src/import/predecessor.js";
@@ -10,6 +17,7 @@ import {
   UNCONFIGURED_DEVICE as B,
   createPredecessorDatabase,
   fillPredecessor,
+  SOURCE_SERVER,
   type SourceDatabase,
 } from "./predecessor-db.js";
 
@@ -161,6 +169,21 @@ describe("import of the predecessor's database", () => {
         `${B}/1 no_version []`,
       ].sort(),
     );
+    // each repair tells the operator which days or values it concerns
+    const action = (channel: number, problem: string, device = A) =>
+      report.versions.repaired
+        .filter((i) => i.device_id === device && i.channel === channel && i.problem === problem)
+        .map((i) => i.action);
+    expect(action(0, "one_day_hole")).toEqual([
+      expect.stringMatching(/09\/02\/2026.*01\/02\/2026/),
+      expect.stringMatching(/13\/02\/2026.*10\/02\/2026/),
+    ]);
+    expect(action(0, "same_date")).toEqual([expect.stringMatching(/10\/02\/2026.*version 2/)]);
+    expect(action(1, "overlap")).toEqual([expect.stringMatching(/01\/12\/2025.*01\/02\/2026/)]);
+    expect(action(3, "no_version")).toEqual([expect.stringMatching(/14\/02\/2026.*device_config/)]);
+    expect(action(1, "no_version", B)).toEqual([expect.stringMatching(/10\/02\/2026.*valeurs par défaut/)]);
+    expect(report.pump_models.mapped.map((m) => m.name)).toEqual(["Grundfos Unilift AP12", "Flygt 3068"]);
+    expect(report.pump_models.mapped[0]?.reason).toContain("KSB Ama-Porter");
     expect(byKey(report.versions.refused)).toEqual([`${A}/2 date_out_of_range [8]`]);
     expect(report.versions.refused[0]?.action).toContain("0206-02-19");
 
@@ -404,4 +427,187 @@ describe("import of the predecessor's database", () => {
       await clean.drop();
     }
   });
+});
+
+describe("filtered history after the import", () => {
+  it("its gaps are pumps off: no 'meter offline', live or replayed, and its 0 W and standby rows prove nothing", async () => {
+    await runImport(t.db);
+    // the imported days of meter A hold a 0 W stop row (PS) and 1 W standby rows (Surpresseur): on a
+    // per-minute meter such rows prove that silence is an outage; in filtered history they do not
+    const replayed = await backtest(t.db, {
+      deviceId: A,
+      channel: null,
+      from: new Date("2026-02-09T00:00:00Z"),
+      to: new Date("2026-02-15T00:00:00Z"),
+    });
+    expect(replayed.filter((a) => a.rule === "meter_offline")).toEqual([]);
+    // evaluated live the day after the import's last reading: still nothing to say about the meter
+    await evaluateRound(t.db, new Date("2026-02-15T00:00:00Z"), { holder: "test" });
+    const open = (await t.db.query<{ rule: string }>("SELECT rule FROM alerts WHERE rule = 'meter_offline'"))
+      .rows;
+    expect(open).toEqual([]);
+  });
+});
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** `npm run import:predecessor` as an operator runs it: its own process, writing to a PostgreSQL target. */
+function startCli(targetUrl: string, args: string[] = []) {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "scripts/import-predecessor.ts"), "--from", source.url, ...args],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: targetUrl }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (b: Buffer) => {
+    stdout += b.toString();
+  });
+  child.stderr.on("data", (b: Buffer) => {
+    stderr += b.toString();
+  });
+  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
+    (resolveExit) => child.on("exit", (code, signal) => resolveExit({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+/** A migrated pumpwatch database on the PostgreSQL server (the CLI runs in another process). */
+async function pgTarget(): Promise<{ url: string; open(): Promise<Database>; drop(): Promise<void> }> {
+  const name = `pumpwatch_import_${randomBytes(5).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: SOURCE_SERVER });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(SOURCE_SERVER);
+  url.pathname = `/${name}`;
+  const open = async () => (await openAndMigrate({ databaseUrl: url.toString(), dataDir: "" })).db;
+  const db = await open();
+  await insertPumpModel(
+    db,
+    { name: "KSB Ama-Porter", powerKw: 0.9, currentA: 4, nominalFlowM3hHmt8: null },
+    NOW,
+  );
+  await db.close();
+  return {
+    url: url.toString(),
+    open,
+    async drop() {
+      const cleanup = new pg.Client({ connectionString: SOURCE_SERVER });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+describe("the command line", () => {
+  it("a run killed (SIGKILL) halfway and run again ends with the same database as one clean run", async () => {
+    const clean = await pgTarget();
+    const killed = await pgTarget();
+    try {
+      const once = await startCli(clean.url, ["--batch-rows", "5"]).done;
+      expect(once.code).toBe(0);
+
+      // Meter B's readings come after A's: holding B's device row uncommitted makes the import wait there,
+      // with A's batches stored and nothing else; then it is killed, as an operator's kill -9 would.
+      const blocker = new pg.Client({ connectionString: killed.url });
+      // DROP DATABASE … WITH (FORCE) ends it if the test fails before it is closed
+      blocker.on("error", () => {});
+      await blocker.connect();
+      await blocker.query("BEGIN");
+      await blocker.query(
+        "INSERT INTO devices (device_id, first_seen, last_seen) VALUES ($1, now(), now())",
+        [B],
+      );
+      const run = startCli(killed.url, ["--batch-rows", "5"]);
+      let exited = false;
+      void run.done.then(() => {
+        exited = true;
+      });
+      // pg_stat_activity is a snapshot within a transaction: the watching happens on its own connection
+      const watcher = new pg.Client({ connectionString: killed.url });
+      watcher.on("error", () => {});
+      await watcher.connect();
+      const waiting = async () =>
+        (
+          await watcher.query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          )
+        ).rows as { pid: number }[];
+      let blocked = await waiting();
+      while (blocked.length === 0 && !exited) {
+        await new Promise((r) => setTimeout(r, 50));
+        blocked = await waiting();
+      }
+      expect(exited).toBe(false);
+      run.child.kill("SIGKILL");
+      expect((await run.done).signal).toBe("SIGKILL");
+      // a backend waiting on a lock only notices its client is gone once it runs again: end it, as the
+      // server does when a connection drops
+      for (const { pid } of blocked) await watcher.query("SELECT pg_terminate_backend($1)", [pid]);
+      await watcher.end();
+      await blocker.query("ROLLBACK");
+      await blocker.end();
+
+      const partialDb = await killed.open();
+      try {
+        const count = async (sql: string) => (await partialDb.query<{ n: number }>(sql)).rows[0]?.n;
+        const partial = await count("SELECT count(*)::int AS n FROM readings");
+        expect(partial).toBeGreaterThan(0);
+        expect(partial).toBeLessThan(69);
+        expect(
+          await count(
+            "SELECT count(*)::int AS n FROM readings WHERE device_id <> 'shellypro4pm-a0dd6c9ef474'",
+          ),
+        ).toBe(0);
+        expect(await count("SELECT count(*)::int AS n FROM channel_config_versions")).toBe(0);
+        expect(await count("SELECT count(*)::int AS n FROM imported_history")).toBe(0);
+      } finally {
+        await partialDb.close();
+      }
+
+      const again = await startCli(killed.url, ["--batch-rows", "5"]).done;
+      expect(again.code).toBe(0);
+      const report = JSON.parse(again.stdout) as ImportReport;
+      expect(report.readings.stored + report.readings.duplicates).toBe(70);
+      expect(report.versions).toMatchObject({ channels: 5, imported: 8, already_present: 0 });
+
+      const [a, b] = [await killed.open(), await clean.open()];
+      try {
+        expect(await contents(a)).toEqual(await contents(b));
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    } finally {
+      await clean.drop();
+      await killed.drop();
+    }
+  }, 400_000);
+
+  it("--dry-run writes nothing; outside a terminal the progress is plain lines, never a redrawn bar", async () => {
+    const target = await pgTarget();
+    try {
+      const dry = await startCli(target.url, ["--dry-run"]).done;
+      expect(dry.code).toBe(0);
+      expect((JSON.parse(dry.stdout) as ImportReport).readings).toMatchObject({ read: 74, stored: 70 });
+      expect(dry.stderr).toContain("Simulation (rien n'est écrit)");
+      expect(dry.stderr).not.toContain("\r");
+      expect(dry.stderr).toContain("import : 100 % — 74 / 74 relevés");
+      const db = await target.open();
+      try {
+        expect((await db.query("SELECT 1 FROM readings")).rowCount).toBe(0);
+        expect((await db.query("SELECT 1 FROM channel_config_versions")).rowCount).toBe(0);
+        expect((await db.query("SELECT 1 FROM imported_history")).rowCount).toBe(0);
+        expect((await db.query("SELECT 1 FROM devices")).rowCount).toBe(0);
+      } finally {
+        await db.close();
+      }
+      const bad = await startCli(target.url, ["--batch-rows", "zero"]).done;
+      expect(bad.code).toBe(2);
+    } finally {
+      await target.drop();
+    }
+  }, 200_000);
 });

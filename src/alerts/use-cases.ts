@@ -12,6 +12,7 @@ import {
   ruleSettingsOf,
   saveRuleSetting,
 } from "../db/queries/alerts.js";
+import { filteredHistoryMeeting } from "../db/queries/imported-history.js";
 import {
   CHANNEL_RULES,
   type Condition,
@@ -157,12 +158,18 @@ export async function backtest(
   const firstMinute = await firstSeenOf(db, q.deviceId);
   const from = toMinute(q.from);
   const to = toMinute(q.to);
-  const [cycleRows, readingRows, settings, windows] = await Promise.all([
+  const [cycleRows, readingRows, settings, windows, filtered] = await Promise.all([
     alertCyclesOf(db, q.deviceId, fromMinute(Math.floor(from / 60) * 60 - LOOKBACK_MIN), fromMinute(to)),
     alertReadingsOf(db, q.deviceId, fromMinute(from - 60), fromMinute(to)),
     ruleSettingsOf(db, [q.deviceId]),
     maintenanceWindowsOf(db, [q.deviceId], q.from),
+    filteredHistoryMeeting(db, q.deviceId, (from - 60) * 60, (to + 1) * 60),
   ]);
+  // Imported filtered history (predecessor-spec §4.3): from the meter's first to its last imported reading,
+  // only readings above 10 W were kept, so a gap is pumps off and its 0 W stop rows prove nothing.
+  const filteredFrom = Math.min(...filtered.map((s) => s.from_s / 60));
+  const filteredTo = Math.max(...filtered.map((s) => s.to_s / 60));
+  const filteredAt = (m: number) => m >= filteredFrom && m < filteredTo;
   const cycles = cyclesByChannel(cycleRows);
   const readings = readingsByChannel(readingRows);
   const channels = (q.channel === null ? [0, 1, 2, 3] : [q.channel]).map((channel) => ({
@@ -172,7 +179,9 @@ export async function backtest(
     overrides: overridesOf(settings, q.deviceId, channel),
   }));
   // Meter-wide rule only when every channel is replayed: its "last reading" is the meter's.
-  const idle = readingRows.some((r) => r.apower_w !== null && r.apower_w <= 10);
+  const idle = readingRows.some(
+    (r) => r.apower_w !== null && r.apower_w <= 10 && !filteredAt(Number(r.minute)),
+  );
   return replay({
     fromMinute: from,
     toMinute: to,
@@ -180,7 +189,11 @@ export async function backtest(
     channels,
     meter:
       q.channel === null
-        ? { sendsWhenIdle: idle, override: overridesOf(settings, q.deviceId, -1).meter_offline }
+        ? {
+            sendsWhenIdle: idle,
+            override: overridesOf(settings, q.deviceId, -1).meter_offline,
+            filteredAt,
+          }
         : null,
     silencedAt: (channel, m) => silenced(windows, q.deviceId, channel, m),
   });

@@ -167,11 +167,15 @@ export async function lastReadingOf(db: Queryable, deviceId: string): Promise<Da
   return rows[0]?.ts ?? null;
 }
 
-/** Whether the device has sent a reading at ≤ 10 W since `since` (it reports while its pumps are off). */
+/**
+ * Whether the device has sent a reading at ≤ 10 W since `since` (it reports while its pumps are off).
+ * Imported readings (negative rank) do not count: the predecessor's filtered history holds 0 W stop rows
+ * and standby rows, yet its silences are pumps off.
+ */
 export async function sendsWhenIdle(db: Queryable, deviceId: string, since: Date): Promise<boolean> {
   const { rows } = await db.query<{ yes: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM readings WHERE device_id = $1 AND channel = ANY('{0,1,2,3}'::int2[])
-       AND ts >= $2 AND apower_w <= 10) AS yes`,
+       AND ts >= $2 AND apower_w <= 10 AND rank_apower >= 0) AS yes`,
     [deviceId, since],
   );
   return rows[0]?.yes ?? false;

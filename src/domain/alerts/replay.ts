@@ -28,7 +28,15 @@ export interface ReplayInput {
   firstMinute: number | null;
   channels: readonly ReplayChannel[];
   /** include the meter-wide rule */
-  meter: { sendsWhenIdle: boolean; override: RuleOverride | undefined } | null;
+  meter: {
+    sendsWhenIdle: boolean;
+    override: RuleOverride | undefined;
+    /**
+     * minutes of imported filtered history (only readings above 10 W were kept): silence there is pumps
+     * off, so whether the meter was offline cannot be told
+     */
+    filteredAt?: (minute: number) => boolean;
+  } | null;
   /** minutes [from, to) inside a maintenance window of a channel (null key: the whole meter) */
   silencedAt?: (channel: number | null, minute: number) => boolean;
 }
@@ -104,7 +112,15 @@ export function replay(input: ReplayInput): ReplayedAlert[] {
       }
     });
     if (input.meter) {
-      const c = evaluateMeter({ lastReadingMinute: lastReading, ...input.meter }, t);
+      const { filteredAt, ...meter } = input.meter;
+      const c = evaluateMeter(
+        {
+          lastReadingMinute: lastReading,
+          ...meter,
+          sendsWhenIdle: meter.sendsWhenIdle && !(filteredAt?.(t) ?? false),
+        },
+        t,
+      );
       apply("meter_offline:", c, t, input.silencedAt?.(null, t) ?? false);
     }
   }
