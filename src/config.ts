@@ -35,6 +35,7 @@ export const ConfigSchema = Type.Object({
   MQTT_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   MQTT_TOPIC_PREFIXES: Type.Optional(Type.String({ minLength: 1 })),
   MQTT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  NODE_ENV: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export interface Config {
@@ -62,6 +63,8 @@ export interface Config {
   webDir: string;
   /** MQTT_URL…: Shelly's native topics feed ingestion too; null: no MQTT */
   mqtt: MqttSettings | null;
+  /** NODE_ENV=production: the embedded database then draws a warning at start */
+  production: boolean;
 }
 
 export class ConfigError extends Error {
@@ -161,5 +164,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           clientId: c.MQTT_CLIENT_ID ?? "pumpwatch-ingest",
         }
       : null,
+    production: c.NODE_ENV === "production",
   };
 }
