@@ -2,7 +2,7 @@
 // Backs up the embedded database, the service running or not (docs/decisions/0010-embedded-backups.md).
 // Exit: 0 written, 1 failed (nothing written), 2 bad arguments, 3 FILE exists (no --force), 4 DATABASE_URL set.
 import { parseArgs } from "node:util";
-import { BackupError, backupEmbedded, EXIT, exitCodeOf, POSTGRES_RECIPE } from "../src/backup/embedded.js";
+import { BackupError, EXIT, exitCodeOf, POSTGRES_RECIPE } from "../src/backup/errors.js";
 import { parseConfig } from "../src/config.js";
 
 const USAGE = "usage : npm run backup -- --to FICHIER.tar.gz [--force] [--timeout SECONDES]";
@@ -31,6 +31,8 @@ if (config.databaseUrl) {
   process.exit(EXIT.postgres);
 }
 try {
+  // Loaded only now: PGlite takes a while to load, and the checks above need none of it.
+  const { backupEmbedded } = await import("../src/backup/embedded.js");
   const result = await backupEmbedded({
     dataDir: config.dataDir,
     to: values.to,

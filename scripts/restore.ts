@@ -4,7 +4,7 @@
 // Exit: 0 restored, 1 failed (bad or truncated file; nothing changed), 2 bad arguments, 3 refused (the
 // service holds the folder, or a database is there and no --force), 4 DATABASE_URL set.
 import { parseArgs } from "node:util";
-import { BackupError, EXIT, exitCodeOf, POSTGRES_RECIPE, restoreEmbedded } from "../src/backup/embedded.js";
+import { BackupError, EXIT, exitCodeOf, POSTGRES_RECIPE } from "../src/backup/errors.js";
 import { parseConfig } from "../src/config.js";
 
 const USAGE = "usage : npm run restore -- --from FICHIER.tar.gz [--force]";
@@ -28,6 +28,8 @@ if (config.databaseUrl) {
   process.exit(EXIT.postgres);
 }
 try {
+  // Loaded only now: PGlite takes a while to load, and the checks above need none of it.
+  const { restoreEmbedded } = await import("../src/backup/embedded.js");
   const result = await restoreEmbedded({
     dataDir: config.dataDir,
     from: values.from,

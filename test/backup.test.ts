@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "../scripts/demo-seed.js";
 import { createUser } from "../src/admin/users.js";
 import { evaluateRound } from "../src/alerts/evaluate.js";
-import { BackupError, restoreEmbedded, serveBackupRequests } from "../src/backup/embedded.js";
+import { restoreEmbedded, serveBackupRequests } from "../src/backup/embedded.js";
+import { BackupError } from "../src/backup/errors.js";
 import { parseConfig } from "../src/config.js";
 import type { Database } from "../src/db/database.js";
 import { openAndMigrate, openDatabase } from "../src/db/open.js";
@@ -177,7 +178,7 @@ describe("npm run backup and npm run restore, embedded database", () => {
     expect(restore.code, restore.out).toBe(0);
     expect(restore.out).toContain(`readings : ${expected.readings?.rows.toLocaleString("fr-FR")}`);
     expect(await fingerprintOf(fresh)).toEqual(expected);
-  }, 180_000);
+  }, 300_000);
 
   it("backs up a database another process holds through that process, with what it has just written", async () => {
     const held = await openDatabase({ databaseUrl: null, dataDir: source });
@@ -215,19 +216,20 @@ describe("npm run backup and npm run restore, embedded database", () => {
     expect(readdirSync(join(source, "backup-requests"))).toEqual([]);
 
     const fresh = join(root, "fresh-from-held");
-    const restore = await run("restore", ["--from", file], { DATA_DIR: fresh });
-    expect(restore.code, restore.out).toBe(0);
+    const restored = await restoreEmbedded({ dataDir: fresh, from: file, force: false });
+    expect(restored.previous).toBeNull();
     expect(await fingerprintOf(fresh)).toEqual(live);
-  }, 180_000);
+  }, 300_000);
 
   it("refuses to replace a database without --force, keeps it on a bad file, and keeps the old one aside", async () => {
     const target = join(root, "fresh-from-stopped");
     const before = await fingerprintOf(target);
     const newer = join(root, "held.tar.gz");
 
-    const refused = await run("restore", ["--from", newer], { DATA_DIR: target });
-    expect(refused.code).toBe(3);
-    expect(refused.out).toMatch(/existe déjà.*--force/);
+    const refused = await restoreEmbedded({ dataDir: target, from: newer, force: false }).catch((e) => e);
+    expect(refused).toBeInstanceOf(BackupError);
+    expect((refused as BackupError).failure).toBe("exists");
+    expect((refused as BackupError).message).toMatch(/existe déjà.*--force/);
     expect(await fingerprintOf(target)).toEqual(before);
 
     const truncated = join(root, "truncated.tar.gz");
@@ -245,7 +247,7 @@ describe("npm run backup and npm run restore, embedded database", () => {
     expect(kept).toHaveLength(1);
     expect(replaced.out).toContain(kept[0]);
     expect((await fingerprintOf(target)).users?.rows).toBe((before.users?.rows ?? 0) + 1);
-  }, 180_000);
+  }, 300_000);
 
   it("refuses to overwrite a backup file without --force, and sends a PostgreSQL user to pg_dump", async () => {
     const file = join(root, "stopped.tar.gz");
@@ -266,7 +268,7 @@ describe("npm run backup and npm run restore, embedded database", () => {
 
     const usage = await run("backup", [], { DATA_DIR: source });
     expect(usage.code).toBe(2);
-  }, 120_000);
+  }, 300_000);
 
   it("says in French why a file is no backup, and changes nothing", async () => {
     const target = join(root, "bad-files");
@@ -314,11 +316,10 @@ describe("npm run backup and npm run restore, embedded database", () => {
       await service.stop();
     }
     const fresh = join(root, "fresh-from-running");
-    const restore = await run("restore", ["--from", file], { DATA_DIR: fresh });
-    expect(restore.code, restore.out).toBe(0);
+    await restoreEmbedded({ dataDir: fresh, from: file, force: false });
     const restored = await fingerprintOf(fresh);
     for (const table of stable) expect(restored[table], table).toEqual(live[table]);
-  }, 180_000);
+  }, 300_000);
 });
 
 /** A one-file ustar archive. */
