@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,13 +9,13 @@ import { seedDemo } from "../scripts/demo-seed.js";
 import { createUser } from "../src/admin/users.js";
 import { evaluateRound } from "../src/alerts/evaluate.js";
 import { restoreEmbedded, serveBackupRequests } from "../src/backup/embedded.js";
-import { BackupError } from "../src/backup/errors.js";
+import { BackupError, POSTGRES_RECIPE } from "../src/backup/errors.js";
 import { parseConfig } from "../src/config.js";
 import type { Database } from "../src/db/database.js";
 import { openAndMigrate, openDatabase } from "../src/db/open.js";
 import { createLogger } from "../src/logger.js";
 import { startService } from "../src/service.js";
-import { createTestApp, FakeClock, SAME_ORIGIN } from "./harness.js";
+import { createTestApp, createTestDatabase, FakeClock, onPostgres, SAME_ORIGIN } from "./harness.js";
 
 // These tests are about the embedded database: they make their own PGlite folders under a temporary
 // directory and give the commands no DATABASE_URL, whichever database the rest of the suite runs on.
@@ -85,6 +85,10 @@ function run(script: "backup" | "restore", args: string[], env: Record<string, s
 /** A database with rows in every table, filled through the service's own use cases where there is one. */
 async function fill(dataDir: string): Promise<void> {
   const { db, migrationCount } = await openAndMigrate({ databaseUrl: null, dataDir });
+  await fillDatabase(db, migrationCount);
+}
+
+async function fillDatabase(db: Database, migrationCount: number): Promise<void> {
   const clock = new FakeClock(NOW);
   const app = await createTestApp(db, { clock, migrationCount, timeZone: "UTC" });
   try {
@@ -138,6 +142,22 @@ async function fill(dataDir: string): Promise<void> {
   } finally {
     await app.close();
     await db.close();
+  }
+}
+
+/** The commands of the recipe `npm run backup` prints when DATABASE_URL is set. */
+function recipeCommand(tool: "pg_dump" | "pg_restore"): string {
+  const line = POSTGRES_RECIPE.split("\n").find((l) => l.trim().startsWith(`${tool} `));
+  if (!line) throw new Error(`no ${tool} in the recipe`);
+  return line.trim();
+}
+
+function hasTool(tool: string): boolean {
+  try {
+    execFileSync(tool, ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -321,6 +341,49 @@ describe("npm run backup and npm run restore, embedded database", () => {
     for (const table of stable) expect(restored[table], table).toEqual(live[table]);
   }, 300_000);
 });
+
+describe.skipIf(!onPostgres || !hasTool("pg_dump") || !hasTool("pg_restore"))(
+  "the PostgreSQL recipe the commands print",
+  () => {
+    it("pg_dump then pg_restore into another database finds every row, and again over it with --clean", async () => {
+      const from = await createTestDatabase();
+      const to = await createTestDatabase({ migrate: false });
+      try {
+        await fillDatabase(from.db, from.migrationCount);
+        const reopened = await createTestDatabaseView(from.url);
+        const source = await fingerprint(reopened.db);
+        await reopened.close();
+        const cwd = await mkdtemp(join(tmpdir(), "pumpwatch-pgdump-"));
+        try {
+          const sh = (command: string, url: string | null) =>
+            execFileSync("sh", ["-c", command], { cwd, env: { ...process.env, DATABASE_URL: url ?? "" } });
+          sh(recipeCommand("pg_dump"), from.url);
+          sh(recipeCommand("pg_restore"), to.url);
+          expect(await fingerprint(to.db)).toEqual(source);
+          // Over a database that already holds it (and a row more): --clean puts back what the dump holds.
+          await createUser(
+            to.db,
+            { email: "de.trop@station.sn", password: "un mot de passe assez long", role: "viewer" },
+            NOW,
+          );
+          sh(recipeCommand("pg_restore"), to.url);
+          expect(await fingerprint(to.db)).toEqual(source);
+        } finally {
+          await rm(cwd, { recursive: true, force: true });
+        }
+      } finally {
+        await from.drop();
+        await to.drop();
+      }
+    }, 300_000);
+  },
+);
+
+/** fillDatabase closes what it is given; the fingerprint is read through a connection of its own. */
+async function createTestDatabaseView(url: string | null): Promise<{ db: Database; close(): Promise<void> }> {
+  const db = await openDatabase({ databaseUrl: url, dataDir: "" });
+  return { db, close: () => db.close() };
+}
 
 /** A one-file ustar archive. */
 function tarOf(name: string, content: string): Buffer {
