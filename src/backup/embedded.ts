@@ -139,11 +139,12 @@ export function serveBackupRequests(deps: {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     for (const name of await readdir(dir)) {
       if (stopped) return;
-      const id = name.replace(/\.[a-z.-]+$/, "");
+      const id = name.slice(0, 36);
       if (!REQUEST_ID.test(id)) continue;
-      if (name.endsWith(".request")) {
+      if (name === `${id}.request`) {
         await handle(id);
-      } else if (name.endsWith(".tar.gz") || name.endsWith(".error")) {
+      } else {
+        // A snapshot or an error nobody came for, or what a crash left behind.
         const file = join(dir, name);
         const info = await stat(file).catch(() => null);
         if (info && Date.now() - info.mtimeMs > STALE_MS) await rm(file, { force: true });
