@@ -36,6 +36,7 @@ export const ConfigSchema = Type.Object({
   MQTT_TOPIC_PREFIXES: Type.Optional(Type.String({ minLength: 1 })),
   MQTT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   ALERT_ROUND_SECONDS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+  NODE_ENV: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export interface Config {
@@ -65,6 +66,8 @@ export interface Config {
   mqtt: MqttSettings | null;
   /** alert evaluation rounds: every `intervalMs`; the evaluator lease lasts `leaseMs` (1.5 rounds) */
   alerts: { intervalMs: number; leaseMs: number };
+  /** NODE_ENV=production: the embedded database then draws a warning at start */
+  production: boolean;
 }
 
 export class ConfigError extends Error {
@@ -170,5 +173,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       intervalMs: (c.ALERT_ROUND_SECONDS ?? 60) * 1000,
       leaseMs: (c.ALERT_ROUND_SECONDS ?? 60) * 1500,
     },
+    production: c.NODE_ENV === "production",
   };
 }

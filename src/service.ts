@@ -3,6 +3,7 @@ import { sessionPolicy } from "./admin/sessions.js";
 import { ensureFirstAdmin, UserError } from "./admin/users.js";
 import { startAlertEvaluation } from "./alerts/evaluate.js";
 import { startCycleUpkeep } from "./analytics/cycle-upkeep.js";
+import { serveBackupRequests } from "./backup/embedded.js";
 import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
@@ -42,6 +43,13 @@ export async function startService(
     },
     "database ready",
   );
+  if (config.production && db.kind === "pglite") {
+    logger.warn(
+      { dataDir: config.dataDir },
+      "NODE_ENV=production on the embedded database (PGlite): one process, one connection, fsync off, " +
+        "backups by npm run backup only. Set DATABASE_URL to a PostgreSQL server for production (README, Deploying)",
+    );
+  }
   try {
     const admin = await ensureFirstAdmin(db, config.admin, systemClock.now());
     if (admin) logger.info({ userId: admin.id, email: admin.email }, "first administrator created");
@@ -91,16 +99,18 @@ export async function startService(
     intervalMs: 5_000,
     onRefreshed: alerts.poke,
   });
+  // The embedded database is held by this process alone: `npm run backup` asks it for a snapshot.
+  const backups = db.kind === "pglite" ? serveBackupRequests({ db, dataDir: config.dataDir, logger }) : null;
   // Fastify refuses hooks once ready, so the upkeep is stopped by the shutdown path itself, after the
   // last request and before the database closes.
   let stopping: Promise<boolean> | undefined;
   const stop = () => {
-    stopping ??= shutdown(
-      app,
-      db,
-      config.shutdownTimeoutMs,
-      mqtt ? [upkeep, alerts, mqtt] : [upkeep, alerts],
-    );
+    stopping ??= shutdown(app, db, config.shutdownTimeoutMs, [
+      upkeep,
+      alerts,
+      ...(mqtt ? [mqtt] : []),
+      ...(backups ? [backups] : []),
+    ]);
     return stopping;
   };
   const onSignal = (signal: NodeJS.Signals) => {

@@ -20,6 +20,8 @@ export interface Database extends Transaction {
   readonly kind: "postgres" | "pglite";
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Embedded database only: its data folder as a gzipped tarball, consistent as of one instant (backups). */
+  snapshot?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 

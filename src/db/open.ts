@@ -34,19 +34,28 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The PostgreSQL data folder inside DATA_DIR. */
+export const PGDATA = "pgdata";
+
+/** The live process (not this one) whose pid file holds the embedded database in `dataDir`, if any. */
+export function dataDirHolder(dataDir: string): number | null {
+  const lockFile = join(dataDir, "pumpwatch.pid");
+  if (!existsSync(lockFile)) return null;
+  const pid = Number(readFileSync(lockFile, "utf8").trim());
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid) ? pid : null;
+}
+
 /**
  * PGlite has no server to arbitrate between processes: two of them on one folder would corrupt it.
  * A pid file makes the second one stop with a clear message instead.
  */
-function lockDataDir(dataDir: string): () => void {
+export function lockDataDir(dataDir: string): () => void {
   const lockFile = join(dataDir, "pumpwatch.pid");
-  if (existsSync(lockFile)) {
-    const pid = Number(readFileSync(lockFile, "utf8").trim());
-    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) {
-      throw new Error(
-        `the embedded database in ${resolve(dataDir)} is in use by process ${pid}; stop it first or use DATABASE_URL`,
-      );
-    }
+  const pid = dataDirHolder(dataDir);
+  if (pid !== null) {
+    throw new Error(
+      `the embedded database in ${resolve(dataDir)} is in use by process ${pid}; stop it first or use DATABASE_URL`,
+    );
   }
   writeFileSync(lockFile, String(process.pid));
   return () => rmSync(lockFile, { force: true });
@@ -63,7 +72,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   mkdirSync(options.dataDir, { recursive: true });
   const unlock = lockDataDir(options.dataDir);
   try {
-    const db = await openPglite(join(options.dataDir, "pgdata"));
+    const db = await openPglite(join(options.dataDir, PGDATA));
     return {
       ...db,
       async close() {

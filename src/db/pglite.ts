@@ -11,10 +11,17 @@ function wrap(error: unknown): unknown {
   return isUnavailable(error) ? new DatabaseUnavailableError(error) : error;
 }
 
-/** Embedded PostgreSQL. `dataDir` undefined = in memory (tests). One connection: queries run one at a time. */
-export async function openPglite(dataDir?: string): Promise<Database> {
+/**
+ * Embedded PostgreSQL. `dataDir` undefined = in memory (tests). One connection: queries run one at a time.
+ * `loadDataDir`: a data folder tarball (a backup) to start from; only into a folder holding no database.
+ */
+export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<Database> {
   // btree_gist: exclusion constraints over (device, channel, date range) need it, as on the server.
-  const pglite = new PGlite({ ...(dataDir ? { dataDir } : {}), extensions: { btree_gist } });
+  const pglite = new PGlite({
+    ...(dataDir ? { dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    extensions: { btree_gist },
+  });
   await pglite.waitReady;
   let closed = false;
 
@@ -55,6 +62,17 @@ export async function openPglite(dataDir?: string): Promise<Database> {
       guard(async () => {
         await pglite.exec(sql);
       }),
+    snapshot: () =>
+      guard(() =>
+        // PGlite runs every query under the lock a transaction holds, so inside one nothing else runs:
+        // CHECKPOINT writes every committed change into the data files, which are then read as they
+        // stand (docs/decisions/0010-embedded-backups.md).
+        pglite.transaction(async (tx) => {
+          await tx.query("CHECKPOINT");
+          const tarball = await pglite.dumpDataDir("gzip");
+          return new Uint8Array(await tarball.arrayBuffer());
+        }),
+      ),
     async close() {
       if (closed) return;
       closed = true;
