@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
 import { sessionPolicy } from "./admin/sessions.js";
 import { ensureFirstAdmin, UserError } from "./admin/users.js";
+import { startNotificationDispatch } from "./alerts/dispatch.js";
 import { startAlertEvaluation } from "./alerts/evaluate.js";
+import { smtpMailer } from "./alerts/mailer.js";
 import { startCycleUpkeep } from "./analytics/cycle-upkeep.js";
 import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
@@ -81,6 +83,18 @@ export async function startService(
     logger,
     holder: `${process.pid}-${crypto.randomUUID()}`,
     intervalMs: 60_000,
+    // Without SMTP no e-mail is queued; the webhook and the web app still tell.
+    emails: config.smtp !== null,
+  });
+  // E-mails, webhook and digests from the outbox that evaluation fills (any instance sends; each row once).
+  const notifications = startNotificationDispatch({
+    db,
+    clock: systemClock,
+    logger,
+    intervalMs: 5_000,
+    timeZone: config.timeZone,
+    publicUrl: config.publicUrl,
+    mailer: config.smtp ? smtpMailer(config.smtp.url, config.smtp.from) : null,
   });
   const upkeep = startCycleUpkeep({
     db,
@@ -98,7 +112,7 @@ export async function startService(
       app,
       db,
       config.shutdownTimeoutMs,
-      mqtt ? [upkeep, alerts, mqtt] : [upkeep, alerts],
+      mqtt ? [upkeep, alerts, notifications, mqtt] : [upkeep, alerts, notifications],
     );
     return stopping;
   };
