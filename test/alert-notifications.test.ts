@@ -596,4 +596,18 @@ describe("notification settings API", () => {
     );
     expect(noCsrf.statusCode).toBe(403);
   });
+
+  it("is described in the OpenAPI document", async () => {
+    const doc = (await app.inject({ url: "/api/openapi.json" })).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/alerts/notifications/me",
+        "/api/alerts/webhook",
+        "/api/alerts/deliveries",
+      ]),
+    );
+    expect(Object.keys(doc.paths["/api/alerts/notifications/me"])).toEqual(
+      expect.arrayContaining(["get", "put"]),
+    );
+  });
 });
