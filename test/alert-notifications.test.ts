@@ -343,7 +343,7 @@ describe("alert notifications", () => {
     expect(text).toContain(`Appareil : Station Sud (${SUD})`);
     expect(text).toContain("Canal : tout le compteur");
     expect(text).toContain("Le compteur n'envoie plus de relevés depuis 31 min (seuil 10 min).");
-    expect(text).toContain("Depuis : le 02/11/2025 à 12h40 (heure de Europe/Paris)");
+    expect(text).toContain("Depuis : le 02/11/2025 à 12h40 (fuseau Europe/Paris)");
     expect(text).toContain(
       `Tableau de bord à ce moment : ${PUBLIC_URL}/?appareil=${SUD}&periode=24h&jusqua=2025-11-02&du=2025-11-02&au=2025-11-02`,
     );
@@ -368,7 +368,7 @@ describe("alert notifications", () => {
       /Tension médiane de 19\d(,\d)? V sur 10 minutes, hors de la plage normale \(207 V à 253 V\)\./,
     );
     expect(pr1?.text).toContain(
-      `Depuis : le 02/11/2025 à ${parisTime(String(voltage?.started_at))} (heure de Europe/Paris)`,
+      `Depuis : le 02/11/2025 à ${parisTime(String(voltage?.started_at))} (fuseau Europe/Paris)`,
     );
     expect(pr1?.text).toContain(`${PUBLIC_URL}/?appareil=${NORD}&canal=0&periode=24h&jusqua=2025-11-02`);
     // The other channels have no name: their technical one.
@@ -501,7 +501,7 @@ describe("alert notifications", () => {
     const digest = await parsed(mailsTo("quiet@example.org")[0] as Received);
     expect(digest.subject).toBe("[pumpwatch] Résumé des alertes du 02/11/2025 : 5 alertes");
     const text = digest.text ?? "";
-    expect(text).toContain("Alertes du 02/11/2025 (heure de Europe/Paris)");
+    expect(text).toContain("Alertes du 02/11/2025 (fuseau Europe/Paris)");
     expect(text).toContain(
       "Alerte critique — Compteur hors ligne — Station Sud (compteur) : du 02/11/2025 à 12h40 au 02/11/2025 à",
     );

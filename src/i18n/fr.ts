@@ -349,9 +349,9 @@ export function whatHappened(f: Pick<AlertNoticeFacts, "rule" | "value" | "thres
   const limit = f.threshold === null ? "" : ` (seuil ${withUnit(f.threshold, f.unit)})`;
   switch (f.rule) {
     case "pump_inactive":
-      return `La pompe n'a pas démarré depuis ${v} min, plus longtemps que d'habitude à cette heure${limit}.`;
+      return `La pompe n'a pas démarré depuis ${frenchDuration(f.value)}, plus longtemps que d'habitude à cette heure${limit}.`;
     case "cycle_too_long":
-      return `La pompe tourne sans s'arrêter depuis ${v} min${limit}.`;
+      return `La pompe tourne sans s'arrêter depuis ${frenchDuration(f.value)}${limit}.`;
     case "dry_run":
       return `La pompe tourne à ${v} W seulement, signe d'une marche à sec${limit}.`;
     case "overload":
@@ -362,7 +362,7 @@ export function whatHappened(f: Pick<AlertNoticeFacts, "rule" | "value" | "thres
     case "short_cycling":
       return `${v} démarrages à moins de 10 minutes d'intervalle dans l'heure${limit}.`;
     case "meter_offline":
-      return `Le compteur n'envoie plus de relevés depuis ${v} min${limit}.`;
+      return `Le compteur n'envoie plus de relevés depuis ${frenchDuration(f.value)}${limit}.`;
     case "voltage":
       return (
         `Tension médiane de ${v} V sur 10 minutes, hors de la plage normale` +
@@ -389,7 +389,7 @@ export function alertNotice(f: AlertNoticeFacts): MailText {
     ["Appareil", deviceLabel(f)],
     ["Canal", channelLabel(f)],
     ["Ce qui s'est passé", whatHappened(f)],
-    ["Depuis", `${at(f.startedS, f.timeZone)} (heure de ${f.timeZone})`],
+    ["Depuis", `${at(f.startedS, f.timeZone)} (fuseau ${f.timeZone})`],
   ];
   if (f.event === "resolved" && f.endedS !== null) {
     rows.push([
@@ -461,8 +461,8 @@ export function digestNotice(day: string, timeZone: string, alerts: readonly Ale
   };
   const intro =
     alerts.length === 0
-      ? `Aucune alerte le ${date} (heure de ${timeZone}) sur les sites et gravités que vous suivez.`
-      : `Alertes du ${date} (heure de ${timeZone}) sur les sites et gravités que vous suivez :`;
+      ? `Aucune alerte le ${date} (fuseau ${timeZone}) sur les sites et gravités que vous suivez.`
+      : `Alertes du ${date} (fuseau ${timeZone}) sur les sites et gravités que vous suivez :`;
   const text = [
     intro,
     "",
