@@ -477,6 +477,7 @@ describe("alert notifications", () => {
     const end = notices.find((m) => m.subject?.startsWith("[pumpwatch] Fin d'alerte"));
     expect(end?.subject).toBe("[pumpwatch] Fin d'alerte : Compteur hors ligne — Station Sud (compteur)");
     expect(end?.text).toContain("Alerte terminée : Compteur hors ligne");
+    expect(end?.text).toContain("Ce qui s'était passé : Le compteur n'envoie plus de relevés depuis 31 min");
     const ended = (
       (await call("GET", `/api/alerts?device_id=${SUD}&state=resolved`, admin)).json().alerts as {
         ended_at: string;

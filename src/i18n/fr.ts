@@ -388,7 +388,7 @@ export function alertNotice(f: AlertNoticeFacts): MailText {
   const rows: [string, string][] = [
     ["Appareil", deviceLabel(f)],
     ["Canal", channelLabel(f)],
-    ["Ce qui s'est passé", whatHappened(f)],
+    [f.event === "resolved" ? "Ce qui s'était passé" : "Ce qui s'est passé", whatHappened(f)],
     ["Depuis", `${at(f.startedS, f.timeZone)} (fuseau ${f.timeZone})`],
   ];
   if (f.event === "resolved" && f.endedS !== null) {
