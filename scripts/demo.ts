@@ -1,24 +1,30 @@
 // npm run demo — a fresh embedded database with a week of simulated readings from two named plants, a demo
 // administrator and an ingestion key, then the service.
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { parseConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { startService } from "../src/service.js";
+import { startMailCapture } from "./demo-mail.js";
 import { DEMO_DAYS, type DemoSeed, seedDemo } from "./demo-seed.js";
 import { createProgress } from "./progress.js";
 
 const base = parseConfig(process.env);
+const dataDir = process.env.DEMO_DATA_DIR ?? "./data-demo";
+await rm(dataDir, { recursive: true, force: true });
+// Alert e-mails go to a local SMTP capture, one .eml file each (SMTP_URL/SMTP_FROM are not used here).
+const mailbox = await startMailCapture(join(dataDir, "mails"));
 const config = {
   ...base,
   databaseUrl: null,
-  dataDir: process.env.DEMO_DATA_DIR ?? "./data-demo",
+  dataDir,
+  smtp: { url: mailbox.url, from: "pumpwatch <alertes@pumpwatch.local>" },
   // The demo creates its administrator itself (from ADMIN_EMAIL / ADMIN_PASSWORD when set), to print it.
   admin: null,
 };
 const logger = createLogger(base.logLevel === "info" ? "warn" : base.logLevel);
 const french = new Intl.NumberFormat("fr-FR");
 
-await rm(config.dataDir, { recursive: true, force: true });
 // Piped into a log, about one line per 20 000 readings instead of one redrawn line.
 const progress = createProgress(process.stdout, { lineEvery: 20 });
 let seed: DemoSeed | undefined;
@@ -64,6 +70,7 @@ if (seed) {
       `  Clé d'ingestion :      ${seed.ingestKey}`,
       `  Appareils :            ${seed.devices.map((d) => d.name).join(", ")}`,
       `  Base embarquée :       ${config.dataDir} (effacée à chaque lancement de la démo)`,
+      `  E-mails des alertes :  ${mailbox.dir} (un fichier .eml par message, serveur SMTP local ${mailbox.url})`,
       "  Les appareils simulés continuent d'envoyer un relevé par minute pendant 24 h.",
       "",
       `Essayez : curl -H 'X-Api-Key: ${seed.ingestKey}' ${address}/api/stats/queue`,

@@ -93,4 +93,22 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ MQTT_URL: "http://broker" })).toThrow(ConfigError);
     expect(() => parseConfig({ MQTT_TOPIC_PREFIXES: "+" })).toThrow(/need MQTT_URL/);
   });
+
+  it("reads the alert e-mail settings and the public address of the links", () => {
+    expect(parseConfig({})).toMatchObject({ smtp: null, publicUrl: "http://localhost:3000" });
+    expect(parseConfig({ PORT: "8080" }).publicUrl).toBe("http://localhost:8080");
+    expect(
+      parseConfig({
+        SMTP_URL: "smtp://relay.example.org:2525",
+        SMTP_FROM: "pumpwatch <alertes@example.org>",
+        PUBLIC_URL: "https://pumpwatch.example.org/",
+      }),
+    ).toMatchObject({
+      smtp: { url: "smtp://relay.example.org:2525", from: "pumpwatch <alertes@example.org>" },
+      publicUrl: "https://pumpwatch.example.org",
+    });
+    expect(() => parseConfig({ SMTP_URL: "smtp://relay.example.org" })).toThrow(/SMTP_URL and SMTP_FROM/);
+    expect(() => parseConfig({ SMTP_URL: "http://relay", SMTP_FROM: "a@b.c" })).toThrow(ConfigError);
+    expect(() => parseConfig({ PUBLIC_URL: "pumpwatch.example.org" })).toThrow(ConfigError);
+  });
 });

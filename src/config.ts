@@ -37,6 +37,9 @@ export const ConfigSchema = Type.Object({
   MQTT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   ALERT_ROUND_SECONDS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
   NODE_ENV: Type.Optional(Type.String({ minLength: 1 })),
+  SMTP_URL: Type.Optional(Type.String({ pattern: "^smtps?://" })),
+  SMTP_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 300 })),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: "^https?://[^/]" })),
 });
 
 export interface Config {
@@ -68,6 +71,10 @@ export interface Config {
   alerts: { intervalMs: number; leaseMs: number };
   /** NODE_ENV=production: the embedded database then draws a warning at start */
   production: boolean;
+  /** SMTP_URL + SMTP_FROM: alert e-mails; null: no e-mail (the webhook and the web app still notify) */
+  smtp: { url: string; from: string } | null;
+  /** PUBLIC_URL: the address users open, base of the links in notifications (default http://localhost:PORT) */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +141,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       "MQTT_USERNAME, MQTT_PASSWORD, MQTT_TOPIC_PREFIXES and MQTT_CLIENT_ID need MQTT_URL",
     );
   }
+  if ((c.SMTP_URL === undefined) !== (c.SMTP_FROM === undefined)) {
+    throw new ConfigError("SMTP_URL and SMTP_FROM go together: alert e-mails need a server and a sender");
+  }
   const prefixes = (c.MQTT_TOPIC_PREFIXES ?? "+")
     .split(",")
     .map((prefix) => prefix.trim().replace(/\/+$/, ""))
@@ -174,5 +184,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       leaseMs: (c.ALERT_ROUND_SECONDS ?? 60) * 1500,
     },
     production: c.NODE_ENV === "production",
+    smtp: c.SMTP_URL && c.SMTP_FROM ? { url: c.SMTP_URL, from: c.SMTP_FROM } : null,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT ?? 3000}`).replace(/\/+$/, ""),
   };
 }

@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
 import { sessionPolicy } from "./admin/sessions.js";
 import { ensureFirstAdmin, UserError } from "./admin/users.js";
+import { startNotificationDispatch } from "./alerts/dispatch.js";
 import { startAlertEvaluation } from "./alerts/evaluate.js";
+import { smtpMailer } from "./alerts/mailer.js";
 import { startCycleUpkeep } from "./analytics/cycle-upkeep.js";
 import { serveBackupRequests } from "./backup/embedded.js";
 import { systemClock } from "./clock.js";
@@ -90,6 +92,18 @@ export async function startService(
     holder: `${process.pid}-${crypto.randomUUID()}`,
     intervalMs: config.alerts.intervalMs,
     leaseMs: config.alerts.leaseMs,
+    // Without SMTP no e-mail is queued; the webhook and the web app still tell.
+    emails: config.smtp !== null,
+  });
+  // E-mails, webhook and digests from the outbox that evaluation fills (any instance sends; each row once).
+  const notifications = startNotificationDispatch({
+    db,
+    clock: systemClock,
+    logger,
+    intervalMs: 5_000,
+    timeZone: config.timeZone,
+    publicUrl: config.publicUrl,
+    mailer: config.smtp ? smtpMailer(config.smtp.url, config.smtp.from) : null,
   });
   const upkeep = startCycleUpkeep({
     db,
@@ -108,6 +122,7 @@ export async function startService(
     stopping ??= shutdown(app, db, config.shutdownTimeoutMs, [
       upkeep,
       alerts,
+      notifications,
       ...(mqtt ? [mqtt] : []),
       ...(backups ? [backups] : []),
     ]);

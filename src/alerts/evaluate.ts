@@ -53,6 +53,8 @@ export interface EvaluatorOptions {
   concurrency?: number;
   /** what was learned this hour, kept between rounds (the service keeps one; none: learn every round) */
   cache?: EvaluatorCache;
+  /** queue e-mails for new and resolved alerts (SMTP configured; default true); the webhook is per its settings */
+  emails?: boolean;
 }
 
 interface CachedDevice {
@@ -85,6 +87,7 @@ export async function evaluateRound(
     maintenanceWindowsOf(db, ids, fromMinute(nowMinute - 1440)),
   ]);
   const summary: RoundSummary = { devices: devices.length, opened: 0, resolved: 0, reads: 5 };
+  const notify = { at: now, emails: options.emails ?? true };
 
   // Devices are independent: a few at once keep a pool's connections busy (PGlite serialises them anyway).
   let nextDevice = 0;
@@ -158,23 +161,26 @@ export async function evaluateRound(
         mayOpen: mayOpen || condition.rule === "meter_offline",
       });
       if (change.kind === "open") {
-        const inserted = await openAlert(db, {
-          deviceId: id,
-          channel,
-          rule: condition.rule,
-          severity: SEVERITY[condition.rule],
-          startedAt: fromMinute(change.alert.startedMinute),
-          value: change.alert.peak,
-          threshold: change.alert.threshold,
-          source: condition.source,
-        });
+        const inserted = await openAlert(
+          db,
+          {
+            deviceId: id,
+            channel,
+            rule: condition.rule,
+            severity: SEVERITY[condition.rule],
+            startedAt: fromMinute(change.alert.startedMinute),
+            value: change.alert.peak,
+            threshold: change.alert.threshold,
+            source: condition.source,
+          },
+          notify,
+        );
         if (inserted) summary.opened++;
       } else if (change.kind === "update" && stored) {
         const clear = change.alert.clearSince === null ? null : fromMinute(change.alert.clearSince);
         await updateOpenAlert(db, id, stored.id, change.alert.peak, clear);
       } else if (change.kind === "resolve" && stored) {
-        await resolveAlert(db, id, stored.id, fromMinute(change.endedMinute));
-        summary.resolved++;
+        if (await resolveAlert(db, id, stored.id, fromMinute(change.endedMinute), notify)) summary.resolved++;
       }
     }
   };
@@ -203,6 +209,7 @@ export function startAlertEvaluation(deps: {
   intervalMs: number;
   /** how long the lease lasts without renewal (default 90 s) */
   leaseMs?: number;
+  emails?: boolean;
 }): { poke(): void; stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   const cache: EvaluatorCache = new Map();
@@ -214,8 +221,12 @@ export function startAlertEvaluation(deps: {
       again = true;
       return;
     }
-    const options = { holder: deps.holder, cache, ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}) };
-    running = evaluateRound(deps.db, deps.clock.now(), options)
+    running = evaluateRound(deps.db, deps.clock.now(), {
+      holder: deps.holder,
+      cache,
+      ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
+      ...(deps.emails === undefined ? {} : { emails: deps.emails }),
+    })
       .then(() => undefined)
       .catch((error) => deps.logger.warn({ err: error }, "alert evaluation skipped"))
       .finally(() => {

@@ -12,6 +12,13 @@ const RuleId = Type.Union([
 ]);
 const Instant = Type.String({ format: "date-time" });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+/**
+ * A nullable field of a request body: one `type` array, as in contracts/admin.ts. Inside `anyOf [x, null]`
+ * Fastify's coercing Ajv turns null into 0 (or "") in the first branch: "channel null, the whole meter"
+ * would arrive as channel 0.
+ */
+const NullableField = <T>(type: "string" | "integer" | "array", options: Record<string, unknown> = {}) =>
+  Type.Unsafe<T | null>({ type: [type, "null"], ...options });
 
 export const Alert = Type.Object({
   id: Type.String({ description: "<device_id>:<numéro>" }),
@@ -90,7 +97,7 @@ export const RuleSetting = Type.Object({
 export const RuleList = Type.Object({ rules: Type.Array(RuleSetting) });
 
 export const RuleBody = Type.Object({
-  channel: Nullable(Type.Integer({ minimum: 0, maximum: 3 })),
+  channel: NullableField<number>("integer", { minimum: 0, maximum: 3 }),
   rule: RuleId,
   enabled: Type.Boolean(),
   threshold: Nullable(Type.Number({ exclusiveMinimum: 0 })),
@@ -107,9 +114,70 @@ export const MaintenanceWindow = Type.Object({
 });
 export const MaintenanceList = Type.Object({ windows: Type.Array(MaintenanceWindow) });
 export const MaintenanceBody = Type.Object({
-  channel: Nullable(Type.Integer({ minimum: 0, maximum: 3 })),
+  channel: NullableField<number>("integer", { minimum: 0, maximum: 3 }),
   starts_at: Instant,
   ends_at: Instant,
   reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
 });
 export const DeviceParam = Type.Object({ device_id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+// ---- Notifications (issue 11, item 4): a user's preferences, the webhook, the deliveries -----------------
+
+const Severity = Type.Union([Type.Literal("critical"), Type.Literal("warning")]);
+
+export const NotificationPrefsBody = Type.Object({
+  email_enabled: Type.Boolean({ description: "e-mail à l'ouverture et à la fin de chaque alerte" }),
+  severities: Type.Array(Severity, { uniqueItems: true, maxItems: 2 }),
+  device_ids: NullableField<string[]>("array", {
+    items: { type: "string", minLength: 1, maxLength: 128 },
+    uniqueItems: true,
+    maxItems: 10_000,
+    description: "sites suivis ; null : tous (y compris ceux ajoutés plus tard)",
+  }),
+  digest: Type.Boolean({ description: "un e-mail par jour avec les alertes de la veille" }),
+});
+export const NotificationPrefs = Type.Object({
+  email: Type.String({ description: "adresse du compte, où partent les e-mails" }),
+  ...NotificationPrefsBody.properties,
+});
+
+export const WebhookBody = Type.Object({
+  url: NullableField<string>("string", { maxLength: 2000 }),
+  enabled: Type.Boolean(),
+  secret: Type.Optional(
+    Type.String({
+      minLength: 16,
+      maxLength: 256,
+      description: "clé de la signature HMAC-SHA256 ; absent : inchangé. Jamais renvoyé.",
+    }),
+  ),
+});
+export const WebhookSettings = Type.Object({
+  url: Nullable(Type.String()),
+  enabled: Type.Boolean(),
+  secret_set: Type.Boolean(),
+});
+
+const DeliveryState = Type.Union([Type.Literal("pending"), Type.Literal("sent"), Type.Literal("failed")]);
+export const DeliveriesQuery = Type.Object({
+  state: Type.Optional(Type.Union([DeliveryState, Type.Literal("all")], { default: "all" })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+});
+export const DeliveryList = Type.Object({
+  deliveries: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      alert_id: Nullable(
+        Type.String({ description: "<device_id>:<numéro> ; null pour un résumé quotidien" }),
+      ),
+      kind: Type.Union([Type.Literal("email"), Type.Literal("webhook"), Type.Literal("digest")]),
+      target: Type.String({ description: "adresse e-mail ou URL du webhook" }),
+      state: DeliveryState,
+      attempts: Type.Integer(),
+      last_error: Nullable(Type.String({ description: "raison en français du dernier échec" })),
+      created_at: Instant,
+      updated_at: Instant,
+    }),
+  ),
+  total: Type.Integer(),
+});

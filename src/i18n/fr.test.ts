@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditSummary } from "./fr.js";
+import { auditSummary, frenchDuration, whatHappened } from "./fr.js";
 
 describe("audit summaries", () => {
   const version = (flowRateM3h: number | null) =>
@@ -27,5 +27,19 @@ describe("audit summaries", () => {
 
   it("gives a flow rate with a decimal comma", () => {
     expect(version(9.5)).toContain(": débit 9,5 m³/h, autre");
+  });
+});
+
+describe("alert notification texts", () => {
+  it("says long silences in days and hours, short ones in minutes", () => {
+    expect(frenchDuration(31)).toBe("31 min");
+    expect(frenchDuration(125)).toBe("2 h 05");
+    expect(frenchDuration(7949)).toBe("5 j 12 h");
+    expect(whatHappened({ rule: "meter_offline", value: 7949, threshold: 10, unit: "min" })).toBe(
+      "Le compteur n'envoie plus de relevés depuis 5 j 12 h (seuil 10 min).",
+    );
+    expect(whatHappened({ rule: "dry_run", value: 412.34, threshold: null, unit: "W" })).toBe(
+      "La pompe tourne à 412,3 W seulement, signe d'une marche à sec.",
+    );
   });
 });

@@ -1,4 +1,6 @@
 /** Every text a user can read in an API answer, in French, by machine code. */
+import { frenchDate, frenchTime } from "./format.js";
+
 export const MESSAGES = {
   // HTTP-level errors
   unauthorized: "Clé d'API manquante ou invalide.",
@@ -48,6 +50,9 @@ export const MESSAGES = {
   unknown_field: "Champ inconnu dans la requête.",
   api_key_not_found: "Clé d'API introuvable ou déjà révoquée.",
   invalid_api_key_name: "Le nom de la clé d'API est obligatoire (100 caractères au plus).",
+  // Alert notifications
+  invalid_webhook_url: "Adresse du webhook invalide : une URL http:// ou https:// est attendue.",
+  webhook_incomplete: "Pour activer le webhook, indiquez son adresse et un secret (16 caractères au moins).",
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;
@@ -265,3 +270,242 @@ export const SCHEMA_REASON_FALLBACK = "Valeur invalide.";
 export const FIELD_REASONS: Record<string, Record<string, string>> = {
   channel: { pattern: "Canal inconnu : 0 à 3 ou switch:0 à switch:3." },
 };
+
+// ---- Alert notifications (issue 11): e-mails, webhook summaries, daily digest, delivery failures ---------
+
+/** What an alert notice says: names, times (unix seconds), figures and the dashboard link. */
+export interface AlertNoticeFacts {
+  event: "opened" | "resolved";
+  rule: string;
+  ruleName: string;
+  severity: "critical" | "warning";
+  deviceId: string;
+  /** the device's chosen name, null: none */
+  deviceName: string | null;
+  /** null: the whole meter */
+  channel: number | null;
+  /** the channel's name on the alert's day, null: none */
+  channelName: string | null;
+  startedS: number;
+  endedS: number | null;
+  /** worst value seen while open */
+  value: number;
+  threshold: number | null;
+  unit: string;
+  acknowledgedBy: string | null;
+  comment: string | null;
+  link: string;
+  timeZone: string;
+}
+
+export interface MailText {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const decimal1 = (v: number) => String(Math.round(v * 10) / 10).replace(".", ",");
+const withUnit = (v: number, unit: string) => `${decimal1(v)} ${unit}`;
+const at = (s: number, timeZone: string) => `le ${frenchDate(s, timeZone)} à ${frenchTime(s, timeZone)}`;
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
+
+/** "24 min", "2 h 05", "3 j 4 h" */
+export function frenchDuration(minutes: number): string {
+  const m = Math.max(0, Math.round(minutes));
+  if (m < 60) return `${m} min`;
+  if (m < 1440) return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")}`;
+  return `${Math.floor(m / 1440)} j ${Math.floor((m % 1440) / 60)} h`;
+}
+
+function deviceLabel(f: Pick<AlertNoticeFacts, "deviceId" | "deviceName">): string {
+  return f.deviceName ? `${f.deviceName} (${f.deviceId})` : f.deviceId;
+}
+
+function channelLabel(f: Pick<AlertNoticeFacts, "channel" | "channelName">): string {
+  if (f.channel === null) return "tout le compteur";
+  const technical = `switch:${f.channel}`;
+  return f.channelName && f.channelName !== technical ? `${f.channelName} (${technical})` : technical;
+}
+
+/** "Station Nord, PR1" / "Station Sud (compteur)": where, in a subject or a digest line. */
+function shortWhere(
+  f: Pick<AlertNoticeFacts, "deviceId" | "deviceName" | "channel" | "channelName">,
+): string {
+  const device = f.deviceName ?? f.deviceId;
+  if (f.channel === null) return `${device} (compteur)`;
+  return `${device}, ${f.channelName ?? `switch:${f.channel}`}`;
+}
+
+const severityLabel = (s: AlertNoticeFacts["severity"]) =>
+  s === "critical" ? "Alerte critique" : "Avertissement";
+
+/** The sentence saying what the rule saw, with its figures. */
+export function whatHappened(f: Pick<AlertNoticeFacts, "rule" | "value" | "threshold" | "unit">): string {
+  const v = decimal1(f.value);
+  const limit = f.threshold === null ? "" : ` (seuil ${withUnit(f.threshold, f.unit)})`;
+  switch (f.rule) {
+    case "pump_inactive":
+      return `La pompe n'a pas démarré depuis ${frenchDuration(f.value)}, plus longtemps que d'habitude à cette heure${limit}.`;
+    case "cycle_too_long":
+      return `La pompe tourne sans s'arrêter depuis ${frenchDuration(f.value)}${limit}.`;
+    case "dry_run":
+      return `La pompe tourne à ${v} W seulement, signe d'une marche à sec${limit}.`;
+    case "overload":
+      return (
+        "Les derniers cycles demandent une puissance ou un courant anormalement élevés " +
+        `(écart robuste ${v}${f.threshold === null ? "" : `, seuil ${decimal1(f.threshold)}`}) : pompe encrassée ou obstruée ?`
+      );
+    case "short_cycling":
+      return `${v} démarrages à moins de 10 minutes d'intervalle dans l'heure${limit}.`;
+    case "meter_offline":
+      return `Le compteur n'envoie plus de relevés depuis ${frenchDuration(f.value)}${limit}.`;
+    case "voltage":
+      return (
+        `Tension médiane de ${v} V sur 10 minutes, hors de la plage normale` +
+        `${f.threshold === null ? "" : ` (${withUnit(f.threshold, "V")} à 253 V)`}.`
+      );
+    default:
+      return `Valeur ${withUnit(f.value, f.unit)}${limit}.`;
+  }
+}
+
+/** The one-line summary of a notice: the e-mail's subject, the webhook's `summary`. */
+export function alertNoticeSummary(f: AlertNoticeFacts): string {
+  const head = f.event === "opened" ? severityLabel(f.severity) : "Fin d'alerte";
+  return `[pumpwatch] ${head} : ${f.ruleName} — ${shortWhere(f)}`;
+}
+
+const FOOTER =
+  "Message envoyé par pumpwatch. Les alertes reçues par e-mail (sites, gravités, résumé quotidien) se " +
+  "choisissent dans vos préférences de notification.";
+
+/** The e-mail of an alert opened or resolved. */
+export function alertNotice(f: AlertNoticeFacts): MailText {
+  const rows: [string, string][] = [
+    ["Appareil", deviceLabel(f)],
+    ["Canal", channelLabel(f)],
+    [f.event === "resolved" ? "Ce qui s'était passé" : "Ce qui s'est passé", whatHappened(f)],
+    ["Depuis", `${at(f.startedS, f.timeZone)} (fuseau ${f.timeZone})`],
+  ];
+  if (f.event === "resolved" && f.endedS !== null) {
+    rows.push([
+      "Fin",
+      `${at(f.endedS, f.timeZone)}, après ${frenchDuration((f.endedS - f.startedS) / 60)} : la condition a cessé`,
+    ]);
+  }
+  rows.push([
+    f.event === "resolved" ? "Valeur la plus grave" : "Valeur",
+    f.threshold === null
+      ? withUnit(f.value, f.unit)
+      : `${withUnit(f.value, f.unit)} — seuil : ${withUnit(f.threshold, f.unit)}`,
+  ]);
+  if (f.acknowledgedBy) {
+    rows.push(["Acquittée par", `${f.acknowledgedBy}${f.comment ? ` : « ${f.comment} »` : ""}`]);
+  }
+  const title = `${f.event === "opened" ? severityLabel(f.severity) : "Alerte terminée"} : ${f.ruleName}`;
+  const call =
+    f.event === "opened"
+      ? "Acquittez l'alerte dans pumpwatch (page Alertes) pour signaler qu'elle est prise en charge."
+      : "Aucune action n'est demandée.";
+  const text = [
+    title,
+    "",
+    ...rows.map(([k, v]) => `${k} : ${v}`),
+    "",
+    `Tableau de bord à ce moment : ${f.link}`,
+    "",
+    call,
+    "",
+    "--",
+    FOOTER,
+    "",
+  ].join("\n");
+  const html = [
+    "<!doctype html>",
+    '<html lang="fr"><body style="font-family: sans-serif">',
+    `<h2>${escapeHtml(title)}</h2>`,
+    "<table>",
+    ...rows.map(
+      ([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
+    ),
+    "</table>",
+    `<p><a href="${escapeHtml(f.link)}">Voir le tableau de bord à ce moment</a></p>`,
+    `<p>${escapeHtml(call)}</p>`,
+    `<p style="color: #666; font-size: smaller">${escapeHtml(FOOTER)}</p>`,
+    "</body></html>",
+  ].join("\n");
+  return { subject: alertNoticeSummary(f), text, html };
+}
+
+/** The daily digest: every alert of the local day `day` (YYYY-MM-DD) that concerns the user. */
+export function digestNotice(day: string, timeZone: string, alerts: readonly AlertNoticeFacts[]): MailText {
+  const date = frenchCalendarDate(day);
+  const count =
+    alerts.length === 0 ? "aucune alerte" : `${alerts.length} alerte${alerts.length > 1 ? "s" : ""}`;
+  const subject = `[pumpwatch] Résumé des alertes du ${date} : ${count}`;
+  const line = (f: AlertNoticeFacts) => {
+    const when =
+      f.endedS === null
+        ? `depuis ${at(f.startedS, timeZone)}, toujours en cours`
+        : `du ${frenchDate(f.startedS, timeZone)} à ${frenchTime(f.startedS, timeZone)} au ${frenchDate(f.endedS, timeZone)} à ${frenchTime(f.endedS, timeZone)}`;
+    const figures =
+      f.threshold === null
+        ? `valeur ${withUnit(f.value, f.unit)}`
+        : `valeur ${withUnit(f.value, f.unit)}, seuil ${withUnit(f.threshold, f.unit)}`;
+    const ack = f.acknowledgedBy ? `, acquittée par ${f.acknowledgedBy}` : "";
+    return `${severityLabel(f.severity)} — ${f.ruleName} — ${shortWhere(f)} : ${when} (${figures})${ack}.`;
+  };
+  const intro =
+    alerts.length === 0
+      ? `Aucune alerte le ${date} (fuseau ${timeZone}) sur les sites et gravités que vous suivez.`
+      : `Alertes du ${date} (fuseau ${timeZone}) sur les sites et gravités que vous suivez :`;
+  const text = [
+    intro,
+    "",
+    ...alerts.flatMap((f) => [`- ${line(f)}`, `  Tableau de bord : ${f.link}`]),
+    ...(alerts.length > 0 ? [""] : []),
+    "--",
+    FOOTER,
+    "",
+  ].join("\n");
+  const html = [
+    "<!doctype html>",
+    '<html lang="fr"><body style="font-family: sans-serif">',
+    `<p>${escapeHtml(intro)}</p>`,
+    ...(alerts.length > 0
+      ? [
+          "<ul>",
+          ...alerts.map(
+            (f) => `<li>${escapeHtml(line(f))} <a href="${escapeHtml(f.link)}">Tableau de bord</a></li>`,
+          ),
+          "</ul>",
+        ]
+      : []),
+    `<p style="color: #666; font-size: smaller">${escapeHtml(FOOTER)}</p>`,
+    "</body></html>",
+  ].join("\n");
+  return { subject, text, html };
+}
+
+/** Why a delivery attempt failed, as the deliveries list shows it (short, no technical trace). */
+export const DELIVERY_ERRORS = {
+  http_status: (status: number) => `Le destinataire du webhook a répondu HTTP ${status}.`,
+  refused: "Connexion refusée par le destinataire.",
+  unknown_host: "Nom d'hôte introuvable.",
+  timeout: "Pas de réponse dans le délai imparti.",
+  reset: "Connexion interrompue.",
+  tls: "Certificat TLS refusé.",
+  network: "Erreur réseau.",
+  webhook_disabled: "Webhook désactivé ou sans secret depuis l'alerte : envoi abandonné.",
+  smtp_not_configured: "Envoi d'e-mails non configuré (SMTP_URL absent) : envoi abandonné.",
+  smtp_unreachable: "Serveur SMTP injoignable.",
+  smtp_auth: "Authentification refusée par le serveur SMTP.",
+  smtp_rejected: (code: number) => `Refusé par le serveur SMTP (code ${code}).`,
+  smtp_deferred: (code: number) => `Refusé pour l'instant par le serveur SMTP (code ${code}).`,
+  smtp_failed: "Échec de l'envoi de l'e-mail.",
+  internal: "Erreur interne lors de la préparation du message.",
+} as const;

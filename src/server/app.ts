@@ -17,6 +17,7 @@ import type { MqttState } from "../mqtt/mqtt-ingestion.js";
 import { createAccess, SESSION_COOKIE } from "./access.js";
 import { installErrorHandling } from "./errors.js";
 import { adminRoutes } from "./routes/admin.js";
+import { alertNotificationRoutes } from "./routes/alert-notifications.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
@@ -207,6 +208,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     access,
     timeZone: options.timeZone ?? "UTC",
   });
+  await app.register(alertNotificationRoutes, { db: options.db, clock: options.clock, access });
   await app.register(siteRoutes, {
     timeZone: options.timeZone ?? "UTC",
     publicDashboard: options.publicDashboard ?? false,

@@ -18,19 +18,43 @@ export interface AlertRow {
   comment: string | null;
 }
 
-const COLUMNS = `device_id, id::text AS id, channel, rule, severity, started_at, ended_at, clear_since, value,
+export const ALERT_COLUMNS = `device_id, id::text AS id, channel, rule, severity, started_at, ended_at, clear_since, value,
   threshold, threshold_source, acknowledged_by, acknowledged_at, comment`;
 
 /** The open alerts of these devices. */
 export async function openAlertsOf(db: Queryable, deviceIds: readonly string[]): Promise<AlertRow[]> {
   const { rows } = await db.query<AlertRow>(
-    `SELECT ${COLUMNS} FROM alerts WHERE device_id = ANY($1::text[]) AND ended_at IS NULL`,
+    `SELECT ${ALERT_COLUMNS} FROM alerts WHERE device_id = ANY($1::text[]) AND ended_at IS NULL`,
     [deviceIds],
   );
   return rows;
 }
 
-/** Opens an alert unless one of that rule and channel is open already (another evaluator's). */
+/**
+ * Who an alert event goes to: each enabled user whose preferences take this severity and device ($sev,
+ * $dev: parameters of the caller's statement) while `$emails` (SMTP configured), and the enabled webhook.
+ * A user who never saved preferences has the defaults (every severity and site, e-mail on).
+ */
+const recipients = (emails: string, severity: string, device: string) => `
+  SELECT 'email'::text AS kind, u.email AS target
+  FROM users u LEFT JOIN alert_notification_prefs p ON p.user_id = u.id
+  WHERE ${emails} AND u.disabled_at IS NULL AND coalesce(p.email_enabled, true)
+    AND ${severity} = ANY(coalesce(p.severities, ARRAY['critical', 'warning']::text[]))
+    AND (p.device_ids IS NULL OR ${device} = ANY(p.device_ids))
+  UNION ALL
+  SELECT 'webhook'::text, w.url FROM alert_webhook w WHERE w.enabled`;
+
+/** Whether a new alert event also queues e-mails (SMTP configured); the webhook is queued when enabled. */
+export interface NotifyOptions {
+  /** the evaluation's time: the deliveries' creation and first due time */
+  at: Date;
+  emails: boolean;
+}
+
+/**
+ * Opens an alert unless one of that rule and channel is open already (another evaluator's), and in the same
+ * statement queues its notifications (migration 0011): an insert that did nothing queues nothing.
+ */
 export async function openAlert(
   db: Queryable,
   a: {
@@ -43,14 +67,37 @@ export async function openAlert(
     threshold: number | null;
     source: string;
   },
+  notify: NotifyOptions,
 ): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO alerts (device_id, channel, rule, severity, started_at, value, threshold, threshold_source)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (device_id, rule, channel) WHERE ended_at IS NULL DO NOTHING`,
-    [a.deviceId, a.channel, a.rule, a.severity, a.startedAt, a.value, a.threshold, a.source],
+  const { rows } = await db.query<{ opened: number }>(
+    `WITH opened AS (
+       INSERT INTO alerts (device_id, channel, rule, severity, started_at, value, threshold, threshold_source)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (device_id, rule, channel) WHERE ended_at IS NULL DO NOTHING
+       RETURNING device_id, id
+     ), queued AS (
+       INSERT INTO alert_deliveries
+         (device_id, alert_id, event, kind, target, state, attempts, next_attempt_at, created_at, updated_at)
+       SELECT o.device_id, o.id, 'opened', r.kind, r.target, 'pending', 0, $9, $9, $9
+       FROM opened o CROSS JOIN (${recipients("$10::boolean", "$4::text", "$1::text")}) r
+       ON CONFLICT ON CONSTRAINT alert_deliveries_once DO NOTHING
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM opened)::int AS opened, (SELECT count(*) FROM queued)::int AS queued`,
+    [
+      a.deviceId,
+      a.channel,
+      a.rule,
+      a.severity,
+      a.startedAt,
+      a.value,
+      a.threshold,
+      a.source,
+      notify.at,
+      notify.emails,
+    ],
   );
-  return rowCount > 0;
+  return (rows[0]?.opened ?? 0) > 0;
 }
 
 export async function updateOpenAlert(
@@ -66,17 +113,32 @@ export async function updateOpenAlert(
   );
 }
 
+/** Resolves an open alert and, in the same statement, queues its "resolved" notifications. */
 export async function resolveAlert(
   db: Queryable,
   deviceId: string,
   id: string,
   endedAt: Date,
-): Promise<void> {
-  await db.query(
-    `UPDATE alerts SET ended_at = greatest($3::timestamptz, started_at), clear_since = NULL
-     WHERE device_id = $1 AND id = $2 AND ended_at IS NULL`,
-    [deviceId, id, endedAt],
+  notify: NotifyOptions,
+): Promise<boolean> {
+  const { rows } = await db.query<{ resolved: number }>(
+    `WITH resolved AS (
+       UPDATE alerts SET ended_at = greatest($3::timestamptz, started_at), clear_since = NULL
+       WHERE device_id = $1 AND id = $2 AND ended_at IS NULL
+       RETURNING device_id, id, severity
+     ), queued AS (
+       INSERT INTO alert_deliveries
+         (device_id, alert_id, event, kind, target, state, attempts, next_attempt_at, created_at, updated_at)
+       SELECT d.device_id, d.id, 'resolved', r.kind, r.target, 'pending', 0, $4, $4, $4
+       FROM resolved d
+       JOIN LATERAL (${recipients("$5::boolean", "d.severity", "d.device_id")}) r ON true
+       ON CONFLICT ON CONSTRAINT alert_deliveries_once DO NOTHING
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM resolved)::int AS resolved, (SELECT count(*) FROM queued)::int AS queued`,
+    [deviceId, id, endedAt, notify.at, notify.emails],
   );
+  return (rows[0]?.resolved ?? 0) > 0;
 }
 
 export interface AlertFilter {
@@ -95,7 +157,7 @@ export async function alertsMatching(
   f: AlertFilter,
 ): Promise<(AlertRow & { total: string })[]> {
   const { rows } = await db.query<AlertRow & { total: string }>(
-    `SELECT ${COLUMNS}, count(*) OVER ()::text AS total FROM alerts
+    `SELECT ${ALERT_COLUMNS}, count(*) OVER ()::text AS total FROM alerts
      WHERE device_id = ANY($1::text[])
        AND ($2::int2 IS NULL OR channel = $2)
        AND ($3::text IS NULL OR rule = $3)
@@ -124,7 +186,7 @@ export async function acknowledgeAlert(
 ): Promise<AlertRow | null> {
   const { rows } = await db.query<AlertRow>(
     `UPDATE alerts SET acknowledged_by = $3, comment = $4, acknowledged_at = coalesce(acknowledged_at, $5)
-     WHERE device_id = $1 AND id = $2::int8 RETURNING ${COLUMNS}`,
+     WHERE device_id = $1 AND id = $2::int8 RETURNING ${ALERT_COLUMNS}`,
     [deviceId, id, by, comment, at],
   );
   return rows[0] ?? null;
