@@ -81,6 +81,7 @@ export async function startService(
     logger,
     holder: `${process.pid}-${crypto.randomUUID()}`,
     intervalMs: 60_000,
+    timeZone: config.timeZone,
   });
   const upkeep = startCycleUpkeep({
     db,

@@ -33,6 +33,7 @@ import {
   type OpenAlert,
   SEVERITY,
   step,
+  timeOfDayIn,
 } from "../domain/alerts/index.js";
 import { cyclesByChannel, fromMinute, overridesOf, readingsByChannel, silenced, toMinute } from "./load.js";
 
@@ -53,6 +54,8 @@ export interface EvaluatorOptions {
   concurrency?: number;
   /** what was learned this hour, kept between rounds (the service keeps one; none: learn every round) */
   cache?: EvaluatorCache;
+  /** the site's time zone (`APP_TIMEZONE`; default UTC): Pompe inactive compares its hours of the day */
+  timeZone?: string;
 }
 
 interface CachedDevice {
@@ -77,6 +80,7 @@ export async function evaluateRound(
   const leaseMs = options.leaseMs ?? 90_000;
   if (!(await takeEvaluatorLease(db, options.holder, now, new Date(now.getTime() + leaseMs)))) return null;
   const nowMinute = toMinute(now);
+  const timeOfDay = timeOfDayIn(options.timeZone ?? "UTC");
   const devices = await devicesToWatch(db);
   const ids = devices.map((d) => d.device_id);
   const [open, settings, windows] = await Promise.all([
@@ -121,7 +125,7 @@ export async function evaluateRound(
         if (!hit) {
           const older = fresh.filter((c) => c.startMinute < hour - 1440);
           entry.older.set(channel, older.slice(-RECENT_CYCLES));
-          entry.learned.set(channel, learnChannel(fresh, t, firstMinute));
+          entry.learned.set(channel, learnChannel(fresh, t, firstMinute, timeOfDay));
         }
         const own = hit ? [...(entry.older.get(channel) ?? []), ...fresh] : fresh;
         const learned = entry.learned.get(channel) as Learned;
@@ -201,6 +205,7 @@ export function startAlertEvaluation(deps: {
   logger: Logger;
   holder: string;
   intervalMs: number;
+  timeZone?: string;
 }): { poke(): void; stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   const cache: EvaluatorCache = new Map();
@@ -212,7 +217,11 @@ export function startAlertEvaluation(deps: {
       again = true;
       return;
     }
-    running = evaluateRound(deps.db, deps.clock.now(), { holder: deps.holder, cache })
+    running = evaluateRound(deps.db, deps.clock.now(), {
+      holder: deps.holder,
+      cache,
+      timeZone: deps.timeZone,
+    })
       .then(() => undefined)
       .catch((error) => deps.logger.warn({ err: error }, "alert evaluation skipped"))
       .finally(() => {
