@@ -162,7 +162,6 @@ describe("the demo's alerts", () => {
       const [stopped, dry] = demoFaults(nowS).map((f) => ({ at: Number(f.at), minutes: f.minutes })) as [
         Window,
         Window,
-      ]; minutes: number },at: number; minutes: number ,
       ];
       expect(
         alerts
