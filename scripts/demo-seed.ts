@@ -90,7 +90,7 @@ export function demoFaults(nowS: number): FaultOption[] {
 }
 /** The alert evaluator runs round by round, as the service does, over this last stretch of the week. */
 const LIVE_ROUNDS_S = 4 * HOUR_S;
-const ROUND_S = 300;
+const ROUND_S = 600;
 
 export interface DemoSeed {
   adminEmail: string;

@@ -10,6 +10,7 @@ import {
   createTestDatabase,
   FakeClock,
   loginAs,
+  SAME_ORIGIN,
   type TestDatabase,
 } from "./harness.js";
 
@@ -234,5 +235,55 @@ describe("simulated faults", () => {
       // Live rounds run every 10 minutes here, the replay every minute: the end differs by less than a round.
       expect(Math.abs(minuteOf(l.ended_at as string) - (a.endedMinute as number))).toBeLessThanOrEqual(10);
     }
+  });
+
+  it("the backtest tries a threshold before it is saved: lower gives more alerts, equal to a saved one the same", async () => {
+    const admin = await loginAs(app, t.db, "admin2@example.org", "admin");
+    const period = `from=${new Date(LIVE_S * 1000).toISOString()}&to=${new Date(END_S * 1000).toISOString()}`;
+    const get = async (query: string) => {
+      const response = await app.inject({
+        url: `/api/alerts/backtest?device_id=${device}&${period}${query}`,
+        headers: admin,
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return (response.json().alerts as { rule: string }[]).filter((a) => a.rule === "pump_inactive");
+    };
+    const learned = await get("&channel=0");
+    expect(learned).toHaveLength(1);
+    // A lift pump whose night gaps reach 60–90 min, watched at 60 min: its nights look like stops.
+    const tried = await get("&channel=0&rule=pump_inactive&threshold=60");
+    expect(tried.length).toBeGreaterThan(learned.length);
+    // Nothing was stored: the plain backtest is unchanged.
+    expect(await get("&channel=0")).toEqual(learned);
+    // Trying a value gives what saving it would give.
+    const put = (threshold: number | null) =>
+      app.inject({
+        method: "PUT",
+        url: `/api/alerts/rules/${device}`,
+        headers: { ...admin, ...SAME_ORIGIN, "content-type": "application/json" },
+        payload: JSON.stringify({ channel: 0, rule: "pump_inactive", enabled: true, threshold }),
+      });
+    expect((await put(150)).statusCode).toBe(200);
+    const saved = await get("&channel=0");
+    expect((await put(null)).statusCode).toBe(200);
+    expect(await get("&channel=0&rule=pump_inactive&threshold=150")).toEqual(saved);
+  });
+
+  it("a threshold to try needs its rule and its channel (none for the meter's rule)", async () => {
+    const admin = await loginAs(app, t.db, "admin3@example.org", "admin");
+    const ask = (query: string) =>
+      app.inject({ url: `/api/alerts/backtest?device_id=${device}${query}`, headers: admin });
+    for (const [query, field] of [
+      ["&channel=0&threshold=100", "rule"],
+      ["&rule=pump_inactive&threshold=100", "channel"],
+      ["&channel=0&rule=meter_offline&threshold=30", "channel"],
+    ] as const) {
+      const response = await ask(query);
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json().error, query).toMatchObject({ field });
+      expect(response.json().error.message, query).toMatch(/seuil à essayer/);
+    }
+    expect((await ask("&rule=meter_offline&threshold=30")).statusCode).toBe(200);
+    expect((await ask("&channel=0&rule=pump_inactive&threshold=0")).statusCode).toBe(400);
   });
 });
