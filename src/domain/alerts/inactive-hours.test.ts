@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { localDayStartUnix } from "../config-versions/local-date.js";
+import { localDayStartUnix, utcOffsetSeconds } from "../config-versions/local-date.js";
 import { type AlertCycle, learnChannel, thresholdOf, timeOfDayIn, utcTimeOfDay } from "./index.js";
 
 const PARIS = "Europe/Paris";
@@ -12,9 +12,10 @@ const DAY_MS = 86_400_000;
 
 /** The unix minute of a local wall-clock time (minutes after local midnight) on a local date. */
 function localMinute(date: string, minutesAfterMidnight: number, timeZone: string): number {
-  // Wall-clock minutes after midnight are real minutes after the day's start except on the night of a
-  // change; the schedules below keep away from 01:00–04:00.
-  return Math.floor(localDayStartUnix(date, timeZone) / 60) + minutesAfterMidnight;
+  const start = localDayStartUnix(date, timeZone);
+  const guess = Math.floor(start / 60) + minutesAfterMidnight;
+  // On the day of a change the wall clock has moved by the change since midnight (times kept off 01–04 h).
+  return guess - (utcOffsetSeconds(guess * 60, timeZone) - utcOffsetSeconds(start, timeZone)) / 60;
 }
 
 const dateAt = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -63,7 +64,13 @@ describe("Pompe inactive's hours of the day", () => {
           );
         },
       ),
-      { numRuns: 40 },
+      {
+        numRuns: 40,
+        examples: [
+          ["2026-03-29", 0, 20, 0],
+          ["2025-10-26", 1, 20, 0],
+        ],
+      },
     );
   });
 
