@@ -73,24 +73,24 @@ export function learnChannel(
       gapMin: b.startMinute - a.startMinute,
     });
   }
-  const powers = closed.map((c) => c.avgPowerW);
-  const currents = closed.flatMap((c) => (c.avgCurrentA === null ? [] : [c.avgCurrentA]));
+  const powers: number[] = [];
+  const currents: number[] = [];
+  const durations: number[] = [];
+  for (const c of closed) {
+    powers.push(c.avgPowerW);
+    if (c.avgCurrentA !== null) currents.push(c.avgCurrentA);
+    durations.push(c.lastActiveMinute - c.startMinute);
+  }
   return {
     hourMinute: hour,
-    durationP95:
-      closed.length > 0
-        ? quantile(
-            closed.map((c) => c.lastActiveMinute - c.startMinute),
-            0.95,
-          )
-        : null,
+    durationP95: durations.length > 0 ? quantile(durations, 0.95) : null,
     inactiveP95: new Map(),
     powerScale: powers.length >= LIMITS.minReferenceCycles ? robustScale(powers) : null,
     currentScale: currents.length >= LIMITS.minReferenceCycles ? robustScale(currents) : null,
     learned: firstMinute !== null && hour - firstMinute >= LEARNING_MIN,
     gaps,
     timeOfDay,
-    durations: closed.map((c) => c.lastActiveMinute - c.startMinute),
+    durations,
     powers,
     currents,
   };
