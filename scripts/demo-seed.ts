@@ -163,7 +163,8 @@ export async function seedDemo(service: { app: App; db: Database }, options: Dem
   // a round at a time and each round is evaluated at its own minute, as the service does live (a backfill
   // never raises an alert). The service's own evaluator waits: this one holds the lease until `now`.
   const roundsFrom = Math.max(simulation.startS, nowS - LIVE_ROUNDS_S);
-  const leaseUntil = new Date((nowS + 600) * 1000);
+  // An hour past now: however long the week takes to load, the service never steals the lease meanwhile.
+  const leaseUntil = new Date((nowS + 3600) * 1000);
   // Taken before the first reading: no round of the service judges a half-loaded week by the clock.
   await takeEvaluatorLease(db, "demo-seed", new Date(simulation.startS * 1000), leaseUntil);
   await sendUpTo(roundsFrom);
