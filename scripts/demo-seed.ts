@@ -1,17 +1,21 @@
 // What `npm run demo` puts in its fresh database: a week of simulated readings, an administrator, an ingestion
 // key, and names and flow rates on every device and channel, so that signing in shows real-looking figures.
 import { randomBytes } from "node:crypto";
-import { type ChannelRole, type Simulation, simulateFleet } from "../simulator/index.js";
+import { type ChannelRole, type FaultOption, type Simulation, simulateFleet } from "../simulator/index.js";
 import { createApiKey } from "../src/admin/api-keys.js";
 import { addChannelVersion } from "../src/admin/config-versions.js";
 import { renameDevice } from "../src/admin/device-names.js";
 import { createUser, findUser } from "../src/admin/users.js";
+import { evaluateRound } from "../src/alerts/evaluate.js";
+import { refreshPendingCycles } from "../src/analytics/refresh-cycles.js";
 import type { Database } from "../src/db/database.js";
+import { takeEvaluatorLease } from "../src/db/queries/alerts.js";
 import type { PumpType } from "../src/domain/config-versions/index.js";
 import { localDateOf } from "../src/domain/config-versions/index.js";
 import type { App } from "../src/server/app.js";
 
-export const DEMO_DAYS = 7;
+// Eight days: the alert rules learn each pump's habits once 7 days of history are known (issue 11).
+export const DEMO_DAYS = 8;
 export const DEMO_ADMIN_EMAIL = "demo@pumpwatch.local";
 
 /** Plausible plants of the FiltrePlante network; the simulator's devices take them in order. */
@@ -72,6 +76,22 @@ export interface DemoOptions {
   liveDays?: number;
 }
 
+const HOUR_S = 3600;
+/**
+ * The demo's faults, on the first plant, relative to `now`: its PR1 stopped 8 h ago and stays stopped for
+ * 2 h more (an open « Pompe inactive » when the demo starts, resolved live when it restarts), its PR2 ran dry
+ * for 15 min 3 h ago (a resolved « Marche à sec »).
+ */
+export function demoFaults(nowS: number): FaultOption[] {
+  return [
+    { kind: "pump_stopped", device: 0, channel: 0, at: nowS - 8 * HOUR_S, minutes: 10 * 60 },
+    { kind: "dry_run", device: 0, channel: 1, at: nowS - 3 * HOUR_S, minutes: 15 },
+  ];
+}
+/** The alert evaluator runs round by round, as the service does, over this last stretch of the week. */
+const LIVE_ROUNDS_S = 4 * HOUR_S;
+const ROUND_S = 600;
+
 export interface DemoSeed {
   adminEmail: string;
   /** null when the account already existed (its password is the one given, or unknown) */
@@ -99,11 +119,15 @@ export async function seedDemo(service: { app: App; db: Database }, options: Dem
   const adminPassword = existing && !options.admin ? null : admin.password;
   const ingestKey = options.ingestKey ?? (await createApiKey(db, "Démo", admin.email)).key;
 
+  const nowS = Math.floor(now.getTime() / 1000);
   const simulation = simulateFleet({
     seed: 42,
     devices: options.devices ?? 2,
     days: days + (options.liveDays ?? 0),
     start: new Date(now.getTime() - days * 86_400_000),
+    // Lift pumps as a float runs them (every ~30–50 min by day): a stopped one stands out within hours.
+    liftPattern: "float",
+    faults: demoFaults(nowS),
   });
   const post = async (messages: unknown[]) => {
     const response = await app.inject({
@@ -128,12 +152,34 @@ export async function seedDemo(service: { app: App; db: Database }, options: Dem
     }
     return due;
   };
-  const nowS = Math.floor(now.getTime() / 1000);
   let readings = 0;
-  for (let batch = takeDue(nowS, 1000); batch.length > 0; batch = takeDue(nowS, 1000)) {
-    readings += await post(batch);
-    options.onBatch?.(readings);
+  const sendUpTo = async (atS: number) => {
+    for (let batch = takeDue(atS, 1000); batch.length > 0; batch = takeDue(atS, 1000)) {
+      readings += await post(batch);
+      options.onBatch?.(readings);
+    }
+  };
+  // The demo's alerts come from the evaluator itself: over the last hours of the week the readings arrive
+  // a round at a time and each round is evaluated at its own minute, as the service does live (a backfill
+  // never raises an alert). The service's own evaluator waits: this one holds the lease until `now`.
+  const roundsFrom = Math.max(simulation.startS, nowS - LIVE_ROUNDS_S);
+  // An hour past now: however long the week takes to load, the service never steals the lease meanwhile.
+  const leaseUntil = new Date((nowS + 3600) * 1000);
+  // Taken before the first reading: no round of the service judges a half-loaded week by the clock.
+  await takeEvaluatorLease(db, "demo-seed", new Date(simulation.startS * 1000), leaseUntil);
+  await sendUpTo(roundsFrom);
+  for (let s = roundsFrom; ; s = Math.min(nowS, s + ROUND_S)) {
+    await sendUpTo(s);
+    await refreshPendingCycles(db, { nowMinute: Math.floor(s / 60) });
+    await evaluateRound(db, new Date(s * 1000), {
+      holder: "demo-seed",
+      leaseMs: leaseUntil.getTime() - s * 1000,
+      timeZone: options.timeZone,
+    });
+    if (s >= nowS) break;
   }
+  // Handed back: the service's evaluator takes over at its next round.
+  await takeEvaluatorLease(db, "demo-seed", now, now);
   const sendDue = async (atS: number) => {
     let sent = 0;
     for (let batch = takeDue(atS, 1000); batch.length > 0; batch = takeDue(atS, 1000))

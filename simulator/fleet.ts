@@ -61,6 +61,12 @@ export interface FleetConfig {
   loss: number;
   /** injected faults (none: the output is the same as without the option) */
   faults?: readonly Fault[];
+  /**
+   * How lift pumps (channels 0 and 1) are planned: `random` (default) places 5–25 cycles anywhere in each
+   * day; `float` runs them as a lift station's float does, each time the well has filled again (see
+   * FLOAT_FILL_MIN), so cycles come every ~30–50 min by day and ~60–90 min at night.
+   */
+  liftPattern?: "random" | "float";
 }
 
 export type FaultKind =
@@ -184,6 +190,12 @@ export const ROLE_RANGES = {
 
 const ROLES: readonly ChannelRole[] = ["lift", "lift", "outlet", "idle"];
 
+/**
+ * `float` lift pumps: minutes the well takes to fill between the end of one run and the next start, by day
+ * (06 h–22 h UTC) and by night, each fill drawn ±15 % around a per-channel value within the range.
+ */
+export const FLOAT_FILL_MIN = { day: [25, 40], night: [55, 75] } as const;
+
 const TAG = {
   id: 1,
   device: 2,
@@ -194,6 +206,7 @@ const TAG = {
   grid: 7,
   events: 8,
   loss: 9,
+  float: 10,
 } as const;
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
@@ -233,6 +246,24 @@ function planCycles(rng: Random, role: "lift" | "outlet", slotStart: number, slo
     const start = w0 + (offsets[i] as number) + used;
     cycles.push({ start, end: start + duration });
     used += duration + MIN_GAP_S;
+  }
+  return cycles;
+}
+
+/** A lift station's pump over the whole range: it starts each time the well has filled again. */
+function planFloatCycles(rng: Random, startS: number, endS: number): Cycle[] {
+  const dayFill = rng.uniform(FLOAT_FILL_MIN.day[0], FLOAT_FILL_MIN.day[1]) * 60;
+  const nightFill = rng.uniform(FLOAT_FILL_MIN.night[0], FLOAT_FILL_MIN.night[1]) * 60;
+  const [d0, d1] = ROLE_RANGES.lift.durationS;
+  const cycles: Cycle[] = [];
+  let start = startS + rng.int(DAY_MARGIN_S, DAY_MARGIN_S + Math.round(dayFill));
+  for (;;) {
+    const duration = rng.int(d0, d1);
+    if (start + duration > endS - DAY_MARGIN_S) break;
+    cycles.push({ start, end: start + duration });
+    const hour = Math.floor(((((start + duration) % DAY) + DAY) % DAY) / 3600);
+    const fill = (hour >= 6 && hour < 22 ? dayFill : nightFill) * rng.uniform(0.85, 1.15);
+    start += duration + Math.max(MIN_GAP_S, Math.round(fill));
   }
   return cycles;
 }
@@ -311,6 +342,12 @@ export function planFleet(config: FleetConfig): FleetPlan {
       const dayCycles: Cycle[][] = [];
       for (const ch of channels) {
         if (ch.role === "idle") continue;
+        if (ch.role === "lift" && config.liftPattern === "float") {
+          if (day === 0)
+            ch.cycles.push(...planFloatCycles(Random.from(seed, TAG.float, index, ch.channel), startS, endS));
+          dayCycles.push(ch.cycles.filter((c) => c.end > slotStart && c.start < slotStart + slotLen));
+          continue;
+        }
         const cycles = planCycles(
           Random.from(seed, TAG.cycles, index, ch.channel, day),
           ch.role,

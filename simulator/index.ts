@@ -59,6 +59,8 @@ export interface SimulateOptions {
   sliceMinutes?: number;
   /** faults injected at known minutes (none: the output is unchanged) */
   faults?: readonly FaultOption[];
+  /** lift pumps planned at random in each day (default) or run by a float, every ~30–50 min by day */
+  liftPattern?: "random" | "float";
 }
 
 /** One injected fault: `kind` on `channel` (default 0) of device `device` (default 0) for `minutes` from `at`. */
@@ -168,6 +170,7 @@ export function simulateFleet(options: SimulateOptions): Simulation {
     endS,
     rebootsPerDay: reboots,
     loss,
+    ...(options.liftPattern === "float" ? { liftPattern: "float" as const } : {}),
     ...(options.faults && options.faults.length > 0
       ? {
           faults: options.faults.map((f) => {

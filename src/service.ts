@@ -94,6 +94,7 @@ export async function startService(
     leaseMs: config.alerts.leaseMs,
     // Without SMTP no e-mail is queued; the webhook and the web app still tell.
     emails: config.smtp !== null,
+    timeZone: config.timeZone,
   });
   // E-mails, webhook and digests from the outbox that evaluation fills (any instance sends; each row once).
   const notifications = startNotificationDispatch({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_ADMIN_EMAIL, type DemoSeed, seedDemo } from "../scripts/demo-seed.js";
+import { DEMO_ADMIN_EMAIL, DEMO_DAYS, type DemoSeed, demoFaults, seedDemo } from "../scripts/demo-seed.js";
 import type { App } from "../src/server/app.js";
 import { createTestApp, createTestDatabase, FakeClock, SAME_ORIGIN, type TestDatabase } from "./harness.js";
 
@@ -134,4 +134,56 @@ describe("the demo's live meters", () => {
       await db.drop();
     }
   });
+});
+
+describe("the demo's alerts", () => {
+  it("show an open « Pompe inactive » and a resolved « Marche à sec », raised by the evaluator, nothing else", async () => {
+    const db = await createTestDatabase();
+    const demo = await createTestApp(db.db, { clock: new FakeClock(NOW), migrationCount: db.migrationCount });
+    try {
+      // The demo's whole history (the rules learn after 7 days), one plant: the faults are on the first.
+      const fleet = await seedDemo(
+        { app: demo, db: db.db },
+        { now: NOW, timeZone: "Europe/Paris", admin: null, ingestKey: null, devices: 1, days: DEMO_DAYS },
+      );
+      const headers = await (async () => {
+        const response = await demo.inject({
+          method: "POST",
+          url: "/api/auth/login",
+          headers: { "content-type": "application/json", ...SAME_ORIGIN },
+          payload: JSON.stringify({ email: fleet.adminEmail, password: fleet.adminPassword }),
+        });
+        const session = response.cookies.find((c) => c.name === "pw_session");
+        return { cookie: `pw_session=${session?.value}` };
+      })();
+      const { alerts } = (await demo.inject({ url: "/api/alerts?limit=100", headers })).json();
+      const nowS = NOW.getTime() / 1000;
+      type Window = { at: number; minutes: number };
+      const [stopped, dry] = demoFaults(nowS).map((f) => ({ at: Number(f.at), minutes: f.minutes })) as [
+        Window,
+        Window,
+      ];
+      expect(
+        alerts
+          .map((a: { rule: string; channel: number; state: string }) => `${a.rule}:${a.channel}:${a.state}`)
+          .sort(),
+      ).toEqual(["dry_run:1:resolved", "pump_inactive:0:open"]);
+      const open = alerts.find((a: { rule: string }) => a.rule === "pump_inactive");
+      // Raised during the stop, by a threshold learned from the pump's week (not the 2 h default).
+      expect(Date.parse(open.started_at) / 1000).toBeGreaterThan(stopped.at);
+      expect(Date.parse(open.started_at) / 1000).toBeLessThanOrEqual(nowS);
+      expect(open.threshold).toBeGreaterThanOrEqual(120);
+      expect(open.ended_at).toBeNull();
+      const resolved = alerts.find((a: { rule: string }) => a.rule === "dry_run");
+      expect(Date.parse(resolved.started_at) / 1000).toBeGreaterThanOrEqual(dry.at);
+      expect(Date.parse(resolved.ended_at) / 1000).toBeGreaterThanOrEqual(dry.at + dry.minutes * 60);
+      expect(Date.parse(resolved.ended_at) / 1000).toBeLessThanOrEqual(nowS);
+      const rules = (await demo.inject({ url: `/api/alerts/rules/${fleet.devices[0]?.id}`, headers })).json()
+        .rules;
+      expect(rules.every((r: { learning: boolean }) => !r.learning)).toBe(true);
+    } finally {
+      await demo.close();
+      await db.drop();
+    }
+  }, 300_000);
 });

@@ -29,6 +29,14 @@ describe("service endpoints", () => {
     expect(batch.responses["200"].content["application/json"].schema.properties.results).toBeDefined();
   });
 
+  it("documents the backtest's threshold to try (rule, threshold), both optional", async () => {
+    const doc = (await app.inject({ url: "/api/openapi.json" })).json();
+    const params = doc.paths["/api/alerts/backtest"].get.parameters as { name: string; required?: boolean }[];
+    for (const name of ["rule", "threshold"]) {
+      expect(params.find((p) => p.name === name)?.required ?? false, name).toBe(false);
+    }
+  });
+
   it("answers health and readiness", async () => {
     expect((await app.inject({ url: "/api/health" })).json()).toEqual({ status: "ok" });
     expect((await app.inject({ url: "/api/ready" })).json()).toEqual({ status: "ready", mqtt: "off" });

@@ -33,6 +33,7 @@ import {
   type OpenAlert,
   SEVERITY,
   step,
+  timeOfDayIn,
 } from "../domain/alerts/index.js";
 import { cyclesByChannel, fromMinute, overridesOf, readingsByChannel, silenced, toMinute } from "./load.js";
 
@@ -55,6 +56,8 @@ export interface EvaluatorOptions {
   cache?: EvaluatorCache;
   /** queue e-mails for new and resolved alerts (SMTP configured; default true); the webhook is per its settings */
   emails?: boolean;
+  /** the site's time zone (`APP_TIMEZONE`; default UTC): Pompe inactive compares its hours of the day */
+  timeZone?: string;
 }
 
 interface CachedDevice {
@@ -79,6 +82,7 @@ export async function evaluateRound(
   const leaseMs = options.leaseMs ?? 90_000;
   if (!(await takeEvaluatorLease(db, options.holder, now, new Date(now.getTime() + leaseMs)))) return null;
   const nowMinute = toMinute(now);
+  const timeOfDay = timeOfDayIn(options.timeZone ?? "UTC");
   const devices = await devicesToWatch(db);
   const ids = devices.map((d) => d.device_id);
   const [open, settings, windows] = await Promise.all([
@@ -124,7 +128,7 @@ export async function evaluateRound(
         if (!hit) {
           const older = fresh.filter((c) => c.startMinute < hour - 1440);
           entry.older.set(channel, older.slice(-RECENT_CYCLES));
-          entry.learned.set(channel, learnChannel(fresh, t, firstMinute));
+          entry.learned.set(channel, learnChannel(fresh, t, firstMinute, timeOfDay));
         }
         const own = hit ? [...(entry.older.get(channel) ?? []), ...fresh] : fresh;
         const learned = entry.learned.get(channel) as Learned;
@@ -210,6 +214,7 @@ export function startAlertEvaluation(deps: {
   /** how long the lease lasts without renewal (default 90 s) */
   leaseMs?: number;
   emails?: boolean;
+  timeZone?: string;
 }): { poke(): void; stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   const cache: EvaluatorCache = new Map();
@@ -226,6 +231,7 @@ export function startAlertEvaluation(deps: {
       cache,
       ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
       ...(deps.emails === undefined ? {} : { emails: deps.emails }),
+      timeZone: deps.timeZone,
     })
       .then(() => undefined)
       .catch((error) => deps.logger.warn({ err: error }, "alert evaluation skipped"))

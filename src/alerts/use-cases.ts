@@ -25,6 +25,7 @@ import {
   SEVERITY,
   THRESHOLD_UNIT,
   thresholdOf,
+  timeOfDayIn,
 } from "../domain/alerts/index.js";
 import { frenchDate, frenchTime } from "../i18n/format.js";
 import { cyclesByChannel, fromMinute, overridesOf, readingsByChannel, silenced, toMinute } from "./load.js";
@@ -150,10 +151,28 @@ async function firstSeenOf(db: Database, deviceId: string): Promise<number> {
   return toMinute(device.first_seen);
 }
 
+/**
+ * A threshold the operator is about to choose, tried in the replay only: it replaces the saved or learned
+ * threshold of that rule on that channel (null: the meter, for `meter_offline`). Nothing is stored.
+ */
+export interface CandidateThreshold {
+  rule: RuleId;
+  channel: number | null;
+  threshold: number;
+}
+
 /** What the rules would have raised over [from, to), replayed minute by minute. */
 export async function backtest(
   db: Database,
-  q: { deviceId: string; channel: number | null; from: Date; to: Date },
+  q: {
+    deviceId: string;
+    channel: number | null;
+    from: Date;
+    to: Date;
+    /** the site's time zone (default UTC) */
+    timeZone?: string;
+    candidate?: CandidateThreshold;
+  },
 ): Promise<ReplayedAlert[]> {
   const firstMinute = await firstSeenOf(db, q.deviceId);
   const from = toMinute(q.from);
@@ -172,11 +191,18 @@ export async function backtest(
   const filteredAt = (m: number) => m >= filteredFrom && m < filteredTo;
   const cycles = cyclesByChannel(cycleRows);
   const readings = readingsByChannel(readingRows);
+  const candidate = q.candidate;
+  const overridesWith = (channel: number) => {
+    const saved = overridesOf(settings, q.deviceId, channel);
+    if (!candidate || (candidate.channel ?? -1) !== channel) return saved;
+    const rule = candidate.rule;
+    return { ...saved, [rule]: { enabled: saved[rule]?.enabled ?? true, threshold: candidate.threshold } };
+  };
   const channels = (q.channel === null ? [0, 1, 2, 3] : [q.channel]).map((channel) => ({
     channel,
     cycles: cycles.get(channel) ?? [],
     readings: readings.get(channel) ?? [],
-    overrides: overridesOf(settings, q.deviceId, channel),
+    overrides: overridesWith(channel),
   }));
   // Meter-wide rule only when every channel is replayed: its "last reading" is the meter's.
   const idle = readingRows.some(
@@ -191,11 +217,12 @@ export async function backtest(
       q.channel === null
         ? {
             sendsWhenIdle: idle,
-            override: overridesOf(settings, q.deviceId, -1).meter_offline,
+            override: overridesWith(-1).meter_offline,
             filteredAt,
           }
         : null,
     silencedAt: (channel, m) => silenced(windows, q.deviceId, channel, m),
+    timeOfDay: timeOfDayIn(q.timeZone ?? "UTC"),
   });
 }
 
@@ -215,7 +242,12 @@ export interface RuleView {
 }
 
 /** The rules of one device now: each channel's thresholds, learned value beside any override. */
-export async function rulesOf(db: Database, deviceId: string, now: Date): Promise<RuleView[]> {
+export async function rulesOf(
+  db: Database,
+  deviceId: string,
+  now: Date,
+  timeZone = "UTC",
+): Promise<RuleView[]> {
   const firstMinute = await firstSeenOf(db, deviceId);
   const t = toMinute(now);
   const hour = Math.floor(t / 60) * 60;
@@ -227,7 +259,7 @@ export async function rulesOf(db: Database, deviceId: string, now: Date): Promis
   const out: RuleView[] = [];
   for (const channel of [0, 1, 2, 3]) {
     const own = cycles.get(channel) ?? [];
-    const learned = learnChannel(own, t, firstMinute);
+    const learned = learnChannel(own, t, firstMinute, timeOfDayIn(timeZone));
     const overrides = overridesOf(settings, deviceId, channel);
     for (const rule of CHANNEL_RULES) {
       const base = thresholdOf(rule, learned, undefined, own.at(-1)?.startMinute ?? null);

@@ -65,6 +65,18 @@ export const BacktestQuery = Type.Object({
   channel: Type.Optional(Type.Integer({ minimum: 0, maximum: 3 })),
   from: Type.Optional(Type.String()),
   to: Type.Optional(Type.String()),
+  rule: Type.Optional(
+    Type.Union(RuleId.anyOf, {
+      description: "règle du seuil à essayer (obligatoire avec threshold)",
+    }),
+  ),
+  threshold: Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      description:
+        "seuil à essayer pour cette règle sur cette voie (channel obligatoire, sauf meter_offline : sans channel), pour ce rejeu seulement ; rien n'est enregistré",
+    }),
+  ),
 });
 
 export const Backtest = Type.Object({

@@ -38,6 +38,9 @@ export const MESSAGES = {
   alert_not_found: "Alerte introuvable.",
   invalid_alert_id: "Identifiant d'alerte invalide : <appareil>:<numéro> attendu.",
   invalid_maintenance: "La fin de la maintenance doit suivre son début.",
+  backtest_rule_required: "Un seuil à essayer (threshold) demande la règle (rule) à laquelle il s'applique.",
+  backtest_channel_required:
+    "Un seuil à essayer (threshold) demande la voie (channel), sauf pour « Compteur hors ligne » qui vaut pour tout le compteur.",
   invalid_from: "Date de début invalide : AAAA-MM-JJ, ou un instant ISO avec fuseau (2026-02-14T09:40:00Z).",
   invalid_to: "Date de fin invalide : AAAA-MM-JJ, ou un instant ISO avec fuseau (2026-02-14T09:40:00Z).",
   empty_period: "La date de fin doit suivre la date de début.",

@@ -1,4 +1,5 @@
 export * from "./lifecycle.js";
+export * from "./local-time.js";
 export * from "./replay.js";
 export * from "./rules.js";
 export * from "./stats.js";

@@ -4,6 +4,7 @@
  * evaluation. Stores and sends nothing.
  */
 import { type Change, type OpenAlert, step } from "./lifecycle.js";
+import type { TimeOfDay } from "./local-time.js";
 import { evaluateChannel, evaluateMeter, type Learned, learnChannel, type Overrides } from "./rules.js";
 import type { AlertCycle, AlertReading, Condition, RuleId, RuleOverride } from "./types.js";
 
@@ -39,6 +40,8 @@ export interface ReplayInput {
   } | null;
   /** minutes [from, to) inside a maintenance window of a channel (null key: the whole meter) */
   silencedAt?: (channel: number | null, minute: number) => boolean;
+  /** the site's time of day (default UTC), for the hours of Pompe inactive */
+  timeOfDay?: TimeOfDay;
 }
 
 export interface ReplayedAlert {
@@ -90,7 +93,7 @@ export function replay(input: ReplayInput): ReplayedAlert[] {
       const readings = (windows[i] as Window<AlertReading>).at(t);
       let l = learned[i] ?? null;
       if (l === null || l.hourMinute !== Math.floor(t / 60) * 60) {
-        l = learnChannel(ch.cycles, t, input.firstMinute);
+        l = learnChannel(ch.cycles, t, input.firstMinute, input.timeOfDay);
         learned[i] = l;
       }
       let n = next[i] as number;

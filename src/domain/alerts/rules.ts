@@ -5,6 +5,7 @@
  * 14 days before it. Learning per hour rather than per minute makes live evaluation (one round now and
  * then) and the backtest (every minute) see the very same thresholds, and costs a sort per hour.
  */
+import { type TimeOfDay, utcTimeOfDay } from "./local-time.js";
 import { median, quantile, robustScale, zFrom } from "./stats.js";
 import {
   type AlertCycle,
@@ -25,8 +26,13 @@ export interface Learned {
   hourMinute: number;
   /** at least LEARNING_MIN of history before that hour */
   learned: boolean;
-  /** gaps between consecutive cycle starts: start minute of the earlier cycle, and the gap */
-  gaps: { startMinute: number; gapMin: number }[];
+  /**
+   * gaps between consecutive cycle starts: start minute of the earlier cycle, its local time of day
+   * (minutes since the site's midnight) and the gap
+   */
+  gaps: { startMinute: number; timeOfDay: number; gapMin: number }[];
+  /** the site's time of day of a minute */
+  timeOfDay: TimeOfDay;
   durations: number[];
   powers: number[];
   currents: number[];
@@ -39,7 +45,6 @@ export interface Learned {
 }
 
 const hourOf = (minute: number) => Math.floor(minute / 60) * 60;
-const timeOfDay = (minute: number) => ((minute % 1440) + 1440) % 1440;
 
 /** Closed, real (not noise) cycles that ended before `beforeMinute`, newest last. */
 function closedBefore(cycles: readonly AlertCycle[], fromMinute: number, beforeMinute: number): AlertCycle[] {
@@ -47,32 +52,45 @@ function closedBefore(cycles: readonly AlertCycle[], fromMinute: number, beforeM
 }
 
 /** Learns one channel's normal behaviour from the cycles before the hour of `t`. */
-export function learnChannel(cycles: readonly AlertCycle[], t: number, firstMinute: number | null): Learned {
+export function learnChannel(
+  cycles: readonly AlertCycle[],
+  t: number,
+  firstMinute: number | null,
+  timeOfDay: TimeOfDay = utcTimeOfDay,
+): Learned {
   const hour = hourOf(t);
   const closed = closedBefore(cycles, hour - LOOKBACK_MIN, hour);
+  // Every start counts for the gaps, a short run flagged as noise too: the rule's condition restarts its
+  // clock at any start, and leaving the short runs out would join the gaps on either side of them.
+  const started = cycles.filter((c) => c.startMinute >= hour - LOOKBACK_MIN && c.lastActiveMinute < hour);
   const gaps: Learned["gaps"] = [];
-  for (let i = 1; i < closed.length; i++) {
-    const a = closed[i - 1] as AlertCycle;
-    const b = closed[i] as AlertCycle;
-    gaps.push({ startMinute: a.startMinute, gapMin: b.startMinute - a.startMinute });
+  for (let i = 1; i < started.length; i++) {
+    const a = started[i - 1] as AlertCycle;
+    const b = started[i] as AlertCycle;
+    gaps.push({
+      startMinute: a.startMinute,
+      timeOfDay: timeOfDay(a.startMinute),
+      gapMin: b.startMinute - a.startMinute,
+    });
   }
-  const powers = closed.map((c) => c.avgPowerW);
-  const currents = closed.flatMap((c) => (c.avgCurrentA === null ? [] : [c.avgCurrentA]));
+  const powers: number[] = [];
+  const currents: number[] = [];
+  const durations: number[] = [];
+  for (const c of closed) {
+    powers.push(c.avgPowerW);
+    if (c.avgCurrentA !== null) currents.push(c.avgCurrentA);
+    durations.push(c.lastActiveMinute - c.startMinute);
+  }
   return {
     hourMinute: hour,
-    durationP95:
-      closed.length > 0
-        ? quantile(
-            closed.map((c) => c.lastActiveMinute - c.startMinute),
-            0.95,
-          )
-        : null,
+    durationP95: durations.length > 0 ? quantile(durations, 0.95) : null,
     inactiveP95: new Map(),
     powerScale: powers.length >= LIMITS.minReferenceCycles ? robustScale(powers) : null,
     currentScale: currents.length >= LIMITS.minReferenceCycles ? robustScale(currents) : null,
     learned: firstMinute !== null && hour - firstMinute >= LEARNING_MIN,
     gaps,
-    durations: closed.map((c) => c.lastActiveMinute - c.startMinute),
+    timeOfDay,
+    durations,
     powers,
     currents,
   };
@@ -83,8 +101,9 @@ export interface Threshold {
   source: Condition["source"];
 }
 
+/** Distance between two times of day (minutes since midnight), across midnight. */
 function circularDistance(a: number, b: number): number {
-  const d = Math.abs(timeOfDay(a) - timeOfDay(b));
+  const d = Math.abs(a - b);
   return Math.min(d, 1440 - d);
 }
 
@@ -109,12 +128,11 @@ export function thresholdOf(
       const known = learned.inactiveP95.get(lastStartMinute);
       if (known !== undefined)
         return { value: Math.max(LIMITS.inactiveFloorMin, LIMITS.inactiveFactor * known), source };
+      const at = lastStartMinute === null ? null : learned.timeOfDay(lastStartMinute);
       const near =
-        lastStartMinute === null
+        at === null
           ? []
-          : learned.gaps.filter(
-              (g) => circularDistance(g.startMinute, lastStartMinute) <= LIMITS.inactiveHourWindowMin,
-            );
+          : learned.gaps.filter((g) => circularDistance(g.timeOfDay, at) <= LIMITS.inactiveHourWindowMin);
       // Too few gaps at that time of day to say what is usual there: all gaps of the day.
       const sample = (near.length >= 5 ? near : learned.gaps).map((g) => g.gapMin);
       const p95 = sample.length > 0 ? quantile(sample, 0.95) : 0;

@@ -1,7 +1,16 @@
 /** Order statistics the learned thresholds are built on. Pure; inputs are never mutated. */
 
-function sorted(values: readonly number[]): number[] {
-  return [...values].sort((a, b) => a - b);
+/** An ascending copy; a typed array sorts numbers natively, several times faster than with a comparator. */
+function sorted(values: readonly number[]): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
+function quantileOfSorted(s: Float64Array, p: number): number {
+  if (s.length === 0) return Number.NaN;
+  const h = (s.length - 1) * Math.min(1, Math.max(0, p));
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  return (s[lo] as number) + (h - lo) * ((s[hi] as number) - (s[lo] as number));
 }
 
 /**
@@ -9,12 +18,7 @@ function sorted(values: readonly number[]): number[] {
  * of R and NumPy's default), so that it is a monotone, continuous function of the data. NaN when empty.
  */
 export function quantile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const s = sorted(values);
-  const h = (s.length - 1) * Math.min(1, Math.max(0, p));
-  const lo = Math.floor(h);
-  const hi = Math.ceil(h);
-  return (s[lo] as number) + (h - lo) * ((s[hi] as number) - (s[lo] as number));
+  return quantileOfSorted(sorted(values), p);
 }
 
 export function median(values: readonly number[]): number {
@@ -23,8 +27,13 @@ export function median(values: readonly number[]): number {
 
 /** Median absolute deviation from the median (unscaled). */
 export function mad(values: readonly number[]): number {
-  const m = median(values);
-  return median(values.map((v) => Math.abs(v - m)));
+  return madAround(values, median(values));
+}
+
+function madAround(values: readonly number[], m: number): number {
+  const deviations = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) deviations[i] = Math.abs((values[i] as number) - m);
+  return quantileOfSorted(deviations.sort(), 0.5);
 }
 
 /**
@@ -39,7 +48,7 @@ export function robustZ(x: number, reference: readonly number[]): number {
 /** The median and floored MAD of a reference sample, computed once for many scores. */
 export function robustScale(reference: readonly number[]): { median: number; spread: number } {
   const m = median(reference);
-  return { median: m, spread: Math.max(mad(reference), Math.abs(m) * 0.01, 1e-9) };
+  return { median: m, spread: Math.max(madAround(reference, m), Math.abs(m) * 0.01, 1e-9) };
 }
 
 export function zFrom(x: number, scale: { median: number; spread: number }): number {

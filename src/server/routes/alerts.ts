@@ -4,6 +4,7 @@ import {
   AlertError,
   acknowledge,
   backtest,
+  type CandidateThreshold,
   listAlerts,
   maintenanceOf,
   planMaintenance,
@@ -135,9 +136,21 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const q = request.query;
       const p = period(q.from, q.to);
-      const alerts = await backtest(db, { deviceId: q.device_id, channel: q.channel ?? null, ...p }).catch(
-        mapError,
-      );
+      let candidate: CandidateThreshold | undefined;
+      if (q.threshold !== undefined) {
+        if (q.rule === undefined) throw AppError.onField("rule", "backtest_rule_required");
+        // The meter's rule is replayed with every channel; a channel's rules with that channel.
+        if ((q.rule === "meter_offline") !== (q.channel === undefined))
+          throw AppError.onField("channel", "backtest_channel_required");
+        candidate = { rule: q.rule as RuleId, channel: q.channel ?? null, threshold: q.threshold };
+      }
+      const alerts = await backtest(db, {
+        deviceId: q.device_id,
+        channel: q.channel ?? null,
+        ...p,
+        timeZone,
+        candidate,
+      }).catch(mapError);
       return {
         alerts: alerts.map((a) => ({
           device_id: q.device_id,
@@ -163,7 +176,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
       },
       preHandler: access.requireReader,
     },
-    async (request) => ({ rules: await rulesOf(db, request.params.device_id, clock.now()).catch(mapError) }),
+    async (request) => ({
+      rules: await rulesOf(db, request.params.device_id, clock.now(), timeZone).catch(mapError),
+    }),
   );
 
   app.put(
@@ -192,7 +207,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
         at: clock.now(),
         by: currentUser(request)?.email ?? "",
       }).catch(mapError);
-      return { rules: await rulesOf(db, request.params.device_id, clock.now()) };
+      return { rules: await rulesOf(db, request.params.device_id, clock.now(), timeZone) };
     },
   );
 
