@@ -12,6 +12,10 @@ const RuleId = Type.Union([
 ]);
 const Instant = Type.String({ format: "date-time" });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+/** Request bodies: one `type: [.., "null"]`, because the validator's coercion reads null as 0 in a union. */
+const NullableInput = <T>(type: "integer" | "number", options: Record<string, unknown> = {}) =>
+  Type.Unsafe<T | null>({ type: [type, "null"], ...options });
+const ChannelInput = NullableInput<number>("integer", { minimum: 0, maximum: 3 });
 
 export const Alert = Type.Object({
   id: Type.String({ description: "<device_id>:<numéro>" }),
@@ -90,7 +94,7 @@ export const RuleSetting = Type.Object({
 export const RuleList = Type.Object({ rules: Type.Array(RuleSetting) });
 
 export const RuleBody = Type.Object({
-  channel: Nullable(Type.Integer({ minimum: 0, maximum: 3 })),
+  channel: ChannelInput,
   rule: RuleId,
   enabled: Type.Boolean(),
   threshold: Nullable(Type.Number({ exclusiveMinimum: 0 })),
@@ -107,7 +111,7 @@ export const MaintenanceWindow = Type.Object({
 });
 export const MaintenanceList = Type.Object({ windows: Type.Array(MaintenanceWindow) });
 export const MaintenanceBody = Type.Object({
-  channel: Nullable(Type.Integer({ minimum: 0, maximum: 3 })),
+  channel: ChannelInput,
   starts_at: Instant,
   ends_at: Instant,
   reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
