@@ -378,6 +378,7 @@ describe.skipIf(!chromium)("alerts in the web application", () => {
       .poll(() => p.getByText("Les notifications ne sont pas encore proposées par ce service.").isVisible())
       .toBe(true);
     expect(await p.getByRole("heading", { name: "Webhook (administrateur)" }).count()).toBe(0);
+    await screenshots(p, "alertes-notifications-absentes");
     expect(problems).toEqual([]);
   });
 

@@ -341,7 +341,9 @@ export function AlertRulesPage({ deviceId }: { deviceId: string }) {
           <section key={String(channel)} class="card" aria-labelledby={headId} data-testid="rules-card">
             <h2 id={headId}>
               {title}
-              {channel !== null && <span class="muted"> · switch:{channel}</span>}
+              {channel !== null && title !== `switch:${channel}` && (
+                <span class="muted"> · switch:{channel}</span>
+              )}
             </h2>
             <div class="table-scroll">
               <table class="data-table rules-table">
