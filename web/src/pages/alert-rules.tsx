@@ -368,16 +368,18 @@ export function AlertRulesPage({ deviceId }: { deviceId: string }) {
                             {SEVERITY_NAMES[r.severity] ?? r.severity}
                           </span>
                         </th>
-                        <td>{r.enabled ? fr.common.yes : fr.common.no}</td>
-                        <td class="nowrap">{figure(r.threshold, r.rule)}</td>
-                        <td class="nowrap">
+                        <td data-label="Active">{r.enabled ? fr.common.yes : fr.common.no}</td>
+                        <td class="nowrap" data-label="Seuil appliqué">
+                          {figure(r.threshold, r.rule)}
+                        </td>
+                        <td class="nowrap" data-label="Seuil appris">
                           {r.source === "override" ? (
                             figure(r.learned_threshold, r.rule)
                           ) : (
                             <span class="muted">{figure(r.learned_threshold, r.rule)}</span>
                           )}
                         </td>
-                        <td>
+                        <td data-label="Source">
                           {SOURCE_NAMES[r.source] ?? r.source}
                           {r.learning && <span class="badge badge--muted">apprentissage</span>}
                         </td>
