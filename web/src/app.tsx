@@ -8,8 +8,11 @@ import { PumpModelsPage } from "./pages/admin/pump-models";
 import { SettingsPage } from "./pages/admin/settings";
 import { UsersPage } from "./pages/admin/users";
 import { VersionsPage } from "./pages/admin/versions";
+import { AlertRulesPage } from "./pages/alert-rules";
+import { AlertsPage } from "./pages/alerts";
 import { DashboardPage } from "./pages/dashboard";
 import { LoginPage } from "./pages/login";
+import { NotificationsPage } from "./pages/notifications";
 import { Forbidden, NotFound } from "./pages/status";
 import { location, match, navigate } from "./state/router";
 import { requireSignIn, site, user } from "./state/session";
@@ -35,6 +38,14 @@ const ROUTES: Route[] = [
   { pattern: "/admin/utilisateurs", admin: true, title: fr.nav.users, page: () => <UsersPage /> },
   { pattern: "/admin/parametres", admin: true, title: fr.nav.settings, page: () => <SettingsPage /> },
   { pattern: "/admin/journal", admin: true, title: fr.nav.audit, page: () => <AuditPage /> },
+  { pattern: "/alertes", admin: false, title: fr.nav.alerts, page: () => <AlertsPage /> },
+  {
+    pattern: "/alertes/regles/:device",
+    admin: false,
+    title: fr.nav.alertRules,
+    page: (p) => <AlertRulesPage deviceId={p.device ?? ""} />,
+  },
+  { pattern: "/notifications", admin: false, title: fr.nav.notifications, page: () => <NotificationsPage /> },
 ];
 
 function resolve(path: string): { route: Route; params: Record<string, string> } | null {

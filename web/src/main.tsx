@@ -5,6 +5,7 @@ import "./styles/layout.css";
 import "./styles/forms.css";
 import "./styles/tables.css";
 import "./styles/dashboard.css";
+import "./styles/alerts.css";
 import { loadSession } from "./state/session";
 
 const root = document.getElementById("app");

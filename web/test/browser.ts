@@ -18,6 +18,8 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath,
     headless: true,
+    // Date and time fields follow the process's locale, not --lang: jj/mm/aaaa and 24 h as in France.
+    env: { ...process.env, LANG: "fr_FR.UTF-8", LC_ALL: "fr_FR.UTF-8" },
     // Without these, Chromium tries Google's hosts at start; this machine has no outside network.
     args: [
       "--no-sandbox",

@@ -47,3 +47,18 @@ export type Users = Static<typeof UsersResponse>;
 export type UserRow = Static<typeof UserItem>;
 export type UserWithPassword = Static<typeof UserWithPasswordResponse>;
 export type Audit = Static<typeof AuditResponse>;
+
+export type {
+  Alert,
+  AlertList,
+  Backtest,
+  BacktestAlert,
+  Deliveries,
+  Delivery,
+  MaintenanceList,
+  MaintenanceWindow,
+  NotificationSettings,
+  RuleList,
+  RuleSetting,
+  Webhook,
+} from "./alerts";

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { fr } from "../i18n/fr";
 import { location } from "../state/router";
 import { signOut, user } from "../state/session";
+import { AlertCount } from "./alert-count";
 import { Link } from "./link";
 
 const ADMIN_LINKS: [string, string][] = [
@@ -33,6 +34,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
               <span class="brand__sub">{fr.siteSubtitle}</span>
             </span>
           </Link>
+          <AlertCount />
           <button
             type="button"
             class="menu-toggle"
@@ -55,6 +57,16 @@ export function Layout({ children }: { children: ComponentChildren }) {
             >
               {fr.nav.dashboard}
             </Link>
+            {me && (
+              <Link
+                href="/notifications"
+                class="main-nav__link"
+                current={path === "/notifications"}
+                onNavigate={() => setMenuOpen(false)}
+              >
+                {fr.nav.notifications}
+              </Link>
+            )}
             {me?.role === "admin" && (
               <Link
                 href="/admin/appareils"

@@ -7,12 +7,15 @@ export function Link(props: {
   class?: string;
   current?: boolean;
   onNavigate?: () => void;
+  /** an accessible name other than the text (a count shown as a bare figure) */
+  label?: string;
   children: ComponentChildren;
 }) {
   return (
     <a
       href={props.href}
       class={props.class}
+      aria-label={props.label}
       aria-current={props.current ? "page" : undefined}
       onClick={(event) => {
         if (event.defaultPrevented || event.button !== 0) return;

@@ -15,6 +15,9 @@ export const fr = {
     signOut: "Se déconnecter",
     skip: "Aller au contenu",
     menu: "Menu",
+    alerts: "Alertes",
+    alertRules: "Règles d'alerte",
+    notifications: "Mes notifications",
   },
   roles: { admin: "administrateur", viewer: "lecteur" } as Record<string, string>,
   login: {

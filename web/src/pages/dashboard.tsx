@@ -3,6 +3,7 @@ import type { Device } from "../api/types";
 import { Notice } from "../components/form";
 import { cyclesParams, useAllCycles, useDevices, useSummary, useToday } from "../hooks/dashboard-data";
 import { dateTimeOf } from "../i18n/format";
+import { AlertBanner, openAlertsByDevice, useOpenAlerts } from "../panels/alert-banner";
 import { ChartPanel } from "../panels/chart";
 import { CycleTablePanel } from "../panels/cycle-table";
 import { DailyPanel } from "../panels/daily";
@@ -48,6 +49,7 @@ export function DashboardPage() {
   const summaryReady = summary.dataKey === paramsKey;
   const all = useAllCycles(view, summaryReady);
   const today = useToday(view, summaryReady && !view.device && (list?.length ?? 0) > 0);
+  const openAlerts = useOpenAlerts(!view.device && (list?.length ?? 0) > 0);
 
   const names = useMemo(() => {
     const byDevice = new Map((list ?? []).map((d) => [d.device_id, d]));
@@ -158,6 +160,7 @@ export function DashboardPage() {
         </Notice>
       )}
       {view.device && list && !device && <Notice kind="warning">Cet appareil est inconnu.</Notice>}
+      {device && <AlertBanner device={device} />}
       {!view.device && list && list.length > 0 && (
         <FleetPanel
           devices={list}
@@ -165,6 +168,7 @@ export function DashboardPage() {
           period={allCycles}
           nowMs={Date.now()}
           timeZone={tz}
+          openAlerts={openAlerts.data ? openAlertsByDevice(openAlerts.data.alerts) : null}
           onOpen={(id) => setView({ appareil: id, canal: null })}
         />
       )}

@@ -9,6 +9,8 @@ export function FleetPanel(props: {
   period: Cycle[] | null;
   nowMs: number;
   timeZone: string;
+  /** open alerts per device (none: not known yet) */
+  openAlerts?: Map<string, number> | null;
   onOpen: (deviceId: string) => void;
 }) {
   const { devices, today, period, nowMs, timeZone } = props;
@@ -30,10 +32,17 @@ export function FleetPanel(props: {
               class={`fleet-tile${status.online ? "" : " fleet-tile--off"}`}
               data-testid="fleet-tile"
               onClick={() => props.onOpen(d.device_id)}
-              aria-label={`Ouvrir ${d.name}`}
+              aria-label={`Ouvrir ${d.name}${(props.openAlerts?.get(d.device_id) ?? 0) > 0 ? ` (${props.openAlerts?.get(d.device_id)} alerte(s) ouverte(s))` : ""}`}
             >
               <h3>{d.name}</h3>
               <span class={`badge ${status.online ? "badge--ok" : "badge--off"}`}>{status.label}</span>
+              {(props.openAlerts?.get(d.device_id) ?? 0) > 0 && (
+                <span class="badge badge--critical" data-testid="fleet-alerts">
+                  {props.openAlerts?.get(d.device_id) === 1
+                    ? "1 alerte ouverte"
+                    : `${props.openAlerts?.get(d.device_id)} alertes ouvertes`}
+                </span>
+              )}
               <ul>
                 {shown.length === 0 && <li class="muted">Aucun canal configuré</li>}
                 {shown.map((c) => {
