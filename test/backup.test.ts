@@ -134,6 +134,22 @@ async function fillDatabase(db: Database, migrationCount: number): Promise<void>
        VALUES ($1, 1, 'predecessor', '2025-01-01T00:00:00Z', '2026-03-08T00:00:00Z', 10, 1234, 5, $2)`,
       [device, NOW],
     );
+    // Notification settings (migration 0011): a user's choices, the webhook, a digest already sent.
+    await db.query(
+      `INSERT INTO alert_notification_prefs (user_id, email_enabled, severities, device_ids, digest, updated_at)
+       SELECT min(id), true, ARRAY['critical'], ARRAY[$1::text], true, $2 FROM users`,
+      [device, NOW],
+    );
+    await db.query(
+      `INSERT INTO alert_webhook (id, url, secret, enabled, updated_at, updated_by)
+       VALUES (1, 'https://exemple.sn/pumpwatch', 'secret-de-signature-0123', true, $1, 'demo@pumpwatch.local')`,
+      [NOW],
+    );
+    await db.query(
+      `INSERT INTO alert_digests (user_id, day, target, state, attempts, next_attempt_at, created_at, updated_at)
+       SELECT min(id), '2026-03-09', 'demo@pumpwatch.local', 'sent', 1, $1, $1, $1 FROM users`,
+      [NOW],
+    );
     await db.query(
       `INSERT INTO app_settings (key, value, updated_at, updated_by)
        VALUES ('grid_factor', '{"kgCo2ePerKwh": 0.052, "source": "ADEME, mix moyen"}', $1, 'demo@pumpwatch.local')`,

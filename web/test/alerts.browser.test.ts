@@ -369,6 +369,9 @@ describe.skipIf(!chromium)("alerts in the web application", () => {
     await p.getByLabel(/Recevoir les alertes par e-mail/).check();
     await p.getByLabel(/Avertissements/).uncheck();
     await p.getByLabel(/Tous les sites/).uncheck();
+    // every site stays chosen until one is unticked
+    expect(await p.getByLabel(OFFLINE_NAME).isChecked()).toBe(true);
+    await p.getByLabel(OFFLINE_NAME).uncheck();
     await p.getByLabel(/Recevoir un résumé quotidien/).check();
     await p.getByRole("button", { name: "Enregistrer" }).first().click();
     await expect
