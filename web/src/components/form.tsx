@@ -71,6 +71,26 @@ export function SelectField(props: {
   );
 }
 
+/** The device filter of a page: every device, or one of them by its name. */
+export function DeviceField(props: {
+  id: string;
+  value: string;
+  onValue: (deviceId: string) => void;
+  devices: readonly { device_id: string; name: string }[] | null | undefined;
+}) {
+  const options = [{ value: "", label: "Tous les appareils" }];
+  for (const d of props.devices ?? []) options.push({ value: d.device_id, label: d.name });
+  return (
+    <SelectField
+      id={props.id}
+      label="Appareil"
+      value={props.value}
+      onValue={props.onValue}
+      options={options}
+    />
+  );
+}
+
 /** A message after an action: success is polite, an error is assertive. */
 export function Notice({
   kind,

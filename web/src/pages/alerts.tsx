@@ -19,7 +19,7 @@ import {
 import { get, post, query } from "../api/client";
 import type { Alert, AlertList, Deliveries, Device, Devices } from "../api/types";
 import { alertsVersion } from "../components/alert-count";
-import { Notice } from "../components/form";
+import { DeviceField, Notice } from "../components/form";
 import { Link } from "../components/link";
 import { errorText, useResource } from "../components/use-resource";
 import { useLive } from "../hooks/use-live";
@@ -254,21 +254,12 @@ export function AlertsPage() {
             <option value="resolved">Résolues</option>
           </select>
         </div>
-        <div class="field">
-          <label for="a-device">Appareil</label>
-          <select
-            id="a-device"
-            value={f.device}
-            onChange={(e) => change({ device: (e.target as HTMLSelectElement).value, channel: "" })}
-          >
-            <option value="">Tous les appareils</option>
-            {list.map((d) => (
-              <option key={d.device_id} value={d.device_id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <DeviceField
+          id="a-device"
+          value={f.device}
+          onValue={(v) => change({ device: v, channel: "" })}
+          devices={list}
+        />
         <div class="field">
           <label for="a-channel">Canal</label>
           <select

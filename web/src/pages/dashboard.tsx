@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from "preact/hooks";
 import type { Device } from "../api/types";
-import { Notice } from "../components/form";
+import { DeviceField, Notice } from "../components/form";
 import { cyclesParams, useAllCycles, useDevices, useSummary, useToday } from "../hooks/dashboard-data";
 import { dateTimeOf } from "../i18n/format";
 import { AlertBanner, openAlertsByDevice, useOpenAlerts } from "../panels/alert-banner";
@@ -83,23 +83,12 @@ export function DashboardPage() {
     <section class="page" aria-labelledby="dash-title">
       <h1 id="dash-title">Tableau de bord</h1>
       <form class="card dash-filters" onSubmit={(e) => e.preventDefault()} aria-label="Filtres">
-        <div class="field">
-          <label for="f-device">Appareil</label>
-          <select
-            id="f-device"
-            value={view.device}
-            onChange={(e) =>
-              setView({ appareil: (e.target as HTMLSelectElement).value || null, canal: null })
-            }
-          >
-            <option value="">Tous les appareils</option>
-            {list?.map((d) => (
-              <option key={d.device_id} value={d.device_id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <DeviceField
+          id="f-device"
+          value={view.device}
+          onValue={(v) => setView({ appareil: v || null, canal: null })}
+          devices={list}
+        />
         <div class="field">
           <label for="f-channel">Canal</label>
           <select

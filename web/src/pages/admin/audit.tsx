@@ -1,6 +1,6 @@
 import { get, query } from "../../api/client";
 import type { Audit, Device } from "../../api/types";
-import { Notice } from "../../components/form";
+import { DeviceField, Notice } from "../../components/form";
 import { useResource } from "../../components/use-resource";
 import { dateTimeOf } from "../../i18n/format";
 import { fr } from "../../i18n/fr";
@@ -37,23 +37,12 @@ export function AuditPage() {
       <h1 id="audit-title">{fr.nav.audit}</h1>
       <p class="page__intro">Qui a changé quoi, et quand : les plus récents d'abord.</p>
       <form class="filters card" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="audit-device">Appareil</label>
-          <select
-            id="audit-device"
-            value={deviceId}
-            onChange={(e) =>
-              setQuery({ appareil: (e.target as HTMLSelectElement).value, depuis: null }, { push: true })
-            }
-          >
-            <option value="">Tous les appareils</option>
-            {devices.data?.devices.map((d) => (
-              <option key={d.device_id} value={d.device_id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <DeviceField
+          id="audit-device"
+          value={deviceId}
+          onValue={(v) => setQuery({ appareil: v, depuis: null }, { push: true })}
+          devices={devices.data?.devices}
+        />
         <div class="field">
           <label for="audit-kind">Type</label>
           <select
