@@ -10,6 +10,7 @@ import pg from "pg";
 import { type EvaluatorCache, evaluateRound } from "../src/alerts/evaluate.js";
 import { backtest } from "../src/alerts/use-cases.js";
 import { openAndMigrate } from "../src/db/open.js";
+import { COMPLETE_FRAME_RANK } from "../src/domain/ranked-reading.js";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,8 +55,11 @@ try {
     [NOW, HISTORY_DAYS, DEVICES],
   );
   await db.query(
-    `INSERT INTO readings (device_id, channel, ts, apower_w, voltage_v, current_a, received_at)
-     SELECT 'bench-' || d, ch, m, 0, 230, 0, m
+    // ranked like the complete per-minute frames of a live meter: the offline rule tells live readings from
+    // imported ones by their rank, and NULL ranks would make every meter look as if it never reported idle
+    `INSERT INTO readings (device_id, channel, ts, apower_w, voltage_v, current_a, received_at,
+                          rank_apower, rank_voltage, rank_current)
+     SELECT 'bench-' || d, ch, m, 0, 230, 0, m, ${COMPLETE_FRAME_RANK}, ${COMPLETE_FRAME_RANK}, ${COMPLETE_FRAME_RANK}
      FROM generate_series(1, $3) d, generate_series(0, 3) ch,
           generate_series($1::timestamptz - make_interval(days => $2), $1::timestamptz, interval '1 min') m`,
     [NOW, READING_DAYS, DEVICES],
