@@ -1,26 +1,22 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simulateFleet } from "../../simulator/index.js";
-import { chromiumPath, launch, openPage, SKIP_REASON, screenshots, type WatchedPage } from "./browser";
+import {
+  chromiumPath,
+  fillSignIn,
+  launch,
+  openPage,
+  SKIP_REASON,
+  screenshots,
+  signIn,
+  type WatchedPage,
+} from "./browser";
 import { ADMIN, ingest, type RunningServer, startServer } from "./service";
 
 const chromium = chromiumPath();
 if (!chromium) console.warn(SKIP_REASON);
 
 const DAY_MS = 86_400_000;
-
-async function signIn(page: Page, email = ADMIN.email, password = ADMIN.password) {
-  await page.goto("/connexion");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Mot de passe").fill(password);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-}
-
-/** Signed in as the administrator, on the dashboard. */
-async function signedIn(page: Page) {
-  await signIn(page);
-  await page.waitForURL((u) => u.pathname === "/");
-}
 
 describe.skipIf(!chromium)("web application: sign-in and administration", () => {
   let server: RunningServer;
@@ -74,7 +70,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     const { page: p } = await page();
     await p.goto("/");
     await expect.poll(() => p.url()).toContain("/connexion");
-    await signedIn(p);
+    await signIn(p, ADMIN);
     await expect.poll(() => p.getByTestId("user-email").textContent()).toBe(ADMIN.email);
     expect(await p.getByText("administrateur").isVisible()).toBe(true);
     expect(await p.getByRole("link", { name: "Administration" }).isVisible()).toBe(true);
@@ -88,10 +84,10 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("refuses a wrong password with one message, whatever was wrong", async () => {
     const { page: p } = await page();
-    await signIn(p, ADMIN.email, "pas le bon mot de passe");
+    await fillSignIn(p, ADMIN.email, "pas le bon mot de passe");
     await expect.poll(() => p.getByRole("alert").textContent()).toBe("E-mail ou mot de passe incorrect");
     await screenshots(p, "connexion-erreur");
-    await signIn(p, "inconnu@filtreplante.test", "pas le bon mot de passe");
+    await fillSignIn(p, "inconnu@filtreplante.test", "pas le bon mot de passe");
     await expect.poll(() => p.getByRole("alert").textContent()).toBe("E-mail ou mot de passe incorrect");
     expect(new URL(p.url()).pathname).toBe("/connexion");
   });
@@ -99,10 +95,10 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
   it("says how long to wait once sign-in is throttled", async () => {
     const { page: p } = await page();
     for (let i = 0; i < 5; i++) {
-      await signIn(p, "intrus@filtreplante.test", `essai ${i}`);
+      await fillSignIn(p, "intrus@filtreplante.test", `essai ${i}`);
       await expect.poll(() => p.getByRole("alert").textContent()).toBe("E-mail ou mot de passe incorrect");
     }
-    await signIn(p, "intrus@filtreplante.test", "encore un essai");
+    await fillSignIn(p, "intrus@filtreplante.test", "encore un essai");
     await expect
       .poll(() => p.getByRole("alert").textContent())
       .toMatch(/^Trop de tentatives de connexion\. Réessayez dans 1[45] min\.$/);
@@ -124,7 +120,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("edits a channel and shows the new version in its history", async () => {
     const { page: p } = await page();
-    await signedIn(p);
+    await signIn(p, ADMIN);
     await p.goto("/admin/appareils");
     const card = p.locator("form.card--device").first();
     await card.getByLabel("Nom de l'appareil").fill("Station Keur Massar");
@@ -144,7 +140,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("refuses an invalid flow rate and the year 206 in the form, sending nothing", async () => {
     const { page: p } = await page();
-    await signedIn(p);
+    await signIn(p, ADMIN);
     await p.goto("/admin/appareils");
     const sent: string[] = [];
     p.on("request", (r) => {
@@ -177,7 +173,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("previews a back-dated version's impact, saves it, splits the history and changes the dashboard as previewed", async () => {
     const { page: p } = await page();
-    await signedIn(p);
+    await signIn(p, ADMIN);
     await p.goto(`/admin/appareils/${deviceId}/canal/0`);
     const firstDay = new Date(Date.now() - 2 * DAY_MS).toISOString().slice(0, 10);
     await p.getByLabel("Date d'effet *").fill(firstDay);
@@ -208,7 +204,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("keeps a viewer out of every administration page and endpoint", async () => {
     const { page: p } = await page();
-    await signedIn(p);
+    await signIn(p, ADMIN);
     await p.goto("/admin/utilisateurs");
     await p.getByLabel("E-mail").fill("lecteur@filtreplante.test");
     await p.getByLabel("Mot de passe initial").fill("mot-de-passe-lecteur");
@@ -217,7 +213,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     await screenshots(p, "utilisateurs");
 
     const viewer = (await page()).page;
-    await signIn(viewer, "lecteur@filtreplante.test", "mot-de-passe-lecteur");
+    await fillSignIn(viewer, "lecteur@filtreplante.test", "mot-de-passe-lecteur");
     await viewer.waitForURL((u) => u.pathname === "/");
     expect(await viewer.getByText("lecteur", { exact: true }).isVisible()).toBe(true);
     expect(await viewer.getByRole("link", { name: "Administration" }).count()).toBe(0);
@@ -272,7 +268,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("creates a user who signs in, then disabling them ends their session", async () => {
     const { page: admin } = await page();
-    await signedIn(admin);
+    await signIn(admin, ADMIN);
     await admin.goto("/admin/utilisateurs");
     await admin.getByLabel("E-mail").fill("operateur@filtreplante.test");
     await admin.getByLabel("Rôle").selectOption("admin");
@@ -281,7 +277,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     expect(generated.length).toBeGreaterThanOrEqual(12);
 
     const { page: other } = await page();
-    await signIn(other, "operateur@filtreplante.test", generated);
+    await fillSignIn(other, "operateur@filtreplante.test", generated);
     await other.waitForURL((u) => u.pathname === "/");
     await other.goto("/admin/modeles");
     await other.locator("tr", { hasText: "Pedrollo VXM 10/35" }).waitFor();
@@ -295,13 +291,13 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     await other.getByRole("link", { name: "Journal" }).click();
     await other.waitForURL((u) => u.pathname === "/connexion");
     expect(await other.getByText("Votre session a expiré").isVisible()).toBe(true);
-    await signIn(other, "operateur@filtreplante.test", generated);
+    await fillSignIn(other, "operateur@filtreplante.test", generated);
     await expect.poll(() => other.getByRole("alert").textContent()).toBe("E-mail ou mot de passe incorrect");
   });
 
   it("refuses to delete a pump model in use, saying how many channels use it", async () => {
     const { page: p } = await page();
-    await signedIn(p);
+    await signIn(p, ADMIN);
     await p.goto("/admin/appareils");
     const card = p.locator("form.card--device").first();
     await card.locator('select[id$="-2-model"]').selectOption({ label: "Pedrollo DM/8 (0.55 kW, 3.2 A)" });
@@ -318,7 +314,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("creates an API key shown once, ingests with it, revokes it and is refused", async () => {
     const { page: p } = await page();
-    await signedIn(p);
+    await signIn(p, ADMIN);
     await p.goto("/admin/cles");
     await p.getByLabel("Nom de la clé").fill("collecteur de test");
     await p.getByRole("button", { name: "Créer la clé" }).click();
@@ -345,7 +341,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("sends an expired session back to sign-in, then to the page it was on", async () => {
     const { page: p } = await page();
-    await signedIn(p);
+    await signIn(p, ADMIN);
     await p.goto("/admin/modeles");
     await p.locator("tr", { hasText: "Pedrollo VXM 10/35" }).waitFor();
     // The browser keeps a cookie the service no longer knows: exactly what an expired session looks like.
@@ -366,7 +362,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
 
   it("shows no console error and no CSP violation on any page", async () => {
     const { page: p, problems } = await page({ width: 375, height: 800 });
-    await signedIn(p);
+    await signIn(p, ADMIN);
     for (const path of [
       "/",
       "/admin/appareils",

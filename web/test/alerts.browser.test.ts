@@ -1,7 +1,16 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simulateFleet } from "../../simulator/index.js";
-import { chromiumPath, launch, openPage, SKIP_REASON, screenshots, type WatchedPage } from "./browser";
+import {
+  call,
+  chromiumPath,
+  launch,
+  openPage,
+  SKIP_REASON,
+  screenshots,
+  signIn,
+  type WatchedPage,
+} from "./browser";
 import { ADMIN, ingest, type RunningServer, startServer } from "./service";
 
 const chromium = chromiumPath();
@@ -17,28 +26,6 @@ const NOT_FRENCH =
   /\b(NaN|Invalid Date|undefined|null|open|acknowledged|resolved|critical|warning|learned|override)\b/;
 /** an evaluation round runs after each cycle refresh (every 5 s) and every minute: generous, not timed */
 const RAISED = { timeout: 90_000, interval: 500 };
-
-async function signIn(page: Page, who = ADMIN) {
-  await page.goto("/connexion");
-  await page.getByLabel("E-mail").fill(who.email);
-  await page.getByLabel("Mot de passe").fill(who.password);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-}
-
-async function call(page: Page, method: string, path: string, body?: unknown) {
-  return page.evaluate(
-    async ([m, p, b]) => {
-      const r = await fetch(p as string, {
-        method: m as string,
-        headers: { "content-type": "application/json", "x-requested-with": "pumpwatch" },
-        ...(b === undefined ? {} : { body: JSON.stringify(b) }),
-      });
-      return { status: r.status, json: await r.json().catch(() => null) };
-    },
-    [method, path, body] as const,
-  );
-}
 
 interface ApiAlert {
   id: string;

@@ -82,3 +82,32 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}-375.png`), fullPage: true });
   await page.setViewportSize(size);
 }
+
+/** Fills and sends the sign-in form; what follows (the dashboard, an error, throttling) is the caller's to check. */
+export async function fillSignIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/connexion");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Mot de passe").fill(password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+}
+
+/** Signed in as `who`, on the dashboard. */
+export async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
+  await fillSignIn(page, who.email, who.password);
+  await page.waitForURL((u) => u.pathname === "/");
+}
+
+/** An API call from inside the page (its session cookie), with the header the CSRF rule asks for. */
+export async function call(page: Page, method: string, path: string, body?: unknown) {
+  return page.evaluate(
+    async ([m, p, b]) => {
+      const r = await fetch(p as string, {
+        method: m as string,
+        headers: { "content-type": "application/json", "x-requested-with": "pumpwatch" },
+        ...(b === undefined ? {} : { body: JSON.stringify(b) }),
+      });
+      return { status: r.status, json: await r.json().catch(() => null) };
+    },
+    [method, path, body] as const,
+  );
+}

@@ -2,7 +2,16 @@ import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simulateFleet } from "../../simulator/index.js";
-import { chromiumPath, launch, openPage, SKIP_REASON, screenshots, type WatchedPage } from "./browser";
+import {
+  call,
+  chromiumPath,
+  launch,
+  openPage,
+  SKIP_REASON,
+  screenshots,
+  signIn,
+  type WatchedPage,
+} from "./browser";
 import { ADMIN, ingest, type RunningServer, startServer } from "./service";
 
 const chromium = chromiumPath();
@@ -12,28 +21,6 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const FLOW = { 0: 18, 1: 12 } as Record<number, number>;
 const NAME = "Station Keur Massar";
-
-async function signIn(page: Page) {
-  await page.goto("/connexion");
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Mot de passe").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-}
-
-async function call(page: Page, method: string, path: string, body?: unknown) {
-  return page.evaluate(
-    async ([m, p, b]) => {
-      const r = await fetch(p as string, {
-        method: m as string,
-        headers: { "content-type": "application/json", "x-requested-with": "pumpwatch" },
-        ...(b === undefined ? {} : { body: JSON.stringify(b) }),
-      });
-      return { status: r.status, json: await r.json().catch(() => null) };
-    },
-    [method, path, body] as const,
-  );
-}
 
 const text = async (page: Page, testId: string) =>
   ((await page.getByTestId(testId).textContent()) ?? "").trim();
@@ -57,7 +44,7 @@ describe.skipIf(!chromium)("dashboard", () => {
         refreshMs,
       );
     pages.push(watched);
-    await signIn(watched.page);
+    await signIn(watched.page, ADMIN);
     return watched;
   }
 
