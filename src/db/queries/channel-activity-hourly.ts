@@ -13,21 +13,34 @@ export async function rewriteActivityHours(
   thresholdW: number,
 ): Promise<number> {
   if (hours.length === 0) return 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const h of hours) {
+    if (h < first) first = h;
+    if (h > last) last = h;
+  }
+  // One range scan of the readings from the first hour to the last (those a refresh step has just read),
+  // grouped by hour: joining each hour to the readings made the planner scan the channel's whole history
+  // per call, 0.8 s a step on a channel-year and 95 % of a backfill's refresh time (decision 0015).
   const { rowCount } = await tx.query(
     `INSERT INTO channel_activity_hourly AS a
        (device_id, channel, hour_ts, threshold_w, active_n, power_sum, current_n, current_sum)
      SELECT $1, $2, to_timestamp(h.hour::float8 * 3600), $4::float8,
-            count(r.ts), coalesce(sum(r.apower_w::numeric), 0), count(r.current_a), sum(r.current_a::numeric)
+            coalesce(s.active_n, 0), coalesce(s.power_sum, 0), coalesce(s.current_n, 0), s.current_sum
      FROM unnest($3::int8[]) AS h(hour)
-     LEFT JOIN readings r
-       ON r.device_id = $1 AND r.channel = $2
-      AND r.ts >= to_timestamp(h.hour::float8 * 3600) AND r.ts < to_timestamp((h.hour + 1)::float8 * 3600)
-      AND r.apower_w > $4::float8
-     GROUP BY h.hour
+     LEFT JOIN (
+       SELECT floor(extract(epoch FROM r.ts) / 3600)::int8 AS hour, count(*) AS active_n,
+              sum(r.apower_w::numeric) AS power_sum, count(r.current_a) AS current_n,
+              sum(r.current_a::numeric) AS current_sum
+       FROM readings r
+       WHERE r.device_id = $1 AND r.channel = $2 AND r.apower_w > $4::float8
+         AND r.ts >= to_timestamp($5::float8 * 3600) AND r.ts < to_timestamp(($6::int8 + 1)::float8 * 3600)
+       GROUP BY 1
+     ) s ON s.hour = h.hour
      ON CONFLICT (device_id, channel, hour_ts) DO UPDATE SET
        threshold_w = excluded.threshold_w, active_n = excluded.active_n, power_sum = excluded.power_sum,
        current_n = excluded.current_n, current_sum = excluded.current_sum`,
-    [ref.deviceId, ref.channel, hours, thresholdW],
+    [ref.deviceId, ref.channel, hours, thresholdW, first, last],
   );
   return rowCount;
 }
