@@ -16,7 +16,7 @@ import { createIngestor, type Ingestor } from "../ingest/ingestor.js";
 import type { MqttState } from "../mqtt/mqtt-ingestion.js";
 import { createAccess, SESSION_COOKIE } from "./access.js";
 import { installErrorHandling } from "./errors.js";
-import { adminRoutes } from "./routes/admin.js";
+import { adminRoutes } from "./routes/admin/index.js";
 import { alertNotificationRoutes } from "./routes/alert-notifications.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { authRoutes } from "./routes/auth.js";
