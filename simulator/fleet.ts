@@ -8,6 +8,7 @@
  * `ts` lies in [60·m, 60·m + 60), so the output of one device-minute is self-contained.
  */
 import { Random } from "./random.js";
+import { planWetWell, type WetWellOptions, type WetWellTruth } from "./wetwell.js";
 
 export type ChannelRole = "lift" | "outlet" | "idle";
 
@@ -46,6 +47,8 @@ export interface DevicePlan {
   uptimeAtStartS: number;
   temperatureBaseC: number;
   rssi: number;
+  /** `wetwell` lift pattern: the real flows of channels 0 and 1 and the well's daily inflow */
+  wetWell?: WetWellTruth;
 }
 
 export interface FleetConfig {
@@ -66,7 +69,9 @@ export interface FleetConfig {
    * day; `float` runs them as a lift station's float does, each time the well has filled again (see
    * FLOAT_FILL_MIN), so cycles come every ~30–50 min by day and ~60–90 min at night.
    */
-  liftPattern?: "random" | "float";
+  liftPattern?: "random" | "float" | "wetwell";
+  /** `wetwell`: the well's volume, inflow, pump flows, wear and rainy days (simulator/wetwell.ts) */
+  wetWell?: WetWellOptions;
 }
 
 export type FaultKind =
@@ -207,6 +212,7 @@ const TAG = {
   events: 8,
   loss: 9,
   float: 10,
+  wetWell: 11,
 } as const;
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
@@ -336,12 +342,23 @@ export function planFleet(config: FleetConfig): FleetPlan {
       };
     });
     const reboots: Reboot[] = [];
+    let wetWell: WetWellTruth | undefined;
+    if (config.liftPattern === "wetwell") {
+      const planned = planWetWell(Random.from(seed, TAG.wetWell, index), startS, endS, config.wetWell);
+      (channels[0] as ChannelPlan).cycles = planned.cycles[0];
+      (channels[1] as ChannelPlan).cycles = planned.cycles[1];
+      wetWell = planned.truth;
+    }
     for (let day = 0; startS + day * DAY < endS; day++) {
       const slotStart = startS + day * DAY;
       const slotLen = Math.min(DAY, endS - slotStart);
       const dayCycles: Cycle[][] = [];
       for (const ch of channels) {
         if (ch.role === "idle") continue;
+        if (ch.role === "lift" && config.liftPattern === "wetwell") {
+          dayCycles.push(ch.cycles.filter((c) => c.end > slotStart && c.start < slotStart + slotLen));
+          continue;
+        }
         if (ch.role === "lift" && config.liftPattern === "float") {
           if (day === 0)
             ch.cycles.push(...planFloatCycles(Random.from(seed, TAG.float, index, ch.channel), startS, endS));
@@ -372,6 +389,7 @@ export function planFleet(config: FleetConfig): FleetPlan {
       uptimeAtStartS: rng.int(3_600, 30 * DAY),
       temperatureBaseC: rng.uniform(42, 52),
       rssi: rng.int(-72, -50),
+      ...(wetWell ? { wetWell } : {}),
     });
   }
   if (config.faults && config.faults.length > 0) applyCycleFaults(devices, config.faults);

@@ -24,6 +24,7 @@ import {
 } from "./fleet.js";
 import { chunked, withDuplicates, withReorder } from "./perturb.js";
 import { Random } from "./random.js";
+import type { WetWellOptions, WetWellTruth } from "./wetwell.js";
 
 export type { ChannelRole, FrameParams, ShellyFrame, TruthCycle, TruthReboot } from "./fleet.js";
 export {
@@ -36,6 +37,7 @@ export {
 } from "./fleet.js";
 export { IngestPostError, type PostOptions, type PostTotals, parseRetryAfter, postBatches } from "./post.js";
 export { Random } from "./random.js";
+export { planWetWell, type WetWellOptions, type WetWellRun, type WetWellTruth } from "./wetwell.js";
 
 /** Options of {@link simulateFleet}. Perturbations default to none. */
 export interface SimulateOptions {
@@ -60,7 +62,9 @@ export interface SimulateOptions {
   /** faults injected at known minutes (none: the output is unchanged) */
   faults?: readonly FaultOption[];
   /** lift pumps planned at random in each day (default) or run by a float, every ~30–50 min by day */
-  liftPattern?: "random" | "float";
+  liftPattern?: "random" | "float" | "wetwell";
+  /** `wetwell`: volume, inflow, pump flows, wear, rainy days of each device's well (simulator/wetwell.ts) */
+  wetWell?: WetWellOptions;
 }
 
 /** One injected fault: `kind` on `channel` (default 0) of device `device` (default 0) for `minutes` from `at`. */
@@ -92,6 +96,8 @@ export interface SimulatedDevice {
   index: number;
   id: string;
   channels: SimulatedChannel[];
+  /** `wetwell` lift pattern: each run's real flow, each day's inflow */
+  wet_well?: WetWellTruth;
 }
 
 /** What `--truth FILE` writes. */
@@ -120,6 +126,8 @@ export interface Simulation {
   /** {@link messages} grouped in batches of `size` (default 100) */
   batches(size?: number): Generator<SimMessage[]>;
   truthReport(): TruthReport;
+  /** the plan behind the frames (the simulator's physics, e.g. to compute readings without frames) */
+  readonly plan: FleetPlan;
 }
 
 /** Maps a device frame to the queue message the production consumer sends. */
@@ -170,7 +178,10 @@ export function simulateFleet(options: SimulateOptions): Simulation {
     endS,
     rebootsPerDay: reboots,
     loss,
-    ...(options.liftPattern === "float" ? { liftPattern: "float" as const } : {}),
+    ...(options.liftPattern === "float" || options.liftPattern === "wetwell"
+      ? { liftPattern: options.liftPattern }
+      : {}),
+    ...(options.wetWell ? { wetWell: options.wetWell } : {}),
     ...(options.faults && options.faults.length > 0
       ? {
           faults: options.faults.map((f) => {
@@ -197,6 +208,7 @@ export function simulateFleet(options: SimulateOptions): Simulation {
       power_factor: c.powerFactor,
       initial_total_wh: c.initialTotalWh,
     })),
+    ...(d.wetWell ? { wet_well: d.wetWell } : {}),
   }));
   let truth: TruthCycle[] | null = null;
   const rebootList = truthReboots(plan);
@@ -211,6 +223,7 @@ export function simulateFleet(options: SimulateOptions): Simulation {
       return truth;
     },
     reboots: rebootList,
+    plan,
     frames: () => fleetFrames(plan, sliceMinutes),
     *messages() {
       const rng = Random.from(seed, TAG_PERTURB);

@@ -688,6 +688,8 @@ function configOf(c: ChannelConfig): ChannelConfig {
     activityThresholdW: c.activityThresholdW,
     stopGapMin: c.stopGapMin,
     minCycleMin: c.minCycleMin,
+    sump: c.sump,
+    sumpVolumeM3: c.sumpVolumeM3,
   };
 }
 

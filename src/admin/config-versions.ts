@@ -69,6 +69,8 @@ const CONFIG_KEYS: readonly (keyof ChannelConfig)[] = [
   "activityThresholdW",
   "stopGapMin",
   "minCycleMin",
+  "sump",
+  "sumpVolumeM3",
 ];
 
 /**

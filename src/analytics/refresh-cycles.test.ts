@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { changedRuns } from "../../test/changed-runs.js";
 import { detectCycles } from "../domain/cycles/detect.js";
 import type { CycleSample, CycleSettings, DetectedCycle } from "../domain/cycles/types.js";
+import { type RunEdges, runEdges } from "../domain/pump-health/edges.js";
 import { type RefreshStore, rangeWindow, refreshChannelStep } from "./refresh-cycles.js";
 
 // The refresh algorithm against an in-memory store that behaves like the SQL one: many more runs than the
@@ -13,6 +14,7 @@ const REF = { deviceId: "shellypro4pm-test", channel: 1 };
 class MemoryStore implements RefreshStore {
   data = new Map<number, CycleSample>();
   cycles: DetectedCycle[] = [];
+  edges = new Map<number, RunEdges>();
   queue: { id: number; fromMinute: number; toMinute: number }[] = [];
   private nextId = 1;
 
@@ -40,7 +42,17 @@ class MemoryStore implements RefreshStore {
   async readings(_ref: unknown, from: number, to: number) {
     return this.sorted().filter((s) => s.minute >= from && s.minute <= to);
   }
-  async replace(_ref: unknown, from: number, lastStart: number, cycles: readonly DetectedCycle[]) {
+  async replace(
+    _ref: unknown,
+    from: number,
+    lastStart: number,
+    cycles: readonly DetectedCycle[],
+    edges: readonly RunEdges[],
+  ) {
+    for (const m of [...this.edges.keys()]) if (m >= from && m <= lastStart) this.edges.delete(m);
+    cycles.forEach((c, i) => {
+      this.edges.set(c.startMinute, edges[i] as RunEdges);
+    });
     for (const c of cycles) {
       expect(c.startMinute).toBeGreaterThanOrEqual(from);
       expect(c.startMinute).toBeLessThanOrEqual(lastStart);
@@ -173,6 +185,10 @@ describe("refreshChannelStep (in memory)", () => {
           }
           expect(s.queue).toEqual([]);
           expect(s.cycles).toEqual(detectCycles(s.sorted(), settings, now));
+          // the run edges stored with each cycle are those of a detection over all the readings
+          expect(s.cycles.map((c) => s.edges.get(c.startMinute))).toEqual(
+            s.cycles.map((c) => runEdges(s.sorted(), c)),
+          );
           // every hour holding a reading was rewritten after its last change
           const withReadings = new Set(s.sorted().map((x) => Math.floor(x.minute / 60)));
           for (const h of withReadings) expect([h, s.hours.get(h)]).toEqual([h, s.activeIn(h)]);

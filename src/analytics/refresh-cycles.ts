@@ -24,6 +24,7 @@ import {
   type DetectedCycle,
 } from "../domain/cycles/types.js";
 import { type RedetectionWindow, redetectionWindow } from "../domain/cycles/window.js";
+import { type RunEdges, runEdges } from "../domain/pump-health/edges.js";
 
 /** The detection settings of one channel (its configuration); the domain defaults unless told otherwise. */
 export type SettingsFor = (deviceId: string, channel: number) => Partial<CycleSettings>;
@@ -235,12 +236,16 @@ export interface RefreshStore {
   ongoing(ref: ChannelRef): Promise<DetectedCycle | null>;
   cyclesMeeting(ref: ChannelRef, fromMinute: number, toMinute: number): Promise<DetectedCycle[]>;
   readings(ref: ChannelRef, fromMinute: number, toMinute: number): Promise<CycleSample[]>;
-  /** replaces the stored cycles starting in [fromMinute, lastStartMinute] by `cycles` (all starting there) */
+  /**
+   * replaces the stored cycles starting in [fromMinute, lastStartMinute] by `cycles` (all starting there),
+   * each with its run edges to the second (`edges[i]` for `cycles[i]`)
+   */
   replace(
     ref: ChannelRef,
     fromMinute: number,
     lastStartMinute: number,
     cycles: readonly DetectedCycle[],
+    edges: readonly RunEdges[],
   ): Promise<{ written: number; deleted: number }>;
   dequeue(ids: readonly number[]): Promise<unknown>;
   trim(ids: readonly number[], fromMinute: number): Promise<unknown>;
@@ -278,10 +283,10 @@ function databaseStore(tx: Queryable, settings: CycleSettings, detectedAt: Date)
     ongoing: async (ref) => (await ongoingCycles(tx, [ref]))[0] ?? null,
     cyclesMeeting: (ref, from, to) => cyclesMeetingWindow(tx, ref, from, to),
     readings: (ref, from, to) => readingsInWindow(tx, ref, from, to),
-    replace: async (ref, from, lastStart, cycles) => {
+    replace: async (ref, from, lastStart, cycles, edges) => {
       const keep = cycles.map((c) => c.startMinute);
       const deleted = await deleteCyclesStartingIn(tx, ref, from, lastStart, keep);
-      const written = await upsertCycles(tx, ref, cycles, detectedAt);
+      const written = await upsertCycles(tx, ref, cycles, detectedAt, edges);
       return { written, deleted };
     },
     dequeue: (ids) => dequeueRefreshes(tx, ids),
@@ -380,7 +385,15 @@ export async function refreshChannelStep(
   const redetected = detectCycles(samples, settings, nowMinute).filter(
     (c) => c.startMinute >= window.fromMinute && c.startMinute <= window.lastStartMinute,
   );
-  const counts = await store.replace(ref, window.fromMinute, window.lastStartMinute, redetected);
+  // The edges read the readings of the cycle's first minute and of the minute after its last active one,
+  // both inside the window (it reaches past the last start), so they are as exact as the cycle.
+  const counts = await store.replace(
+    ref,
+    window.fromMinute,
+    window.lastStartMinute,
+    redetected,
+    redetected.map((c) => runEdges(samples, c)),
+  );
   const covered = ranges.slice(0, taken);
   await store.rewriteHours(ref, hoursOf(covered, Number.POSITIVE_INFINITY));
   await store.dequeue(idsOf(covered));
@@ -427,12 +440,15 @@ async function splitStep(
   if (cut === null) return null;
 
   const s = cut;
-  const redetected = detectCycles(
-    samples.filter((x) => x.minute < s),
-    settings,
-    nowMinute,
+  const before = samples.filter((x) => x.minute < s);
+  const redetected = detectCycles(before, settings, nowMinute);
+  const counts = await store.replace(
+    ref,
+    fromMinute,
+    s - 1,
+    redetected,
+    redetected.map((c) => runEdges(before, c)),
   );
-  const counts = await store.replace(ref, fromMinute, s - 1, redetected);
   await store.rewriteHours(ref, hoursOf(ranges, s - 1));
   const done = ranges.filter((r) => r.toMinute < s);
   await store.dequeue(idsOf(done));

@@ -17,7 +17,7 @@ import { type MeterDirectory, openDirectory } from "../journal/meter-directory.j
 import type { MqttState } from "../mqtt/mqtt-ingestion.js";
 import { createAccess, SESSION_COOKIE } from "./access.js";
 import { installErrorHandling } from "./errors.js";
-import { adminRoutes } from "./routes/admin.js";
+import { adminRoutes } from "./routes/admin/index.js";
 import { alertNotificationRoutes } from "./routes/alert-notifications.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { authRoutes } from "./routes/auth.js";

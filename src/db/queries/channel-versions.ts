@@ -27,6 +27,8 @@ interface VersionRow {
   activity_threshold_w: number;
   stop_gap_min: number;
   min_cycle_min: number;
+  sump: string;
+  sump_volume_m3: number | null;
   created_at: Date;
   created_by: string | null;
 }
@@ -35,7 +37,7 @@ interface VersionRow {
 const COLUMNS = `id, device_id, channel,
   to_char(effective_from, 'YYYY-MM-DD') AS effective_from, to_char(effective_to, 'YYYY-MM-DD') AS effective_to,
   version, name, pump_type, flow_rate_m3h, pump_model_id, dbo5_mg_l, dco_mg_l, mes_mg_l,
-  activity_threshold_w, stop_gap_min, min_cycle_min, created_at, created_by`;
+  activity_threshold_w, stop_gap_min, min_cycle_min, sump, sump_volume_m3, created_at, created_by`;
 
 /** The one place where a row becomes a domain value. */
 function toStoredVersion(row: VersionRow): StoredConfigVersion {
@@ -56,6 +58,8 @@ function toStoredVersion(row: VersionRow): StoredConfigVersion {
     activityThresholdW: row.activity_threshold_w,
     stopGapMin: row.stop_gap_min,
     minCycleMin: row.min_cycle_min,
+    sump: row.sump,
+    sumpVolumeM3: row.sump_volume_m3,
     createdAt: row.created_at,
     createdBy: row.created_by,
   };
@@ -128,8 +132,8 @@ export async function insertChannelVersion(tx: Queryable, v: NewVersionRow): Pro
   const { rows } = await tx.query<VersionRow>(
     `INSERT INTO channel_config_versions (device_id, channel, effective_from, effective_to, version, name,
        pump_type, flow_rate_m3h, pump_model_id, dbo5_mg_l, dco_mg_l, mes_mg_l, activity_threshold_w,
-       stop_gap_min, min_cycle_min, created_at, created_by, supersedes_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       stop_gap_min, min_cycle_min, created_at, created_by, supersedes_id, sump, sump_volume_m3)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
      RETURNING ${COLUMNS}`,
     [
       v.deviceId,
@@ -150,6 +154,8 @@ export async function insertChannelVersion(tx: Queryable, v: NewVersionRow): Pro
       v.createdAt.toISOString(),
       v.createdBy,
       v.supersedesId,
+      v.sump,
+      v.sumpVolumeM3,
     ],
   );
   return toStoredVersion(rows[0] as VersionRow);

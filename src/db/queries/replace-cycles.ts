@@ -1,4 +1,5 @@
 import type { DetectedCycle } from "../../domain/cycles/types.js";
+import type { RunEdges } from "../../domain/pump-health/edges.js";
 import type { Queryable } from "../database.js";
 import type { ChannelRef } from "./stored-cycle.js";
 
@@ -35,6 +36,9 @@ const VALUES = [
   "avg_current_a",
   "median_voltage_v",
   "energy_wh",
+  "run_started_at",
+  "run_stopped_at",
+  "edge_resolution",
 ] as const;
 
 /**
@@ -48,6 +52,8 @@ export async function upsertCycles(
   ref: ChannelRef,
   cycles: readonly DetectedCycle[],
   detectedAt: Date,
+  /** the run edges of each cycle (migration 0012); left out: none (NULL) */
+  edges?: readonly (RunEdges | null)[],
 ): Promise<number> {
   if (cycles.length === 0) return 0;
   const { rowCount } = await tx.query(
@@ -55,11 +61,13 @@ export async function upsertCycles(
      SELECT $1, $2, to_timestamp(start_m::float8 * 60),
             to_timestamp(end_m::float8 * 60), to_timestamp(last_m::float8 * 60),
             ongoing, noise, samples, duration_min, runtime_min, avg_power_w, avg_current_a, median_voltage_v, energy_wh,
+            to_timestamp(start_s), to_timestamp(stop_s), edge_resolution,
             $15::timestamptz
      FROM unnest($3::int8[], $4::int8[], $5::int8[], $6::bool[], $7::bool[], $8::int4[], $9::int4[],
-                 $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::float8[])
+                 $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::float8[],
+                 $16::float8[], $17::float8[], $18::text[])
           AS k(start_m, end_m, last_m, ongoing, noise, samples, duration_min, runtime_min, avg_power_w,
-               avg_current_a, median_voltage_v, energy_wh)
+               avg_current_a, median_voltage_v, energy_wh, start_s, stop_s, edge_resolution)
      ON CONFLICT (device_id, channel, start_ts) DO UPDATE SET
        ${VALUES.map((v) => `${v} = excluded.${v}`).join(", ")}, detected_at = excluded.detected_at
      WHERE (${VALUES.map((v) => `cycles.${v}`).join(", ")}) IS DISTINCT FROM (${VALUES.map((v) => `excluded.${v}`).join(", ")})`,
@@ -79,7 +87,15 @@ export async function upsertCycles(
       cycles.map((c) => c.medianVoltageV),
       cycles.map((c) => c.energyWh),
       detectedAt,
+      // microseconds are what timestamptz keeps: rounded here, an unchanged cycle compares equal
+      cycles.map((_, i) => roundMicro(edges?.[i]?.startS)),
+      cycles.map((_, i) => roundMicro(edges?.[i]?.stopS)),
+      cycles.map((_, i) => edges?.[i]?.resolution ?? null),
     ],
   );
   return rowCount;
+}
+
+function roundMicro(s: number | null | undefined): number | null {
+  return s === null || s === undefined ? null : Math.round(s * 1e6) / 1e6;
 }

@@ -7,6 +7,8 @@ export type ConfigVersionErrorCode =
   | "invalid_threshold"
   | "invalid_pump_model"
   | "invalid_name"
+  | "invalid_sump"
+  | "invalid_sump_volume"
   | "inconsistent_history"
   | "invalid_time_zone";
 

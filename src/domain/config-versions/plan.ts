@@ -103,6 +103,8 @@ function mergeConfig(base: Readonly<ChannelConfig>, request: VersionChangeReques
     activityThresholdW: pick("activityThresholdW"),
     stopGapMin: pick("stopGapMin"),
     minCycleMin: pick("minCycleMin"),
+    sump: pick("sump"),
+    sumpVolumeM3: pick("sumpVolumeM3"),
   });
 }
 
@@ -121,5 +123,7 @@ function copy(v: ConfigVersion): ConfigVersion {
     activityThresholdW: v.activityThresholdW,
     stopGapMin: v.stopGapMin,
     minCycleMin: v.minCycleMin,
+    sump: v.sump,
+    sumpVolumeM3: v.sumpVolumeM3,
   };
 }

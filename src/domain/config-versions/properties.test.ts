@@ -51,7 +51,7 @@ class NaiveHistory {
 
 function pickConfig(c: ChannelConfig): ChannelConfig {
   const { name, pumpType, flowRateM3h, pumpModelId, dbo5MgL, dcoMgL, mesMgL } = c;
-  const { activityThresholdW, stopGapMin, minCycleMin } = c;
+  const { activityThresholdW, stopGapMin, minCycleMin, sump, sumpVolumeM3 } = c;
   return {
     name,
     pumpType,
@@ -63,6 +63,8 @@ function pickConfig(c: ChannelConfig): ChannelConfig {
     activityThresholdW,
     stopGapMin,
     minCycleMin,
+    sump,
+    sumpVolumeM3,
   };
 }
 

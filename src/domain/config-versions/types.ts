@@ -16,6 +16,10 @@ export interface ChannelConfig {
   activityThresholdW: number;
   stopGapMin: number;
   minCycleMin: number;
+  /** the wet well this pump empties: the relevage channels of one meter with the same sump share it */
+  sump: string;
+  /** useful volume of that sump between the stop and the start float, m³; null: unknown (no measured flow) */
+  sumpVolumeM3: number | null;
 }
 
 /**
@@ -41,6 +45,8 @@ export const DEFAULT_CHANNEL_CONFIG: Readonly<ChannelConfig> = Object.freeze({
   activityThresholdW: 10,
   stopGapMin: 4,
   minCycleMin: 2,
+  sump: "1",
+  sumpVolumeM3: null,
 });
 
 /**
@@ -55,3 +61,6 @@ export const FIRST_ALLOWED_DATE = "2000-01-01";
 export const LAST_ALLOWED_DATE = "2100-12-31";
 export const MAX_CONCENTRATION_MG_L = 100_000;
 export const MAX_NAME_LENGTH = 100;
+export const MAX_SUMP_LENGTH = 20;
+/** a lift station's wet well is a few m³; beyond this the figure is a typo (litres, or cm) */
+export const MAX_SUMP_VOLUME_M3 = 1000;

@@ -6,6 +6,8 @@ import {
   LAST_ALLOWED_DATE,
   MAX_CONCENTRATION_MG_L,
   MAX_NAME_LENGTH,
+  MAX_SUMP_LENGTH,
+  MAX_SUMP_VOLUME_M3,
   PUMP_TYPES,
   type PumpType,
 } from "./types.js";
@@ -45,7 +47,32 @@ export function validateChannelConfig(config: Record<keyof ChannelConfig, unknow
     activityThresholdW: checkPositive(config.activityThresholdW, "activityThresholdW", "Le seuil d'activité"),
     stopGapMin: checkPositive(config.stopGapMin, "stopGapMin", "L'écart d'arrêt"),
     minCycleMin: checkPositive(config.minCycleMin, "minCycleMin", "La durée minimale de cycle"),
+    sump: checkSump(config.sump),
+    sumpVolumeM3: checkSumpVolume(config.sumpVolumeM3),
   };
+}
+
+function checkSump(value: unknown): string {
+  const trimmed = typeof value === "string" ? value.trim() : "";
+  if (trimmed === "" || trimmed.length > MAX_SUMP_LENGTH) {
+    throw new ConfigVersionError(
+      "invalid_sump",
+      `La bâche doit être un nom court (1 à ${MAX_SUMP_LENGTH} caractères), par exemple « 1 »`,
+      "sump",
+    );
+  }
+  return trimmed;
+}
+
+function checkSumpVolume(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value === "number" && Number.isFinite(value) && value > 0 && value <= MAX_SUMP_VOLUME_M3)
+    return value;
+  throw new ConfigVersionError(
+    "invalid_sump_volume",
+    `Le volume utile de la bâche doit être un nombre de m³ supérieur à 0 et au plus ${MAX_SUMP_VOLUME_M3}, ou vide`,
+    "sumpVolumeM3",
+  );
 }
 
 function checkName(value: unknown): string | null {

@@ -342,6 +342,8 @@ function toConfig(
       activityThresholdW: DEFAULT_CHANNEL_CONFIG.activityThresholdW,
       stopGapMin: DEFAULT_CHANNEL_CONFIG.stopGapMin,
       minCycleMin: DEFAULT_CHANNEL_CONFIG.minCycleMin,
+      sump: DEFAULT_CHANNEL_CONFIG.sump,
+      sumpVolumeM3: DEFAULT_CHANNEL_CONFIG.sumpVolumeM3,
     });
   } catch (error) {
     if (error instanceof ConfigVersionError) return null;
