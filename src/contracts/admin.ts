@@ -482,6 +482,7 @@ export const AuditQuery = Type.Object({
         Type.Literal("api_key"),
         Type.Literal("user"),
         Type.Literal("settings"),
+        Type.Literal("journal_entry"),
       ],
       { description: "type d'objet modifié" },
     ),

@@ -49,6 +49,26 @@ export const MESSAGES = {
   to_out_of_range: "Date de fin hors limites : du 01/01/2000 au 31/12/2100.",
   period_too_long: "Période trop longue (dix ans au plus).",
   invalid_end: "Date de fin du graphique invalide : AAAA-MM-JJ attendu.",
+  // Journal and reports
+  unknown_site: "Site inconnu.",
+  journal_target_required: "Indiquez un compteur (device_id) ou un site (site_id).",
+  journal_target_both: "Indiquez un compteur (device_id) ou un site (site_id), pas les deux.",
+  journal_entry_not_found: "Entrée du journal introuvable.",
+  invalid_journal_id: "Identifiant d'entrée du journal invalide : <appareil>:<numéro> attendu.",
+  invalid_journal_text: "Le texte de l'entrée est obligatoire (4 000 caractères au plus).",
+  invalid_journal_at:
+    "Date de l'entrée invalide : un instant ISO avec fuseau est attendu (2026-02-14T09:40:00Z).",
+  journal_at_in_future: "La date de l'entrée est dans le futur.",
+  journal_write_forbidden: "Seuls les exploitants du site et les administrateurs écrivent le journal.",
+  journal_not_author:
+    "Seuls l'auteur de l'entrée et les administrateurs peuvent la modifier ou la supprimer.",
+  invalid_month: "Mois invalide : AAAA-MM attendu (2026-03).",
+  month_in_future: "Ce mois n'a pas encore commencé.",
+  month_too_old: "Mois trop ancien : à partir de 2000-01.",
+  invalid_year: "Année invalide : AAAA attendu (2026).",
+  year_in_future: "Cette année n'a pas encore commencé.",
+  year_too_old: "Année trop ancienne : à partir de 2000.",
+  annual_needs_site: "Le rapport annuel est celui d'un site (site_id).",
   // Administration
   unknown_field: "Champ inconnu dans la requête.",
   api_key_not_found: "Clé d'API introuvable ou déjà révoquée.",
@@ -196,6 +216,12 @@ export function auditSummary(e: {
       return `Compte ${String(a.email)} réactivé.`;
     case "user:reset_password":
       return `Mot de passe de ${String(a.email)} réinitialisé.`;
+    case "journal_entry:create":
+      return `Entrée du journal ${e.entityKey} écrite (${String(a.kind)}).`;
+    case "journal_entry:update":
+      return `Entrée du journal ${e.entityKey} modifiée.`;
+    case "journal_entry:delete":
+      return `Entrée du journal ${e.entityKey} supprimée.`;
     case "settings:update":
       if (e.entityKey === "factor_set") {
         const set = (v: unknown) => {

@@ -13,6 +13,7 @@ import type { ReadBudget } from "../analytics/refresh-cycles.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
 import { createIngestor, type Ingestor } from "../ingest/ingestor.js";
+import { type MeterDirectory, openDirectory } from "../journal/meter-directory.js";
 import type { MqttState } from "../mqtt/mqtt-ingestion.js";
 import { createAccess, SESSION_COOKIE } from "./access.js";
 import { installErrorHandling } from "./errors.js";
@@ -22,6 +23,7 @@ import { alertRoutes } from "./routes/alerts.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
+import { journalRoutes } from "./routes/journal.js";
 import { readRoutes } from "./routes/read.js";
 import { siteRoutes } from "./routes/site.js";
 import { statsRoutes } from "./routes/stats.js";
@@ -55,6 +57,8 @@ export interface AppOptions {
   webDir?: string | null;
   /** the process's ingestion path, when something besides HTTP (MQTT) feeds it too; default: one of its own */
   ingestor?: Ingestor;
+  /** who sees which meters and sites, and their zones (default: every meter, APP_TIMEZONE, no site) */
+  meterDirectory?: MeterDirectory;
   /** the MQTT subscriber's state for /api/ready (default: "off") */
   mqttState?: () => MqttState;
 }
@@ -209,6 +213,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     timeZone: options.timeZone ?? "UTC",
   });
   await app.register(alertNotificationRoutes, { db: options.db, clock: options.clock, access });
+  const directory = options.meterDirectory ?? openDirectory(options.db, options.timeZone ?? "UTC");
+  await app.register(journalRoutes, { db: options.db, clock: options.clock, access, directory });
   await app.register(siteRoutes, {
     timeZone: options.timeZone ?? "UTC",
     publicDashboard: options.publicDashboard ?? false,

@@ -7,6 +7,7 @@ export const AUDIT_ENTITIES = [
   "api_key",
   "user",
   "settings",
+  "journal_entry",
 ] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 export type AuditAction =
