@@ -150,6 +150,22 @@ async function fillDatabase(db: Database, migrationCount: number): Promise<void>
        SELECT min(id), '2026-03-09', 'demo@pumpwatch.local', 'sent', 1, $1, $1, $1 FROM users`,
       [NOW],
     );
+    // The operating journal and the monthly report by e-mail (migration 0014).
+    await db.query(
+      `INSERT INTO journal_entries (device_id, channel, occurred_at, kind, text, author, author_id, created_at, updated_at)
+       SELECT $1, 0, $2, 'pump_overhaul', 'Révision de la pompe 1, roue changée', email, id, $2, $2
+         FROM users ORDER BY id LIMIT 1`,
+      [device, NOW],
+    );
+    await db.query(
+      "INSERT INTO report_preferences (user_id, monthly_email, updated_at) SELECT min(id), true, $1 FROM users",
+      [NOW],
+    );
+    await db.query(
+      `INSERT INTO report_mailings (user_id, month, subject, target, state, attempts, next_attempt_at, created_at, updated_at)
+       SELECT min(id), '2026-02-01', $1, 'demo@pumpwatch.local', 'sent', 1, $2, $2, $2 FROM users`,
+      [`device:${device}`, NOW],
+    );
     await db.query(
       `INSERT INTO app_settings (key, value, updated_at, updated_by)
        VALUES ('grid_factor', '{"kgCo2ePerKwh": 0.052, "source": "ADEME, mix moyen"}', $1, 'demo@pumpwatch.local')`,
