@@ -26,6 +26,7 @@ import { ingestRoutes } from "./routes/ingest.js";
 import { journalRoutes } from "./routes/journal.js";
 import { pumpHealthRoutes } from "./routes/pump-health.js";
 import { readRoutes } from "./routes/read.js";
+import { reportRoutes } from "./routes/reports.js";
 import { siteRoutes } from "./routes/site.js";
 import { statsRoutes } from "./routes/stats.js";
 import { registerWebApp } from "./web.js";
@@ -223,6 +224,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
     directory,
     versions: { versionsOf: (channels) => versionsOfChannels(options.db, channels) },
     ...(options.cycleReadBudget ? { cycleReadBudget: options.cycleReadBudget } : {}),
+  });
+  await app.register(reportRoutes, {
+    db: options.db,
+    clock: options.clock,
+    access,
+    directory,
+    settings,
+    versions: { versionsOf: (channels) => versionsOfChannels(options.db, channels) },
+    ...(options.cycleReadBudget ? { refreshBudget: options.cycleReadBudget } : {}),
   });
   await app.register(siteRoutes, {
     timeZone: options.timeZone ?? "UTC",
