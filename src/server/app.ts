@@ -26,6 +26,7 @@ import { ingestRoutes } from "./routes/ingest.js";
 import { journalRoutes } from "./routes/journal.js";
 import { readRoutes } from "./routes/read.js";
 import { siteRoutes } from "./routes/site.js";
+import { sitesRoutes } from "./routes/sites.js";
 import { statsRoutes } from "./routes/stats.js";
 import { registerWebApp } from "./web.js";
 
@@ -215,6 +216,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(alertNotificationRoutes, { db: options.db, clock: options.clock, access });
   const directory = options.meterDirectory ?? openDirectory(options.db, options.timeZone ?? "UTC");
   await app.register(journalRoutes, { db: options.db, clock: options.clock, access, directory });
+  await app.register(sitesRoutes, { db: options.db, access });
   await app.register(siteRoutes, {
     timeZone: options.timeZone ?? "UTC",
     publicDashboard: options.publicDashboard ?? false,
