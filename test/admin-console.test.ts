@@ -878,3 +878,74 @@ describe("error bodies", () => {
     }
   });
 });
+
+describe("sump and sump volume (issue 17)", () => {
+  it("keeps sump and sump_volume_m3 in the history, the preview and the audit, and defaults to sump « 1 », volume unknown", async () => {
+    const first = await call("POST", versionsUrl(0), { effective_from: "2026-01-01", flow_rate_m3h: 18 });
+    expect(first.statusCode).toBe(201);
+    expect(first.json().version).toMatchObject({ sump: "1", sump_volume_m3: null });
+
+    const preview = await call("POST", `${versionsUrl(0)}/preview`, {
+      effective_from: "2026-03-01",
+      sump: "PR",
+      sump_volume_m3: 2.4,
+    });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json().version).toMatchObject({ sump: "PR", sump_volume_m3: 2.4, flow_rate_m3h: 18 });
+
+    const split = await call("POST", versionsUrl(0), {
+      effective_from: "2026-03-01",
+      sump: " PR ",
+      sump_volume_m3: 2.4,
+    });
+    expect(split.statusCode).toBe(201);
+    expect((await versionsOf(0)).map((v) => [v.effective_from, v.sump, v.sump_volume_m3])).toEqual([
+      ["2026-01-01", "1", null],
+      ["2026-03-01", "PR", 2.4],
+    ]);
+    const { rows } = await t.db.query<{ after: Record<string, unknown> }>(
+      "SELECT after FROM config_audit WHERE device_id = $1 ORDER BY id DESC LIMIT 1",
+      [device],
+    );
+    expect(JSON.stringify(rows[0]?.after)).toContain("2.4");
+
+    // the device card takes « 2,4 » as the form sends it, and "" as unknown
+    const card = await call("PUT", configUrl(), {
+      channels: [{ channel: 1, sump: "PR", sump_volume_m3: "3,1" }],
+    });
+    expect(card.statusCode).toBe(200);
+    expect((await versionsOf(1)).at(-1)).toMatchObject({ sump: "PR", sump_volume_m3: 3.1 });
+    const cleared = await call("PUT", configUrl(), { channels: [{ channel: 1, sump_volume_m3: "" }] });
+    expect(cleared.statusCode).toBe(200);
+    expect((await versionsOf(1)).at(-1)).toMatchObject({ sump: "PR", sump_volume_m3: null });
+  });
+
+  it.each([
+    [{ sump_volume_m3: 0 }, "sump_volume_m3"],
+    [{ sump_volume_m3: -2 }, "sump_volume_m3"],
+    [{ sump_volume_m3: 2400 }, "sump_volume_m3"],
+    [{ sump: "" }, "sump"],
+    [{ sump: "   " }, "sump"],
+    [{ sump: "bâche nord du poste principal" }, "sump"],
+  ])("refuses %j with a French message naming the field, and stores nothing", async (fields, field) => {
+    const before = await storedState();
+    const response = await call("POST", versionsUrl(0), { effective_from: "2026-01-01", ...fields });
+    expect(response.statusCode).toBe(422);
+    const error = response.json().error;
+    expect(error.field).toBe(field);
+    expect(error.message).toMatch(/bâche/i);
+    const card = await call("PUT", configUrl(), { channels: [{ channel: 0, ...fields }] });
+    expect(card.statusCode).toBe(422);
+    expect(card.json().error.field).toBe(`channels.0.${field}`);
+    expect(await storedState()).toBe(before);
+  });
+
+  it("refuses a sump volume that is not a number with 400 naming the field", async () => {
+    const response = await call("POST", versionsUrl(0), {
+      effective_from: "2026-01-01",
+      sump_volume_m3: "abc",
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.field).toBe("sump_volume_m3");
+  });
+});

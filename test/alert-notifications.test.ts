@@ -286,7 +286,8 @@ describe("alert notifications", () => {
       evaluateRound(db2, END, { holder: "b", leaseMs: 0 }),
     ]);
     expect(rounds.every((r) => r !== null)).toBe(true);
-    expect((rounds[0]?.opened ?? 0) + (rounds[1]?.opened ?? 0)).toBe(5);
+    // one low-voltage event of Station Nord is one alert of its meter, not one per channel (issue 21)
+    expect((rounds[0]?.opened ?? 0) + (rounds[1]?.opened ?? 0)).toBe(2);
 
     const alerts = (await call("GET", "/api/alerts?state=open", admin)).json().alerts as {
       id: string;
@@ -295,23 +296,17 @@ describe("alert notifications", () => {
       channel: number | null;
     }[];
     expect(alerts.map((a) => `${a.device_id} ${a.rule} ${a.channel}`).sort()).toEqual(
-      [
-        `${NORD} voltage 0`,
-        `${NORD} voltage 1`,
-        `${NORD} voltage 2`,
-        `${NORD} voltage 3`,
-        `${SUD} meter_offline null`,
-      ].sort(),
+      [`${NORD} voltage null`, `${SUD} meter_offline null`].sort(),
     );
-    // admin: 5; critical@: 1; nord@: 4; refuse@: 1; quiet@ (no e-mail) and gone@ (disabled): 0; webhook: 5.
+    // admin: 2; critical@: 1; nord@: 1 (not 4); refuse@: 1; quiet@ (no e-mail) and gone@ (disabled): 0; webhook: 2.
     const pending = await deliveries("pending");
-    expect(pending.total).toBe(16);
+    expect(pending.total).toBe(7);
     const targets = pending.deliveries.map((d) => d.target);
-    expect(targets.filter((x) => x === "admin@example.org")).toHaveLength(5);
+    expect(targets.filter((x) => x === "admin@example.org")).toHaveLength(2);
     expect(targets.filter((x) => x === "critical@example.org")).toHaveLength(1);
-    expect(targets.filter((x) => x === "nord@example.org")).toHaveLength(4);
+    expect(targets.filter((x) => x === "nord@example.org")).toHaveLength(1);
     expect(targets.filter((x) => x === "refuse@example.org")).toHaveLength(1);
-    expect(targets.filter((x) => x === hook.url)).toHaveLength(5);
+    expect(targets.filter((x) => x === hook.url)).toHaveLength(2);
     expect(targets).not.toContain("quiet@example.org");
     expect(targets).not.toContain("gone@example.org");
   });
@@ -321,16 +316,16 @@ describe("alert notifications", () => {
       dispatchRound(t.db, END, instanceA),
       dispatchRound(db2, END, instanceB),
     ]);
-    expect(a.sent + b.sent).toBe(15);
+    expect(a.sent + b.sent).toBe(6);
     expect(a.failed + b.failed).toBe(1);
-    expect(mails).toHaveLength(10);
-    expect(mailsTo("admin@example.org")).toHaveLength(5);
+    expect(mails).toHaveLength(4);
+    expect(mailsTo("admin@example.org")).toHaveLength(2);
     expect(mailsTo("critical@example.org")).toHaveLength(1);
-    expect(mailsTo("nord@example.org")).toHaveLength(4);
+    expect(mailsTo("nord@example.org")).toHaveLength(1);
     // A second round finds nothing due.
     const again = await dispatchRound(db2, END, instanceB);
     expect(again).toMatchObject({ sent: 0, failed: 0, retried: 0 });
-    expect(mails).toHaveLength(10);
+    expect(mails).toHaveLength(4);
 
     // The silent meter: last frame at 11:29 UTC, 10 minutes allowed, so raised as of 11:40 UTC = 12h40 in
     // Paris; seen at 12:00 UTC, 31 minutes after that frame.
@@ -351,30 +346,30 @@ describe("alert notifications", () => {
       `href="${PUBLIC_URL}/?appareil=${SUD}&amp;periode=24h&amp;jusqua=2025-11-02&amp;du=2025-11-02&amp;au=2025-11-02"`,
     );
 
-    // Channel 0 of Station Nord is PR1; its alert started at the time the API gives, shown in Paris time.
+    // Station Nord's low voltage is its meter's: one e-mail for the whole meter; its alert started at the
+    // time the API gives, shown in Paris time.
     const voltage = (
-      (await call("GET", `/api/alerts?device_id=${NORD}&channel=0`, admin)).json().alerts as {
+      (await call("GET", `/api/alerts?device_id=${NORD}&rule=voltage`, admin)).json().alerts as {
         started_at: string;
+        channel: number | null;
       }[]
     )[0];
+    expect(voltage?.channel).toBeNull();
     const nord = await Promise.all(mailsTo("nord@example.org").map(parsed));
-    const pr1 = nord.find(
-      (m) => m.subject === "[pumpwatch] Avertissement : Tension anormale — Station Nord, PR1",
-    );
-    expect(pr1).toBeDefined();
-    expect(pr1?.text).toContain(`Appareil : Station Nord (${NORD})`);
-    expect(pr1?.text).toContain("Canal : PR1 (switch:0)");
-    expect(pr1?.text).toMatch(
+    expect(nord.map((m) => m.subject)).toEqual([
+      "[pumpwatch] Avertissement : Tension anormale — Station Nord (compteur)",
+    ]);
+    const meter = nord[0];
+    expect(meter?.text).toContain(`Appareil : Station Nord (${NORD})`);
+    expect(meter?.text).toContain("Canal : tout le compteur");
+    expect(meter?.text).toMatch(
       /Tension médiane de 19\d(,\d)? V sur 10 minutes, hors de la plage normale \(207 V à 253 V\)\./,
     );
-    expect(pr1?.text).toContain(
+    expect(meter?.text).toContain(
       `Depuis : le 02/11/2025 à ${parisTime(String(voltage?.started_at))} (fuseau Europe/Paris)`,
     );
-    expect(pr1?.text).toContain(`${PUBLIC_URL}/?appareil=${NORD}&canal=0&periode=24h&jusqua=2025-11-02`);
-    // The other channels have no name: their technical one.
-    expect(nord.map((m) => m.subject)).toContain(
-      "[pumpwatch] Avertissement : Tension anormale — Station Nord, switch:3",
-    );
+    expect(meter?.text).toContain(`${PUBLIC_URL}/?appareil=${NORD}&periode=24h&jusqua=2025-11-02`);
+    expect(meter?.text).not.toContain("canal=");
 
     // The refused recipient is given up at once, with the server's code.
     const failed = await deliveries("failed");
@@ -391,8 +386,8 @@ describe("alert notifications", () => {
   });
 
   it("the webhook receives each alert once, signed with the secret", async () => {
-    expect(hook.received).toHaveLength(5);
-    expect(new Set(hook.received.map((h) => h.delivery)).size).toBe(5);
+    expect(hook.received).toHaveLength(2);
+    expect(new Set(hook.received.map((h) => h.delivery)).size).toBe(2);
     for (const h of hook.received) {
       expect(verifySignature(h.body, SECRET, h.signature)).toBe(true);
       expect(verifySignature(h.body, "another secret", h.signature)).toBe(false);
@@ -407,9 +402,10 @@ describe("alert notifications", () => {
       alert: { device_id: SUD, channel: null, state: "open", severity: "critical", threshold: 10 },
     });
     expect(offline.delivery_id).toBe(hook.received[bodies.indexOf(offline)]?.delivery);
-    expect(bodies.find((b) => b.alert.channel === 0)).toMatchObject({
+    expect(bodies.find((b) => b.alert.rule === "voltage")).toMatchObject({
       device_name: "Station Nord",
-      channel_name: "PR1",
+      channel_name: null,
+      alert: { device_id: NORD, channel: null },
     });
   });
 
@@ -484,7 +480,7 @@ describe("alert notifications", () => {
       }[]
     )[0];
     expect(end?.text).toContain(`Fin : le 02/11/2025 à ${parisTime(String(ended?.ended_at))}`);
-    expect(mailsTo("nord@example.org")).toHaveLength(4);
+    expect(mailsTo("nord@example.org")).toHaveLength(1);
   });
 
   it("sends the daily digest once, after midnight in Paris, to the users who chose it", async () => {
@@ -500,13 +496,15 @@ describe("alert notifications", () => {
     await dispatchRound(db2, new Date("2025-11-03T08:00:00Z"), instanceB);
     expect(mails).toHaveLength(before + 1);
     const digest = await parsed(mailsTo("quiet@example.org")[0] as Received);
-    expect(digest.subject).toBe("[pumpwatch] Résumé des alertes du 02/11/2025 : 5 alertes");
+    expect(digest.subject).toBe("[pumpwatch] Résumé des alertes du 02/11/2025 : 2 alertes");
     const text = digest.text ?? "";
     expect(text).toContain("Alertes du 02/11/2025 (fuseau Europe/Paris)");
     expect(text).toContain(
       "Alerte critique — Compteur hors ligne — Station Sud (compteur) : du 02/11/2025 à 12h40 au 02/11/2025 à",
     );
-    expect(text).toContain("Avertissement — Tension anormale — Station Nord, PR1 : depuis le 02/11/2025 à");
+    expect(text).toContain(
+      "Avertissement — Tension anormale — Station Nord (compteur) : depuis le 02/11/2025 à",
+    );
     expect(text).toContain("toujours en cours");
     expect((await deliveries("all")).deliveries.filter((d) => d.kind === "digest")).toEqual([
       expect.objectContaining({ target: "quiet@example.org", state: "sent", attempts: 1, alert_id: null }),

@@ -30,6 +30,7 @@ import {
   LIMITS,
   LOOKBACK_MIN,
   learnChannel,
+  meterVoltage,
   type OpenAlert,
   SEVERITY,
   step,
@@ -123,6 +124,7 @@ export async function evaluateRound(
       const readings = readingsByChannel(readingRows);
       const firstMinute = toMinute(device.first_seen);
       const entry: CachedDevice = hit ? cached : { hour, older: new Map(), learned: new Map() };
+      const voltage: Parameters<typeof meterVoltage>[0][number][] = [];
       for (const channel of CHANNELS) {
         const fresh = cycles.get(channel) ?? [];
         if (!hit) {
@@ -139,8 +141,13 @@ export async function evaluateRound(
           firstMinute,
           overrides: overridesOf(settings, id, channel),
         };
-        conditions.push(...evaluateChannel(input, t, learned));
+        for (const condition of evaluateChannel(input, t, learned)) {
+          if (condition.rule === "voltage") voltage.push({ condition, override: input.overrides.voltage });
+          else conditions.push(condition);
+        }
       }
+      // one supply fault is one alert for the meter, not one per channel
+      conditions.push(...meterVoltage(voltage, t));
       options.cache?.set(id, entry);
     }
     conditions.push(

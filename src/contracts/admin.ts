@@ -45,6 +45,20 @@ const versionFields = {
   activity_threshold_w: Type.Optional(Type.Number({ description: "seuil d'activité, W (> 0)" })),
   stop_gap_min: Type.Optional(Type.Number({ description: "silence qui clôt un cycle, min (> 0)" })),
   min_cycle_min: Type.Optional(Type.Number({ description: "durée minimale d'un cycle, min (> 0)" })),
+  sump: Type.Optional(
+    Type.String({
+      description:
+        "bâche (nom court, 1 à 20 caractères, défaut « 1 ») : les canaux de relevage d'un compteur qui ont la " +
+        "même bâche vident le même poste",
+    }),
+  ),
+  sump_volume_m3: Type.Optional(
+    nullable<number>("number", {
+      description:
+        "volume utile de la bâche entre le flotteur d'arrêt et celui de démarrage, m³ (surface de la bâche × " +
+        "distance entre les flotteurs), > 0 et ≤ 1000 ; null : inconnu (aucun débit mesuré)",
+    }),
+  ),
 };
 
 export const NewVersionBody = Type.Object(
@@ -82,6 +96,8 @@ export const ConfigVersionItem = Type.Object({
   activity_threshold_w: Type.Number(),
   stop_gap_min: Type.Number(),
   min_cycle_min: Type.Number(),
+  sump: Type.String(),
+  sump_volume_m3: Nullable(Type.Number()),
   created_at: Instant,
   created_by: Nullable(Type.String()),
 });
@@ -270,6 +286,13 @@ export const DeviceConfigurationChannel = Type.Object({
     }),
   ),
   activity_threshold_w: versionFields.activity_threshold_w,
+  sump: versionFields.sump,
+  sump_volume_m3: Type.Optional(
+    Type.Unsafe<number | string | null>({
+      type: ["number", "string", "null"],
+      description: 'volume utile de la bâche, m³, > 0 ; null ou "" : inconnu ; « 2,4 » accepté',
+    }),
+  ),
 });
 export type DeviceConfigurationChannel = Static<typeof DeviceConfigurationChannel>;
 
@@ -335,6 +358,8 @@ const PlannedVersion = Type.Object({
   activity_threshold_w: Type.Number(),
   stop_gap_min: Type.Number(),
   min_cycle_min: Type.Number(),
+  sump: Type.String(),
+  sump_volume_m3: Nullable(Type.Number()),
 });
 
 const PreviewFigures = Type.Object({

@@ -25,6 +25,7 @@ import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
 import { journalRoutes } from "./routes/journal.js";
 import { readRoutes } from "./routes/read.js";
+import { reportRoutes } from "./routes/reports.js";
 import { siteRoutes } from "./routes/site.js";
 import { sitesRoutes } from "./routes/sites.js";
 import { statsRoutes } from "./routes/stats.js";
@@ -217,6 +218,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const directory = options.meterDirectory ?? openDirectory(options.db, options.timeZone ?? "UTC");
   await app.register(journalRoutes, { db: options.db, clock: options.clock, access, directory });
   await app.register(sitesRoutes, { db: options.db, access });
+  await app.register(reportRoutes, {
+    db: options.db,
+    clock: options.clock,
+    access,
+    directory,
+    settings,
+    versions: { versionsOf: (channels) => versionsOfChannels(options.db, channels) },
+    ...(options.cycleReadBudget ? { refreshBudget: options.cycleReadBudget } : {}),
+  });
   await app.register(siteRoutes, {
     timeZone: options.timeZone ?? "UTC",
     publicDashboard: options.publicDashboard ?? false,

@@ -284,6 +284,13 @@ describe.skipIf(!chromium)("dashboard", () => {
     await p.goto(`/?appareil=${deviceB}`);
     await expect.poll(() => text(p, "kpi-volume")).toBe("-");
     expect(await p.getByRole("link", { name: "Configurer les canaux" }).isVisible()).toBe(true);
+    // the daily volumes say why they are empty instead of a blank plot whose axis read « 1 1 1 0 0 0 »
+    await expect.poll(() => p.getByTestId("daily-no-flow-rate").isVisible()).toBe(true);
+    expect(await text(p, "daily-no-flow-rate")).toContain("Débit non configuré");
+    expect(await p.getByRole("link", { name: "Configurer le débit des canaux" }).getAttribute("href")).toBe(
+      "/admin/appareils",
+    );
+    expect(await p.getByTestId("daily-panel").locator("canvas").count()).toBe(0);
     expect(problems).toEqual([]);
   });
 

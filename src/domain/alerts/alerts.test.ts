@@ -7,6 +7,7 @@ import {
   evaluateChannel,
   evaluateMeter,
   learnChannel,
+  meterVoltage,
   type OpenAlert,
   quantile,
   replay,
@@ -277,5 +278,103 @@ describe("backtest replay", () => {
       endedMinute: restart,
       threshold: 270,
     });
+  });
+});
+
+describe("Tension anormale: the meter's voltage, one alert per supply fault (issue 21)", () => {
+  const from = T0 + 8 * DAY;
+  const to = from + 240;
+  const dipFrom = from + 60;
+  const dipTo = dipFrom + 30;
+  /** Four channels: two pumps, a spare and an idle one, each reading `voltOf(channel, minute)`. */
+  const meter = (voltOf: (channel: number, m: number) => number) =>
+    [0, 1, 2, 3].map((channel) => {
+      const cycles = channel < 2 ? regularCycles(T0, to, 45, 8) : [];
+      return {
+        channel,
+        cycles,
+        readings: readingsOf(cycles, from - 60, to).map((r) => ({
+          ...r,
+          voltageV: voltOf(channel, r.minute),
+        })),
+        overrides: {},
+      };
+    });
+  const run = (voltOf: (channel: number, m: number) => number) =>
+    replay({
+      fromMinute: from,
+      toMinute: to,
+      firstMinute: T0,
+      channels: meter(voltOf),
+      meter: { sendsWhenIdle: true, override: undefined },
+    }).filter((a) => a.rule === "voltage");
+  const inDip = (m: number) => m >= dipFrom && m < dipTo;
+
+  it("195 V for 30 minutes on the whole meter: one alert, channel null, not one per channel", () => {
+    const alerts = run((ch, m) => (inDip(m) ? 195 : 229 + ch * 0.4));
+    expect(alerts).toHaveLength(1);
+    // the 10-minute median goes below 207 V once 6 of its minutes are in the dip
+    expect(alerts[0]).toMatchObject({
+      channel: null,
+      startedMinute: dipFrom + 5,
+      value: 195,
+      threshold: 207,
+    });
+    // ended at the first minute whose median is clear again (5 of its 10 minutes back at 229 V), resolved
+    // once it stayed clear for 5 minutes
+    expect(alerts[0]?.endedMinute).toBe(dipTo + 4);
+  });
+
+  it("one channel alone at 195 V (its own wiring) raises that channel's alert only", () => {
+    const alerts = run((ch, m) => (ch === 2 && inDip(m) ? 195 : 230));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ channel: 2, value: 195 });
+  });
+
+  it("channels a volt apart crossing 207 V at different minutes still make one meter alert", () => {
+    const alerts = run((ch, m) => (inDip(m) ? 206.5 - ch * 0.5 + (m - dipFrom) / 100 : 230));
+    expect(alerts.map((a) => a.channel)).toEqual([null]);
+  });
+
+  it("any mix of channel voltages: a channel alert only for a channel far from a meter in range", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(null), fc.double({ min: 150, max: 280, noNaN: true })), {
+          minLength: 4,
+          maxLength: 4,
+        }),
+        (values) => {
+          const conditions = values.map((value, channel) => {
+            const active = value !== null && (value < 207 || value > 253);
+            const condition: Condition = {
+              rule: "voltage",
+              channel,
+              active,
+              value,
+              threshold: 207,
+              since: active ? T0 : null,
+              source: "default",
+              lowerIsWorse: true,
+            };
+            return { condition, override: undefined };
+          });
+          const [m, ...own] = meterVoltage(conditions, T0);
+          const seen = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+          expect(m?.channel).toBeNull();
+          if (m?.active) expect(own.every((c) => !c.active)).toBe(true);
+          for (const c of own) {
+            if (c.active) {
+              expect(Math.abs((c.value as number) - (m?.value as number))).toBeGreaterThan(10);
+              expect(seen.length).toBeGreaterThan(1);
+            }
+          }
+          // all channels out of range on the same side: the meter's alert, never the channels'
+          if (seen.length > 0 && seen.every((v) => v < 207)) {
+            expect(m?.active).toBe(true);
+            expect(own.some((c) => c.active)).toBe(false);
+          }
+        },
+      ),
+    );
   });
 });

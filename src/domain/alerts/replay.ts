@@ -5,7 +5,14 @@
  */
 import { type Change, type OpenAlert, step } from "./lifecycle.js";
 import type { TimeOfDay } from "./local-time.js";
-import { evaluateChannel, evaluateMeter, type Learned, learnChannel, type Overrides } from "./rules.js";
+import {
+  evaluateChannel,
+  evaluateMeter,
+  type Learned,
+  learnChannel,
+  meterVoltage,
+  type Overrides,
+} from "./rules.js";
 import type { AlertCycle, AlertReading, Condition, RuleId, RuleOverride } from "./types.js";
 
 /**
@@ -89,6 +96,7 @@ export function replay(input: ReplayInput): ReplayedAlert[] {
   for (let t = input.fromMinute; t < input.toMinute; t++) {
     while (lastIdx < allReadings.length && (allReadings[lastIdx] as number) <= t) lastIdx++;
     const lastReading = lastIdx > 0 ? (allReadings[lastIdx - 1] as number) : null;
+    const voltage: Parameters<typeof meterVoltage>[0][number][] = [];
     input.channels.forEach((ch, i) => {
       const readings = (windows[i] as Window<AlertReading>).at(t);
       let l = learned[i] ?? null;
@@ -111,9 +119,15 @@ export function replay(input: ReplayInput): ReplayedAlert[] {
         l,
       );
       for (const c of conditions) {
-        apply(`${c.rule}:${ch.channel}`, c, t, input.silencedAt?.(ch.channel, t) ?? false);
+        // with every channel replayed, the voltage is judged for the meter below, as live evaluation does
+        if (c.rule === "voltage" && input.meter)
+          voltage.push({ condition: c, override: ch.overrides.voltage });
+        else apply(`${c.rule}:${ch.channel}`, c, t, input.silencedAt?.(ch.channel, t) ?? false);
       }
     });
+    for (const c of input.meter ? meterVoltage(voltage, t) : []) {
+      apply(`voltage:${c.channel ?? ""}`, c, t, input.silencedAt?.(c.channel, t) ?? false);
+    }
     if (input.meter) {
       const { filteredAt, ...meter } = input.meter;
       const c = evaluateMeter(

@@ -364,3 +364,56 @@ export function evaluateMeter(input: MeterInput, now: number): Condition {
     since: active ? input.lastReadingMinute + Math.floor(limit) + 1 : null,
   };
 }
+
+/** A channel's voltage this far from the meter's (the channels' median) is that channel's own fault. */
+export const VOLTAGE_APART_V = 10;
+
+/**
+ * The voltage is the meter's, not a pump's: its four channels measure the same supply, so one low-voltage
+ * event raised four alerts, idle channels included (issue 21). From the channels' voltage conditions at one
+ * minute, this gives one meter condition (channel null), active when the channels' median voltage is out of
+ * range, and keeps a channel's own condition active only when that channel alone is off: out of range while
+ * the meter is not, and more than {@link VOLTAGE_APART_V} from the others. The meter condition is switched off
+ * only when every channel has the rule switched off, and takes the most lenient low threshold of the enabled
+ * channels (an operator who tolerates 200 V on a weak grid sets it on the channels).
+ */
+export function meterVoltage(
+  channels: readonly { condition: Condition; override: RuleOverride | undefined }[],
+  t: number,
+): Condition[] {
+  const looked = channels.filter((c) => c.condition.value !== null);
+  const meterV = looked.length > 0 ? median(looked.map((c) => c.condition.value as number)) : null;
+  const enabled = channels.filter((c) => c.override?.enabled !== false);
+  const lowV =
+    enabled.length > 0
+      ? Math.min(...enabled.map((c) => c.override?.threshold ?? LIMITS.voltageLowV))
+      : LIMITS.voltageLowV;
+  const forced = enabled.some((c) => c.override?.threshold != null);
+  const outside = (v: number | null) => v !== null && (v < lowV || v > LIMITS.voltageHighV);
+  const high = meterV !== null && meterV > LIMITS.voltageHighV;
+  const active = enabled.length > 0 && outside(meterV);
+  const sinces = channels.flatMap((c) =>
+    c.condition.active && c.condition.since !== null ? [c.condition.since] : [],
+  );
+  const meter: Condition = {
+    rule: "voltage",
+    channel: null,
+    active,
+    value: meterV,
+    threshold: high ? LIMITS.voltageHighV : lowV,
+    // the channels' windows saw the same minutes: the earliest of theirs is when the meter's went out
+    since: active ? (sinces.length > 0 ? Math.min(...sinces) : t) : null,
+    source: forced ? "override" : "default",
+    lowerIsWorse: !high,
+  };
+  const own = channels.map(({ condition: c }) => {
+    const alone =
+      c.active &&
+      c.value !== null &&
+      meterV !== null &&
+      !outside(meterV) &&
+      Math.abs(c.value - meterV) > VOLTAGE_APART_V;
+    return alone ? c : { ...c, active: false, since: null };
+  });
+  return [meter, ...own];
+}

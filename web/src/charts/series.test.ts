@@ -8,6 +8,7 @@ import {
   hasData,
   pngName,
   seriesToColumns,
+  volumesNeedFlowRate,
 } from "./series";
 
 const cycle = (over: Partial<Cycle>): Cycle => ({
@@ -125,5 +126,19 @@ describe("chart series", () => {
       { date: "2026-02-14", volumeM3: 3.5, cycles: 2 },
       { date: "2026-02-15", volumeM3: 0, cycles: 1 },
     ]);
+  });
+
+  it("the daily volumes say « Débit non configuré » when no lift cycle has a volume for want of a flow rate (issue 21)", () => {
+    // a device never configured: its cycles have no type, so no bar can ever rise above 0
+    expect(
+      volumesNeedFlowRate([cycle({ pump_type: null, flow_rate_m3h: null, volume_m3: null })], true),
+    ).toBe(true);
+    // a lift channel without its flow rate
+    expect(volumesNeedFlowRate([cycle({ flow_rate_m3h: null, volume_m3: null })], true)).toBe(true);
+    expect(volumesNeedFlowRate([], true)).toBe(true);
+    // one channel configured is enough to draw the chart
+    expect(volumesNeedFlowRate([cycle({ volume_m3: null }), cycle({ volume_m3: 2 })], true)).toBe(false);
+    // everything configured: an empty period is a chart of zeros, not a configuration problem
+    expect(volumesNeedFlowRate([], false)).toBe(false);
   });
 });

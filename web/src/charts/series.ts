@@ -125,6 +125,16 @@ export function dailyBars(
   return [...byDate.values()];
 }
 
+/**
+ * Whether the daily volumes chart has nothing to draw because no flow rate is configured: no closed lift
+ * cycle of the period carries a volume while some channel lacks its flow rate (or its type). An empty plot
+ * would only say « 0 » without saying why (issue 21).
+ */
+export function volumesNeedFlowRate(cycles: readonly Cycle[], unconfigured: boolean): boolean {
+  if (!unconfigured) return false;
+  return !cycles.some((c) => c.pump_type === "relevage" && !c.noise && !c.ongoing && c.volume_m3 !== null);
+}
+
 /** Every calendar date from `from` to `to`, both included ("YYYY-MM-DD"). */
 export function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];

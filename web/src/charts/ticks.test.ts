@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { timeTicks, zoneOffsetS } from "./ticks";
+import { frenchNumber } from "../i18n/format";
+import { COUNT_INCREMENTS, timeTicks, valueLabels, zoneOffsetS } from "./ticks";
 
 const at = (iso: string) => Date.parse(iso) / 1000;
 
@@ -62,5 +63,35 @@ describe("time axis ticks", () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it("an empty chart's value axis, 0 to 1 in fifths, reads 0 … 1 with decimals, not « 0 0 0 1 1 1 » (issue 21)", () => {
+    const splits = [0, 0.2, 0.4, 0.6, 0.8, 1];
+    expect(splits.map((v) => frenchNumber(v, 0))).toEqual(["0", "0", "0", "1", "1", "1"]);
+    expect(valueLabels(splits, frenchNumber)).toEqual(["0,0", "0,2", "0,4", "0,6", "0,8", "1,0"]);
+    expect(valueLabels([0, 50, 100, 150], frenchNumber)).toEqual(["0", "50", "100", "150"]);
+    expect(valueLabels([0, 2.5, 5], frenchNumber, 1)).toEqual(["0,0", "2,5", "5,0"]);
+  });
+
+  it("value axis labels never repeat, whatever the range and step uPlot picks", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -5, max: 5 }),
+        fc.constantFrom(1, 2, 2.5, 5),
+        fc.integer({ min: 2, max: 12 }),
+        fc.integer({ min: -5, max: 5 }),
+        (exponent, mantissa, count, first) => {
+          const step = mantissa * 10 ** exponent;
+          const splits = Array.from({ length: count }, (_, i) => (first + i) * step);
+          const labels = valueLabels(splits, frenchNumber);
+          expect(new Set(labels).size).toBe(labels.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a count axis steps by whole numbers", () => {
+    expect(COUNT_INCREMENTS.every((n) => Number.isInteger(n) && n >= 1)).toBe(true);
   });
 });

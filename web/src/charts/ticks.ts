@@ -62,3 +62,25 @@ export function timeTicks(startS: number, endS: number, maxTicks: number, timeZo
   });
   return { step, splits, labels };
 }
+
+/**
+ * Labels of a value axis: the fewest decimals (from `minDecimals`, up to 6) that give every split its own
+ * label. Rounded to whole numbers, the splits 0 to 1 of an empty chart read « 0 0 0 1 1 1 » (issue 21).
+ */
+export function valueLabels(
+  splits: readonly number[],
+  format: (value: number, decimals: number) => string,
+  minDecimals = 0,
+): string[] {
+  let labels: string[] = [];
+  for (let decimals = minDecimals; decimals <= 6; decimals++) {
+    labels = splits.map((v) => format(v, decimals));
+    if (new Set(labels).size === labels.length) return labels;
+  }
+  return labels;
+}
+
+/** Steps of an axis that counts things (cycles): whole numbers only, never « 0,2 cycle ». */
+export const COUNT_INCREMENTS = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
+];

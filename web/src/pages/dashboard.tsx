@@ -173,7 +173,14 @@ export function DashboardPage() {
       {device && (
         <ChartPanel device={device} view={view} timeZone={tz} enabled={summaryReady} setView={setView} />
       )}
-      <DailyPanel cycles={all.data?.cycles ?? null} from={view.from} to={view.to} timeZone={tz} />
+      <DailyPanel
+        cycles={all.data?.cycles ?? null}
+        from={view.from}
+        to={view.to}
+        timeZone={tz}
+        unconfigured={unconfigured}
+        isAdmin={user.value?.role === "admin"}
+      />
       <CycleTablePanel
         cycles={tableCycles}
         total={summary.data?.total ?? null}

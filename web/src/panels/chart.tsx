@@ -11,7 +11,7 @@ import {
   pngName,
   seriesToColumns,
 } from "../charts/series";
-import { timeTicks } from "../charts/ticks";
+import { timeTicks, valueLabels } from "../charts/ticks";
 import { UPlotChart } from "../charts/uplot-chart";
 import { Notice } from "../components/form";
 import { useChart } from "../hooks/dashboard-data";
@@ -143,7 +143,7 @@ export function ChartPanel(props: {
         labelSize: 20,
         size: 60,
         values: (_u, splits) =>
-          splits.map((v) => frenchNumber(v, view.metric === "current" && Math.max(...splits) < 10 ? 1 : 0)),
+          valueLabels(splits, frenchNumber, view.metric === "current" && Math.max(...splits) < 10 ? 1 : 0),
       },
     ],
     hooks: {

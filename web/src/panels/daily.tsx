@@ -1,12 +1,22 @@
 import { useMemo } from "preact/hooks";
 import uPlot from "uplot";
 import type { Cycle } from "../api/types";
-import { type Columns, dailyBars, datesBetween } from "../charts/series";
+import { type Columns, dailyBars, datesBetween, volumesNeedFlowRate } from "../charts/series";
+import { COUNT_INCREMENTS, valueLabels } from "../charts/ticks";
 import { UPlotChart } from "../charts/uplot-chart";
+import { Link } from "../components/link";
 import { frenchNumber, isoDateIn } from "../i18n/format";
 
 /** m³ per day (bars) and cycles per day (steps) of the lift channels over the filter period. */
-export function DailyPanel(props: { cycles: Cycle[] | null; from: string; to: string; timeZone: string }) {
+export function DailyPanel(props: {
+  cycles: Cycle[] | null;
+  from: string;
+  to: string;
+  timeZone: string;
+  /** a channel of the view has no flow rate (or no type): its volume cannot be counted */
+  unconfigured: boolean;
+  isAdmin: boolean;
+}) {
   const { cycles, from, to, timeZone } = props;
   const bars = useMemo(
     () =>
@@ -15,7 +25,23 @@ export function DailyPanel(props: { cycles: Cycle[] | null; from: string; to: st
         : null,
     [cycles, from, to, timeZone],
   );
-  if (!bars) return null;
+  if (!bars || !cycles) return null;
+  if (volumesNeedFlowRate(cycles, props.unconfigured)) {
+    return (
+      <section class="card dash-section" aria-labelledby="daily-title" data-testid="daily-panel">
+        <h2 id="daily-title">Volumes journaliers (postes de relevage)</h2>
+        <p class="note" data-testid="daily-no-flow-rate">
+          <strong>Débit non configuré</strong> : sans débit, la durée de marche des pompes de relevage ne
+          donne aucun volume.{" "}
+          {props.isAdmin ? (
+            <Link href="/admin/appareils">Configurer le débit des canaux</Link>
+          ) : (
+            "Demandez à un administrateur de le configurer."
+          )}
+        </p>
+      </section>
+    );
+  }
   const total = bars.reduce((s, b) => s + b.volumeM3, 0);
   const data: Columns = [bars.map((_, i) => i), bars.map((b) => b.volumeM3), bars.map((b) => b.cycles)];
   const label = (i: number) => {
@@ -69,7 +95,7 @@ export function DailyPanel(props: { cycles: Cycle[] | null; from: string; to: st
         label: "m³ par jour",
         labelSize: 20,
         size: 56,
-        values: (_u, s) => s.map((v) => frenchNumber(v, 0)),
+        values: (_u, s) => valueLabels(s, frenchNumber),
       },
       {
         scale: "n",
@@ -78,7 +104,8 @@ export function DailyPanel(props: { cycles: Cycle[] | null; from: string; to: st
         labelSize: 20,
         size: 50,
         grid: { show: false },
-        values: (_u, s) => s.map((v) => frenchNumber(v, 0)),
+        incrs: COUNT_INCREMENTS,
+        values: (_u, s) => valueLabels(s, frenchNumber),
       },
     ],
   });

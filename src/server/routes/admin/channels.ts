@@ -42,6 +42,8 @@ const plannedVersion = (v: ConfigVersion) => ({
   activity_threshold_w: v.activityThresholdW,
   stop_gap_min: v.stopGapMin,
   min_cycle_min: v.minCycleMin,
+  sump: v.sump,
+  sump_volume_m3: v.sumpVolumeM3,
 });
 
 const round = (value: number | null, decimals: number) =>

@@ -36,10 +36,10 @@ function channelOf(raw: number | string): number {
 }
 
 /**
- * The débit field of a form (predecessor bug 42): empty saves as NULL, "9,5" is 9.5; any other text is
+ * A decimal field of a form (the débit, predecessor bug 42; the sump volume): empty saves as NULL, "9,5" is 9.5; any other text is
  * passed on for the domain to refuse with its French message.
  */
-function flowRateOf(raw: number | string | null | undefined): number | string | null | undefined {
+function decimalOf(raw: number | string | null | undefined): number | string | null | undefined {
   if (typeof raw !== "string") return raw;
   const text = raw.trim();
   if (text === "") return null;
@@ -123,9 +123,13 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async
         deviceId: request.params.device_id,
         ...(body.name === undefined ? {} : { name: body.name }),
         channels: body.channels.map((c) => {
-          const flow = flowRateOf(c.flow_rate_m3h);
+          const flow = decimalOf(c.flow_rate_m3h);
           return {
-            ...configFields({ ...c, flow_rate_m3h: flow as number | null | undefined }),
+            ...configFields({
+              ...c,
+              flow_rate_m3h: flow as number | null | undefined,
+              sump_volume_m3: decimalOf(c.sump_volume_m3) as number | null | undefined,
+            }),
             channel: channelOf(c.channel),
           };
         }),

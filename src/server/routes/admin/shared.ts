@@ -109,6 +109,8 @@ export function configFields(body: CurrentConfigBody): ChannelConfigFields {
     activityThresholdW: body.activity_threshold_w,
     stopGapMin: body.stop_gap_min,
     minCycleMin: body.min_cycle_min,
+    sump: body.sump,
+    sumpVolumeM3: body.sump_volume_m3,
   };
 }
 
@@ -127,6 +129,8 @@ export const versionItem = (v: StoredConfigVersion) => ({
   activity_threshold_w: v.activityThresholdW,
   stop_gap_min: v.stopGapMin,
   min_cycle_min: v.minCycleMin,
+  sump: v.sump,
+  sump_volume_m3: v.sumpVolumeM3,
   created_at: iso(v.createdAt),
   created_by: v.createdBy,
 });

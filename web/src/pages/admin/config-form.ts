@@ -22,6 +22,10 @@ export interface ChannelDraft {
   pumpType: string;
   flowRate: string;
   threshold: string;
+  /** the wet well this pump empties (pumps of one well share it) */
+  sump: string;
+  /** useful volume between the stop and the start float, m³; "" unknown */
+  sumpVolume: string;
 }
 
 export interface WaterDraft {
@@ -37,6 +41,22 @@ export function validateFlowRate(text: string, label: string): string | null {
   if (v === null) return null;
   if (Number.isNaN(v) || v <= 0 || v > 1000)
     return `Débit effectif invalide pour ${label} : un nombre supérieur à 0 et jusqu'à 1000 m³/h (ex. 12,5), ou vide.`;
+  return null;
+}
+
+export function validateSump(text: string, label: string): string | null {
+  const t = text.trim();
+  if (t === "" || t.length > 20)
+    return `Bâche invalide pour ${label} : un nom court de 1 à 20 caractères (ex. 1) ; les pompes d'un même poste partagent la même bâche.`;
+  return null;
+}
+
+/** The service refuses above 1000 m³: a lift station's useful volume is a few m³ (litres typed as m³). */
+export function validateSumpVolume(text: string, label: string): string | null {
+  const v = parseDecimal(text);
+  if (v === null) return null;
+  if (Number.isNaN(v) || v <= 0 || v > 1000)
+    return `Volume utile invalide pour ${label} : un nombre de m³ supérieur à 0 et jusqu'à 1000 (ex. 2,4), ou vide.`;
   return null;
 }
 

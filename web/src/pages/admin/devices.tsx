@@ -14,6 +14,8 @@ import {
   parseDecimal,
   validateFlowRate,
   validateName,
+  validateSump,
+  validateSumpVolume,
   validateThreshold,
   validateWater,
   type WaterDraft,
@@ -57,7 +59,9 @@ function isUntouched(d: ChannelDraft): boolean {
     !d.pumpModelId &&
     d.pumpType === "relevage" &&
     !d.flowRate.trim() &&
-    parseDecimal(d.threshold) === 10
+    parseDecimal(d.threshold) === 10 &&
+    d.sump.trim() === "1" &&
+    !d.sumpVolume.trim()
   );
 }
 
@@ -69,7 +73,13 @@ export function serverFieldError(e: unknown, listedChannels: number[]): FieldErr
   const m = /^channels\.(\d+)\.(\w+)$/.exec(field);
   if (m) {
     const channel = listedChannels[Number(m[1])];
-    const key = { flow_rate_m3h: "flow", activity_threshold_w: "threshold" }[m[2] as string] ?? "name";
+    const key =
+      {
+        flow_rate_m3h: "flow",
+        activity_threshold_w: "threshold",
+        sump: "sump",
+        sump_volume_m3: "sumpVolume",
+      }[m[2] as string] ?? "name";
     return channel === undefined ? {} : { [`${channel}.${key}`]: text };
   }
   const water = { dbo5_mg_l: "dbo5", dco_mg_l: "dco", mes_mg_l: "mes", name: "name" }[field];
@@ -83,6 +93,8 @@ function draftOf(version: Version | null): ChannelDraft {
     pumpType: version?.pump_type ?? "relevage",
     flowRate: decimalText(version?.flow_rate_m3h),
     threshold: decimalText(version?.activity_threshold_w ?? 10),
+    sump: version?.sump ?? "1",
+    sumpVolume: decimalText(version?.sump_volume_m3),
   };
 }
 
@@ -126,6 +138,10 @@ function DeviceCard({
       if (flow) out[`${c.channel}.flow`] = flow;
       const threshold = validateThreshold(draft.threshold, label);
       if (threshold) out[`${c.channel}.threshold`] = threshold;
+      const sump = validateSump(draft.sump, label);
+      if (sump) out[`${c.channel}.sump`] = sump;
+      const volume = validateSumpVolume(draft.sumpVolume, label);
+      if (volume) out[`${c.channel}.sumpVolume`] = volume;
       const name = validateName(draft.name, `Nom du canal ${label}`);
       if (name) out[`${c.channel}.name`] = name;
     }
@@ -162,6 +178,8 @@ function DeviceCard({
               pump_type: draft.pumpType,
               flow_rate_m3h: parseDecimal(draft.flowRate),
               activity_threshold_w: parseDecimal(draft.threshold),
+              sump: draft.sump.trim(),
+              sump_volume_m3: parseDecimal(draft.sumpVolume),
             };
           }),
           dbo5_mg_l: parseDecimal(water.dbo5),
@@ -219,6 +237,8 @@ function DeviceCard({
               <th scope="col">Type de poste</th>
               <th scope="col">Débit effectif (m³/h)</th>
               <th scope="col">Seuil d'activité (W)</th>
+              <th scope="col">Bâche</th>
+              <th scope="col">Volume utile (m³)</th>
               <th scope="col">
                 <span class="visually-hidden">Historique</span>
               </th>
@@ -291,6 +311,27 @@ function DeviceCard({
                     />
                   </td>
                   <td>
+                    <Field
+                      id={`${id}-sump`}
+                      label={<span class="visually-hidden">Bâche de {label}</span>}
+                      value={draft.sump}
+                      onValue={(v) => setDraft(c.channel, { sump: v })}
+                      error={errors[`${c.channel}.sump`]}
+                      maxLength={20}
+                    />
+                  </td>
+                  <td>
+                    <Field
+                      id={`${id}-sumpVolume`}
+                      label={<span class="visually-hidden">Volume utile de la bâche de {label} (m³)</span>}
+                      inputMode="decimal"
+                      placeholder="Inconnu"
+                      value={draft.sumpVolume}
+                      onValue={(v) => setDraft(c.channel, { sumpVolume: v })}
+                      error={errors[`${c.channel}.sumpVolume`]}
+                    />
+                  </td>
+                  <td>
                     <Link
                       href={`/admin/appareils/${encodeURIComponent(device.device_id)}/canal/${c.channel}`}
                       class="button button--small button--ghost"
@@ -304,6 +345,13 @@ function DeviceCard({
           </tbody>
         </table>
       </div>
+      <p class="muted" id={`${idPrefix}-sump-help`}>
+        Débit mesuré : le <strong>volume utile</strong> d'une bâche est l'eau entre le flotteur d'arrêt et
+        celui de démarrage, soit la surface de la bâche × la distance entre les deux flotteurs (ex. 1,5 m² ×
+        1,6 m = 2,4 m³), relevée lors d'une visite. Les pompes qui vident le même poste partagent la même{" "}
+        <strong>bâche</strong> (même nom, ex. « 1 ») et le même volume. Volume vide : le débit n'est pas
+        mesuré et les volumes restent calculés avec le débit effectif.
+      </p>
       <fieldset class="water">
         <legend>Qualité des eaux brutes</legend>
         <p class="muted">Valeurs moyennes estimées des eaux du site, pour tous les canaux de l'appareil.</p>

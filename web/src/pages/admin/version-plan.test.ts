@@ -18,6 +18,8 @@ const version = (id: number, from: string, to: string | null): Version => ({
   activity_threshold_w: 10,
   stop_gap_min: 4,
   min_cycle_min: 2,
+  sump: "1",
+  sump_volume_m3: null,
   created_at: "2026-01-01T00:00:00Z",
   created_by: null,
 });

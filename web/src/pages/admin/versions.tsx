@@ -13,6 +13,8 @@ import {
   parseDecimal,
   validateEffectiveDate,
   validateFlowRate,
+  validateSump,
+  validateSumpVolume,
   validateWater,
 } from "./config-form";
 import { changeSentence, versionInForce } from "./version-plan";
@@ -53,6 +55,7 @@ export function VersionsPage({ deviceId, channel }: { deviceId: string; channel:
                 <th scope="col">Période</th>
                 <th scope="col">Débit</th>
                 <th scope="col">Type</th>
+                <th scope="col">Bâche</th>
                 <th scope="col">DBO5 / DCO / MES</th>
                 <th scope="col">Version</th>
                 <th scope="col">Statut</th>
@@ -62,7 +65,7 @@ export function VersionsPage({ deviceId, channel }: { deviceId: string; channel:
             <tbody>
               {newestFirst.length === 0 && (
                 <tr>
-                  <td colSpan={7}>Aucune version historique : ce canal n'est pas encore configuré.</td>
+                  <td colSpan={8}>Aucune version historique : ce canal n'est pas encore configuré.</td>
                 </tr>
               )}
               {newestFirst.map((v) => (
@@ -73,6 +76,10 @@ export function VersionsPage({ deviceId, channel }: { deviceId: string; channel:
                   </td>
                   <td>{v.flow_rate_m3h === null ? "-" : `${frenchNumber(v.flow_rate_m3h, 1)} m³/h`}</td>
                   <td>{fr.pumpType[v.pump_type] ?? v.pump_type}</td>
+                  <td>
+                    {v.sump}
+                    {v.sump_volume_m3 === null ? "" : ` · ${frenchNumber(v.sump_volume_m3, 2)} m³`}
+                  </td>
                   <td>
                     {frenchNumber(v.dbo5_mg_l, 0)} / {frenchNumber(v.dco_mg_l, 0)} /{" "}
                     {frenchNumber(v.mes_mg_l, 0)}
@@ -113,6 +120,8 @@ interface Draft {
   dbo5: string;
   dco: string;
   mes: string;
+  sump: string;
+  sumpVolume: string;
 }
 
 function draftFrom(date: string, v: Version | null): Draft {
@@ -124,6 +133,8 @@ function draftFrom(date: string, v: Version | null): Draft {
     dbo5: decimalText(v?.dbo5_mg_l ?? 570),
     dco: decimalText(v?.dco_mg_l ?? 1250),
     mes: decimalText(v?.mes_mg_l ?? 650),
+    sump: v?.sump ?? "1",
+    sumpVolume: decimalText(v?.sump_volume_m3),
   };
 }
 
@@ -150,6 +161,8 @@ function NewVersionForm(props: {
       dbo5_mg_l: parseDecimal(d.dbo5),
       dco_mg_l: parseDecimal(d.dco),
       mes_mg_l: parseDecimal(d.mes),
+      sump: d.sump.trim(),
+      sump_volume_m3: parseDecimal(d.sumpVolume),
     };
   }
 
@@ -159,6 +172,10 @@ function NewVersionForm(props: {
     if (date) found.date = date;
     const flow = validateFlowRate(d.flowRate, "cette version");
     if (flow) found.flowRate = flow;
+    const sump = validateSump(d.sump, "cette version");
+    if (sump) found.sump = sump;
+    const volume = validateSumpVolume(d.sumpVolume, "cette version");
+    if (volume) found.sumpVolume = volume;
     return found;
   }
 
@@ -168,7 +185,11 @@ function NewVersionForm(props: {
       ? "date"
       : field?.includes("flow")
         ? "flowRate"
-        : field?.match(/dbo5|dco|mes/)?.[0];
+        : field === "sump_volume_m3"
+          ? "sumpVolume"
+          : field === "sump"
+            ? "sump"
+            : field?.match(/dbo5|dco|mes/)?.[0];
     if (key) setErrors({ [key]: errorText(e) });
     setMessage({ kind: "error", text: errorText(e) });
   }
@@ -250,6 +271,24 @@ function NewVersionForm(props: {
           onValue={(v) => change({ flowRate: v })}
           error={errors.flowRate}
           hint="Vide : aucun volume calculé."
+        />
+        <Field
+          id="nv-sump"
+          label="Bâche"
+          value={draft.sump}
+          onValue={(v) => change({ sump: v })}
+          error={errors.sump}
+          maxLength={20}
+          hint="Les pompes qui vident le même poste partagent la même bâche (ex. « 1 »)."
+        />
+        <Field
+          id="nv-sumpVolume"
+          label="Volume utile de la bâche (m³)"
+          inputMode="decimal"
+          value={draft.sumpVolume}
+          onValue={(v) => change({ sumpVolume: v })}
+          error={errors.sumpVolume}
+          hint="Surface de la bâche × distance entre les flotteurs d'arrêt et de démarrage. Vide : débit non mesuré."
         />
         <SelectField
           id="nv-type"
