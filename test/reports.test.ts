@@ -108,7 +108,7 @@ describe("the daily CSV", () => {
       "Volume estimé (m³)",
       "Énergie (kWh)",
       "Débit mesuré (m³/h)",
-      "Apport (m³)",
+      "Apport de la bâche (m³)",
     ]);
     expect(rows).toHaveLength(31 * 2);
     const row = (date: string, channel: string) => rows.find((r) => r[0] === date && r[2] === channel);

@@ -2,10 +2,12 @@ import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { csvLine } from "../../analytics/cycles-csv.js";
 import { DAILY_CSV_HEADER, dailyCsvLine } from "../../analytics/daily-csv.js";
+import { pumpHealth } from "../../analytics/pump-health.js";
 import type { Clock } from "../../clock.js";
 import { AnnualReportQuery, DailyCsvQuery, MonthlyReportQuery } from "../../contracts/journal.js";
 import { localDateOf } from "../../domain/config-versions/index.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
+import type { PumpDay } from "../../domain/pump-health/daily.js";
 import { principalOf } from "../../journal/meter-directory.js";
 import { annualDocument, monthlyDocument } from "../../reports/document.js";
 import { annualReport, monthlyReport } from "../../reports/monthly.js";
@@ -53,6 +55,19 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportDeps & { clock: Clock
       const parsed = parsePeriod(request.query.from, request.query.to, t.timeZone, now);
       if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
       const figures = await targetFigures(deps, t, parsed.period, now);
+      // the volumetric method's figures (issue 17): measured where a sump and its volume are configured
+      const measured = new Map<string, Map<string, PumpDay>>();
+      for (const c of figures.channels) {
+        const health = await pumpHealth(deps.db, deps.versions, {
+          deviceId: c.deviceId,
+          channel: c.channel,
+          period: parsed.period,
+          nowS: now,
+          timeZone: t.timeZone,
+          ...(deps.refreshBudget ? { refreshBudget: deps.refreshBudget } : {}),
+        });
+        measured.set(`${c.deviceId}_${c.channel}`, new Map(health.days.map((d) => [d.date, d])));
+      }
       function* lines() {
         yield `\uFEFF${csvLine(DAILY_CSV_HEADER)}`;
         for (const [i, date] of figures.dates.entries()) {
@@ -63,8 +78,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportDeps & { clock: Clock
                 ...day,
                 meterName: figures.meterName(c.deviceId),
                 channelName: c.name,
-                measuredFlowM3h: null,
-                inflowM3: null,
+                measuredFlowM3h:
+                  measured.get(`${c.deviceId}_${c.channel}`)?.get(date)?.measuredFlowM3h ?? null,
+                inflowM3: measured.get(`${c.deviceId}_${c.channel}`)?.get(date)?.inflowM3 ?? null,
               });
             })
             .join("");
