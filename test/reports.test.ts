@@ -286,3 +286,20 @@ describe("the annual report PDF", () => {
     expect(row("Année")[4]).toBe(fr(year.energy_kwh, 3));
   });
 });
+
+describe("the monthly e-mail preference", () => {
+  it("is off until the user turns it on, and stays as saved", async () => {
+    const headers = { cookie: viewer.cookie, "x-requested-with": "pumpwatch", origin: "http://localhost" };
+    expect((await get("/api/reports/preferences/me")).json()).toEqual({ monthly_email: false });
+    const saved = await app.inject({
+      method: "PUT",
+      url: "/api/reports/preferences/me",
+      headers: { ...headers, "content-type": "application/json" },
+      payload: JSON.stringify({ monthly_email: true }),
+    });
+    expect(saved.statusCode).toBe(200);
+    expect((await get("/api/reports/preferences/me")).json()).toEqual({ monthly_email: true });
+    const anonymous = await app.inject({ method: "GET", url: "/api/reports/preferences/me" });
+    expect(anonymous.statusCode).toBe(401);
+  });
+});

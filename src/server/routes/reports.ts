@@ -4,7 +4,14 @@ import { csvLine } from "../../analytics/cycles-csv.js";
 import { DAILY_CSV_HEADER, dailyCsvLine } from "../../analytics/daily-csv.js";
 import { pumpHealth } from "../../analytics/pump-health.js";
 import type { Clock } from "../../clock.js";
-import { AnnualReportQuery, DailyCsvQuery, MonthlyReportQuery } from "../../contracts/journal.js";
+import {
+  AnnualReportQuery,
+  DailyCsvQuery,
+  MonthlyReportQuery,
+  ReportPreferences,
+} from "../../contracts/journal.js";
+import { reportPreferenceOf } from "../../db/queries/report-preference.js";
+import { saveReportPreference } from "../../db/queries/save-report-preference.js";
 import { localDateOf } from "../../domain/config-versions/index.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
 import type { PumpDay } from "../../domain/pump-health/daily.js";
@@ -13,7 +20,7 @@ import { annualDocument, monthlyDocument } from "../../reports/document.js";
 import { annualReport, monthlyReport } from "../../reports/monthly.js";
 import { renderPdf } from "../../reports/pdf.js";
 import { type ReportDeps, reportTarget, targetFigures } from "../../reports/targets.js";
-import type { Access } from "../access.js";
+import { type Access, currentUser } from "../access.js";
 import { AppError } from "../errors.js";
 import { mapJournalError } from "./journal.js";
 
@@ -159,6 +166,41 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportDeps & { clock: Clock
           disposition(`rapport_annuel_${who}_${data.period}.pdf`, q.download === "1"),
         )
         .send(pdf);
+    },
+  );
+
+  app.get(
+    "/api/reports/preferences/me",
+    {
+      preHandler: access.requireSession(),
+      schema: {
+        summary: "Ma préférence : recevoir le rapport mensuel de mes sites par e-mail le 1er du mois",
+        security: SECURITY,
+        response: { 200: ReportPreferences },
+      },
+    },
+    async (request) => {
+      const me = currentUser(request);
+      return { monthly_email: me ? await reportPreferenceOf(deps.db, me.id) : false };
+    },
+  );
+
+  app.put(
+    "/api/reports/preferences/me",
+    {
+      preHandler: access.requireSession(),
+      schema: {
+        summary: "Choisir de recevoir (ou non) le rapport mensuel par e-mail le 1er du mois",
+        security: SECURITY,
+        body: ReportPreferences,
+        response: { 200: ReportPreferences },
+      },
+    },
+    async (request) => {
+      const me = currentUser(request);
+      if (!me) throw new AppError("forbidden", 403);
+      await saveReportPreference(deps.db, me.id, request.body.monthly_email, clock.now());
+      return { monthly_email: request.body.monthly_email };
     },
   );
 };
