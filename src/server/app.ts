@@ -28,6 +28,7 @@ import { pumpHealthRoutes } from "./routes/pump-health.js";
 import { readRoutes } from "./routes/read.js";
 import { reportRoutes } from "./routes/reports.js";
 import { siteRoutes } from "./routes/site.js";
+import { sitesRoutes } from "./routes/sites.js";
 import { statsRoutes } from "./routes/stats.js";
 import { registerWebApp } from "./web.js";
 
@@ -219,6 +220,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(alertNotificationRoutes, { db: options.db, clock: options.clock, access });
   const directory = options.meterDirectory ?? openDirectory(options.db, options.timeZone ?? "UTC");
   await app.register(journalRoutes, { db: options.db, clock: options.clock, access, directory });
+  await app.register(sitesRoutes, { db: options.db, access });
   await app.register(pumpHealthRoutes, {
     db: options.db,
     clock: options.clock,
