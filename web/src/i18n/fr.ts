@@ -61,4 +61,9 @@ export const fr = {
     actions: "Actions",
   },
   pumpType: { relevage: "Relevage", sortie: "Sortie", autre: "Autre" } as Record<string, string>,
+  /** how the treated volume was obtained (issue 17), under the volume tiles */
+  volumeMethod: {
+    flow_rate: "estimé : durée de marche × débit effectif",
+    volumetric: "mesuré : méthode volumétrique (volume de la bâche)",
+  } as Record<string, string>,
 } as const;
