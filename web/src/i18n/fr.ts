@@ -18,6 +18,8 @@ export const fr = {
     alerts: "Alertes",
     alertRules: "Règles d'alerte",
     notifications: "Mes notifications",
+    journal: "Journal d'exploitation",
+    reports: "Rapports",
   },
   roles: { admin: "administrateur", viewer: "lecteur" } as Record<string, string>,
   login: {
