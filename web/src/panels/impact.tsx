@@ -2,6 +2,7 @@ import { type FactorSetId, factorSetById } from "../../../src/domain/impact/fact
 import type { Cycles } from "../api/types";
 import { Link } from "../components/link";
 import { calendarDate, frenchNumber } from "../i18n/format";
+import { fr } from "../i18n/fr";
 import { kwhPerM3, massText } from "./impact-text";
 
 type Summary = Cycles["summary"];
@@ -31,8 +32,15 @@ export function ImpactPanel(props: {
       <dl class="stat-grid">
         <div>
           <dt>Eau usée traitée (période)</dt>
-          <dd data-testid="kpi-volume">
-            {s ? (noVolume ? "-" : `${frenchNumber(s.treated_volume_m3, 1)} m³`) : "--"}
+          <dd>
+            <span data-testid="kpi-volume">
+              {s ? (noVolume ? "-" : `${frenchNumber(s.treated_volume_m3, 1)} m³`) : "--"}
+            </span>
+            {s && !noVolume && (
+              <span class="sub" data-testid="kpi-volume-method">
+                {fr.volumeMethod[s.volume_method] ?? s.volume_method}
+              </span>
+            )}
           </dd>
         </div>
         <div>
@@ -41,7 +49,12 @@ export function ImpactPanel(props: {
             <span data-testid="kpi-volume-day">
               {s ? (noVolume ? "-" : `${frenchNumber(s.treated_volume_per_day_m3, 2)} m³/jour`) : "--"}
             </span>
-            {s && <span class="sub">sur {s.whole_days} jour(s) entier(s)</span>}
+            {s && (
+              <span class="sub">
+                sur {s.whole_days} jour(s) entier(s)
+                {noVolume ? "" : `, ${fr.volumeMethod[s.volume_method] ?? s.volume_method}`}
+              </span>
+            )}
           </dd>
         </div>
         <div>
