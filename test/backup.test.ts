@@ -32,7 +32,7 @@ type Fingerprint = Record<string, { rows: number; digest: string }>;
 async function fingerprint(db: Database): Promise<Fingerprint> {
   const { rows: tables } = await db.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables
-      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
   );
   const result: Fingerprint = {};
   for (const { table_name } of tables) {
@@ -44,7 +44,7 @@ async function fingerprint(db: Database): Promise<Fingerprint> {
     result[table_name] = { rows: rows[0]?.n ?? -1, digest: rows[0]?.digest ?? "" };
   }
   const { rows: sequences } = await db.query<{ name: string; last_value: string | null }>(
-    "SELECT sequencename AS name, last_value::text FROM pg_sequences WHERE schemaname = 'public'",
+    "SELECT sequencename AS name, last_value::text FROM pg_sequences WHERE schemaname = current_schema()",
   );
   for (const sequence of sequences) {
     result[`sequence ${sequence.name}`] = { rows: 0, digest: sequence.last_value ?? "unused" };

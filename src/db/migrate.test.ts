@@ -31,7 +31,7 @@ describe("migration runner", () => {
     expect(await migrate(t.db, migrations)).toEqual(migrations.map((m) => m.version));
     expect(await migrate(t.db, migrations)).toEqual([]);
     const tables = await t.db.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual(
       expect.arrayContaining(["api_keys", "devices", "readings"]),

@@ -62,6 +62,7 @@ export async function migrate(db: Database, migrations: Migration[]): Promise<nu
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
   });
+  await letCoordinatorHoldShards(db);
   const applied = new Map<number, AppliedRow>();
   const { rows } = await db.query<AppliedRow>("SELECT version, name, checksum FROM schema_migrations");
   for (const row of rows) applied.set(row.version, row);
@@ -103,6 +104,23 @@ export async function migrate(db: Database, migrations: Migration[]): Promise<nu
     await giveTablesTheirClass(tx);
   });
   return done;
+}
+
+/**
+ * A Citus coordinator without workers (a single server with the extension) refuses to create shards until it
+ * may hold them itself; with workers, the shards stay on the workers. Nothing to do elsewhere.
+ */
+async function letCoordinatorHoldShards(db: Database): Promise<void> {
+  const { rows } = await db.query<{ present: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS present",
+  );
+  if (!rows[0]?.present) return;
+  await db.query(
+    `SELECT citus_set_node_property(nodename, nodeport, 'shouldhaveshards', true)
+     FROM pg_dist_node
+     WHERE groupid = 0 AND NOT shouldhaveshards
+       AND NOT EXISTS (SELECT 1 FROM pg_dist_node w WHERE w.groupid <> 0 AND w.isactive AND w.noderole = 'primary')`,
+  );
 }
 
 /**

@@ -11,9 +11,11 @@ export async function channelsWithReadings(
   if (deviceIds.length === 0) return [];
   const { rows } = await db.query<{ device_id: string; channel: number }>(
     `SELECT d.device_id, c.channel
-     FROM unnest($1::text[]) AS d(device_id) CROSS JOIN generate_series(0, 3) AS c(channel)
-     WHERE EXISTS (SELECT 1 FROM readings r
-                   WHERE r.device_id = ANY($1::text[]) AND r.device_id = d.device_id AND r.channel = c.channel)
+     FROM devices d CROSS JOIN (VALUES (0::int2), (1::int2), (2::int2), (3::int2)) AS c(channel)
+     -- from devices (a meter with readings has its row) and a VALUES list, not unnest and generate_series:
+     -- Citus runs a correlated EXISTS only beside distributed tables joined on device_id
+     WHERE d.device_id = ANY($1::text[])
+       AND EXISTS (SELECT 1 FROM readings r WHERE r.device_id = d.device_id AND r.channel = c.channel)
      ORDER BY 1, 2`,
     [deviceIds],
   );
