@@ -2,7 +2,7 @@ import { type FactorSetId, factorSetById } from "../../../src/domain/impact/fact
 import type { Cycles } from "../api/types";
 import { Link } from "../components/link";
 import { calendarDate, frenchNumber } from "../i18n/format";
-import { kwhPerM3, massText } from "./impact-text";
+import { kwhPerM3, massText, monitoredDaysText } from "./impact-text";
 
 type Summary = Cycles["summary"];
 
@@ -41,7 +41,11 @@ export function ImpactPanel(props: {
             <span data-testid="kpi-volume-day">
               {s ? (noVolume ? "-" : `${frenchNumber(s.treated_volume_per_day_m3, 2)} m³/jour`) : "--"}
             </span>
-            {s && <span class="sub">sur {s.whole_days} jour(s) entier(s)</span>}
+            {s && (
+              <span class="sub" data-testid="kpi-monitored-days">
+                {monitoredDaysText(s.monitored_days, s.whole_days)}
+              </span>
+            )}
           </dd>
         </div>
         <div>
