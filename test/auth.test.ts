@@ -83,7 +83,7 @@ describe("login", () => {
     await createTestUser(t.db, "Chef@FiltrePlante.org", "admin");
     const response = await login("chef@filtreplante.org", TEST_PASSWORD);
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ email: "Chef@FiltrePlante.org", role: "admin" });
+    expect(response.json()).toEqual({ email: "Chef@FiltrePlante.org", role: "admin", site_ids: null });
     expect(response.headers["cache-control"]).toBe("no-store");
     const setCookie = String(response.headers["set-cookie"]);
     expect(setCookie).toMatch(/^pw_session=[A-Za-z0-9_-]{43};/);
@@ -95,7 +95,7 @@ describe("login", () => {
 
     const who = await me(sessionCookieOf(response));
     expect(who.statusCode).toBe(200);
-    expect(who.json()).toEqual({ email: "Chef@FiltrePlante.org", role: "admin" });
+    expect(who.json()).toEqual({ email: "Chef@FiltrePlante.org", role: "admin", site_ids: null });
   });
 
   it("stores only the SHA-256 of the session token", async () => {
@@ -211,7 +211,11 @@ describe("session lifetime", () => {
     const session = await loginAs(app, t.db, "v@example.org", "viewer");
     const other = await createTestApp(t.db, { clock, migrationCount: t.migrationCount });
     try {
-      expect((await me(session.cookie, other)).json()).toEqual({ email: "v@example.org", role: "viewer" });
+      expect((await me(session.cookie, other)).json()).toEqual({
+        email: "v@example.org",
+        role: "viewer",
+        site_ids: null,
+      });
     } finally {
       await other.close();
     }
@@ -567,7 +571,7 @@ describe("first administrator", () => {
     expect([first, second].filter(Boolean)).toHaveLength(1);
     expect(await ensureFirstAdmin(t.db, admin, clock.now())).toBeNull();
     const response = await login(admin.email, admin.password);
-    expect(response.json()).toEqual({ email: "root@filtreplante.org", role: "admin" });
+    expect(response.json()).toEqual({ email: "root@filtreplante.org", role: "admin", site_ids: null });
   });
 
   it("is not created when users already exist, nor without configuration", async () => {

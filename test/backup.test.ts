@@ -166,6 +166,36 @@ async function fillDatabase(db: Database, migrationCount: number): Promise<void>
        SELECT min(id), '2026-02-01', $1, 'demo@pumpwatch.local', 'sent', 1, $2, $2, $2 FROM users`,
       [`device:${device}`, NOW],
     );
+    // Sites and access (migration 0013): a site, a meter placed on it, a restricted operator, a share link.
+    const site = await app.inject({
+      method: "POST",
+      url: "/api/admin/sites",
+      headers: { cookie: `pw_session=${session?.value}`, "content-type": "application/json", ...SAME_ORIGIN },
+      payload: JSON.stringify({
+        name: "Station de Ndiassane",
+        time_zone: "Africa/Dakar",
+        population_equivalent: 800,
+      }),
+    });
+    expect(site.statusCode).toBe(201);
+    const placed = await app.inject({
+      method: "PUT",
+      url: `/api/admin/devices/${device}/site`,
+      headers: { cookie: `pw_session=${session?.value}`, "content-type": "application/json", ...SAME_ORIGIN },
+      payload: JSON.stringify({ site_id: site.json().id }),
+    });
+    expect(placed.statusCode).toBe(200);
+    await db.query(
+      `INSERT INTO users (email, password_hash, role, created_at, created_by, site_ids)
+       SELECT 'exploitant@ndiassane.sn', password_hash, 'operator', $1, 'demo@pumpwatch.local', ARRAY[$2::int]
+         FROM users ORDER BY id LIMIT 1`,
+      [NOW, site.json().id],
+    );
+    await db.query(
+      `INSERT INTO share_links (site_id, token_hash, label, created_at, created_by, expires_at)
+       VALUES ($1, sha256('lien-de-test'::bytea), 'Mairie', $2, 'demo@pumpwatch.local', $3)`,
+      [site.json().id, NOW, new Date(NOW.getTime() + 30 * 86_400_000)],
+    );
     await db.query(
       `INSERT INTO app_settings (key, value, updated_at, updated_by)
        VALUES ('grid_factor', '{"kgCo2ePerKwh": 0.052, "source": "ADEME, mix moyen"}', $1, 'demo@pumpwatch.local')`,

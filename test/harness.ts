@@ -25,7 +25,32 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty, migrated database: its own PostgreSQL database, or a PGlite in memory. */
+let citusServer: Promise<boolean> | null = null;
+
+/**
+ * Whether DATABASE_URL is a Citus coordinator. There a test gets its own schema rather than its own database:
+ * Citus needs its extension in every database of every node, and a schema is enough to keep tests apart.
+ * btree_gist goes to `public` once, so that no test schema owns (and drops) it.
+ */
+function onCitusServer(url: string): Promise<boolean> {
+  citusServer ??= (async () => {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
+      if (rows.length === 0) return false;
+      await admin.query("SELECT pg_advisory_lock(7305222)");
+      await admin.query("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public");
+      await admin.query("SELECT pg_advisory_unlock(7305222)");
+      return true;
+    } finally {
+      await admin.end();
+    }
+  })();
+  return citusServer;
+}
+
+/** A fresh, empty, migrated database: its own PostgreSQL database (a schema on Citus), or a PGlite in memory. */
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const migrations = await loadMigrations(migrationsDir());
   if (!serverUrl) {
@@ -34,6 +59,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     return { db, url: null, migrationCount: migrations.length, drop: () => db.close() };
   }
   const name = `pumpwatch_test_${randomBytes(6).toString("hex")}`;
+  if (await onCitusServer(serverUrl)) return createTestSchema(serverUrl, name, migrations, options);
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -51,6 +77,34 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       const cleanup = new pg.Client({ connectionString: serverUrl });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+async function createTestSchema(
+  serverUrl: string,
+  name: string,
+  migrations: Awaited<ReturnType<typeof loadMigrations>>,
+  options: { migrate?: boolean },
+): Promise<TestDatabase> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.searchParams.set("options", `-c search_path=${name},public`);
+  const db = openPostgres({ connectionString: url.toString(), maxConnections: 10, onError: () => {} });
+  if (options.migrate !== false) await migrate(db, migrations);
+  return {
+    db,
+    url: url.toString(),
+    migrationCount: migrations.length,
+    async drop() {
+      await db.close().catch(() => {});
+      const cleanup = new pg.Client({ connectionString: serverUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
       await cleanup.end();
     },
   };

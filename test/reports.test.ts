@@ -1,3 +1,9 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addChannelVersion } from "../src/admin/config-versions.js";
 import { ingestBatch } from "../src/ingest/ingest-batch.js";
@@ -145,5 +151,138 @@ describe("the daily CSV", () => {
     const unknown = await get("/api/reports/daily.csv?device_id=shellypro4pm-000000000000");
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error).toMatchObject({ field: "device_id", message: "Appareil inconnu." });
+  });
+});
+
+const execFileP = promisify(execFile);
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "screenshots");
+
+/** The PDF's text as pdftotext reads it (layout kept, so a table's row stays on one line). */
+async function pdfText(pdf: Buffer, name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "pw-report-"));
+  const file = join(dir, `${name}.pdf`);
+  await writeFile(file, pdf);
+  const { stdout } = await execFileP("pdftotext", ["-layout", "-enc", "UTF-8", file, "-"]);
+  return stdout;
+}
+
+/** Page pictures beside the web screenshots, to be looked at (pdftoppm, 60 dpi). */
+async function pagePictures(pdf: Buffer, name: string): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "pw-report-"));
+  const file = join(dir, `${name}.pdf`);
+  await writeFile(file, pdf);
+  await execFileP("pdftoppm", ["-png", "-r", "60", file, join(SHOTS, name)]);
+}
+
+/** "12 345,68" as the report prints it (U+202F between thousands), for a figure the API gives as 12345.68. */
+const fr = (value: number, decimals: number) =>
+  new Intl.NumberFormat("fr-FR", { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(
+    value,
+  );
+
+describe("the monthly report PDF", () => {
+  it("prints every pump's figures as the dashboard gives them for the month (clock change included)", async () => {
+    const res = await get(`/api/reports/monthly.pdf?device_id=${A}&month=2026-03`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe("application/pdf");
+    expect(res.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+    const text = await pdfText(res.rawPayload, "monthly-a");
+    await pagePictures(res.rawPayload, "report-monthly-meter");
+    expect(text).toContain("Rapport mensuel — mars 2026");
+    expect(text).toContain("estimé d'après la durée de fonctionnement");
+    for (const [channel, name] of [
+      [0, "PR1"],
+      [1, "PR2"],
+    ] as const) {
+      const api = (
+        await get(`/api/cycles?device_id=${A}&channel=${channel}&from=2026-03-01&to=2026-03-31`)
+      ).json();
+      const s = api.summary;
+      const line = text.split("\n").find((l) => l.trim().startsWith(`${name} `));
+      expect(line, name).toBeDefined();
+      const cells = (line ?? "").trim().split(/\s{2,}/);
+      expect(cells[0]).toBe(name);
+      expect(cells[1]).toBe(String(s.cycles));
+      expect(cells[3]).toBe(fr(s.treated_volume_m3, 2));
+      expect(cells[4]).toBe(fr(s.energy_kwh, 3));
+      expect(cells[6]).toBe(fr(s.co2e_avoided_kg, 1));
+    }
+    // by hand: PR1 60 + 20 + 20 min at 12 m³/h = 20 m³; PR2 30 min at 6 m³/h = 3 m³
+    const all = (await get(`/api/cycles?device_id=${A}&from=2026-03-01&to=2026-03-31`)).json().summary;
+    expect(all.treated_volume_m3).toBe(23);
+    const total = text.split("\n").find((l) => l.trim().startsWith("Total "));
+    expect(
+      (total ?? "")
+        .trim()
+        .split(/\s{2,}/)
+        .slice(1, 5),
+    ).toEqual([String(all.cycles), fr(100 / 60 + 0.5, 1), fr(23, 2), fr(all.energy_kwh, 3)]);
+    // the daily table: the 29th (23-hour day) holds both runs of the night of the clock change
+    expect(text).toMatch(/29\/03\/2026\s+8,00\s+0,00\s+8,00/);
+    expect(text).toMatch(/28\/03\/2026\s+0,00\s+0,00\s+0,00/);
+    expect(text).toContain("Page 1 / ");
+  });
+});
+
+describe("reports of an empty month, and bad input", () => {
+  it("says « Aucune donnée » for a month without cycles", async () => {
+    const res = await get(`/api/reports/monthly.pdf?device_id=${B}&month=2026-02`);
+    expect(res.statusCode).toBe(200);
+    const text = await pdfText(res.rawPayload, "monthly-empty");
+    await pagePictures(res.rawPayload, "report-monthly-empty");
+    expect(text).toContain("Rapport mensuel — février 2026");
+    expect(text).toContain("Aucune donnée pour ce mois.");
+  });
+
+  it.each([
+    ["month=2026-13", "month", 400, "Mois invalide : AAAA-MM attendu (2026-03)."],
+    ["month=2026-5", "month", 400, "Mois invalide : AAAA-MM attendu (2026-03)."],
+    ["month=2026-05", "month", 400, "Ce mois n'a pas encore commencé."],
+    ["month=1999-12", "month", 400, "Mois trop ancien : à partir de 2000-01."],
+  ])("monthly %s → %s %i", async (query, field, status, message) => {
+    const res = await get(`/api/reports/monthly.pdf?device_id=${A}&${query}`);
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error).toMatchObject({ field, message });
+  });
+
+  it("names the unknown meter, and the malformed or future year", async () => {
+    const unknown = await get("/api/reports/monthly.pdf?device_id=shellypro4pm-000000000000&month=2026-03");
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error).toMatchObject({ field: "device_id", message: "Appareil inconnu." });
+    const site = await get("/api/reports/annual.pdf?site_id=nowhere&year=2026");
+    expect(site.statusCode).toBe(404);
+    expect(site.json().error).toMatchObject({ field: "site_id", message: "Site inconnu." });
+    const year = await get(`/api/reports/annual.pdf?device_id=${A}&year=2027`);
+    expect(year.statusCode).toBe(400);
+    expect(year.json().error).toMatchObject({
+      field: "year",
+      message: "Cette année n'a pas encore commencé.",
+    });
+    const bad = await get(`/api/reports/annual.pdf?device_id=${A}&year=26`);
+    expect(bad.json().error).toMatchObject({
+      field: "year",
+      message: "Année invalide : AAAA attendu (2026).",
+    });
+  });
+});
+
+describe("the annual report PDF", () => {
+  it("lays the year out per month as section 3 of the cahier de vie, with the dashboard's year figures", async () => {
+    const res = await get(`/api/reports/annual.pdf?device_id=${A}&year=2026`);
+    expect(res.statusCode).toBe(200);
+    const text = await pdfText(res.rawPayload, "annual-a");
+    await pagePictures(res.rawPayload, "report-annual-meter");
+    expect(text).toContain("Rapport annuel 2026 — cahier de vie, section 3");
+    expect(text).toContain("arrêté du 21 juillet 2015");
+    const march = (await get(`/api/cycles?device_id=${A}&from=2026-03-01&to=2026-03-31`)).json().summary;
+    const year = (await get(`/api/cycles?device_id=${A}&from=2026-01-01&to=2026-12-31`)).json().summary;
+    const row = (label: string) =>
+      (text.split("\n").find((l) => l.trim().startsWith(`${label} `)) ?? "").trim().split(/\s{2,}/);
+    expect(row("mars").slice(1, 2)).toEqual([String(march.cycles)]);
+    expect(row("mars")[3]).toBe(fr(march.treated_volume_m3, 2));
+    expect(row("mars")[4]).toBe(fr(march.energy_kwh, 3));
+    expect(row("février")[1]).toBe("0");
+    expect(row("Année")[3]).toBe(fr(year.treated_volume_m3, 2));
+    expect(row("Année")[4]).toBe(fr(year.energy_kwh, 3));
   });
 });

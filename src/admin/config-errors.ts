@@ -24,7 +24,14 @@ export type ConfigAdminErrorCode =
   | "invalid_role"
   | "email_taken"
   | "user_not_found"
-  | "last_admin";
+  | "last_admin"
+  | "invalid_time_zone"
+  | "invalid_site"
+  | "site_not_found"
+  | "site_name_taken"
+  | "site_has_meters"
+  | "restricted_admin"
+  | "invalid_site_ids";
 
 export class ConfigAdminError extends Error {
   override readonly name = "ConfigAdminError";

@@ -288,13 +288,13 @@ async function applyPlan(
     deviceId: ref.deviceId,
   });
   if (plan.closed !== null) {
-    const closed = await closeChannelVersion(tx, plan.closed.row.id, plan.closed.effectiveTo);
+    const closed = await closeChannelVersion(tx, ref.deviceId, plan.closed.row.id, plan.closed.effectiveTo);
     if (closed === null) throw inconsistent(ref);
     audit.push(
       entry({ entityKey: String(closed.id), action: "close", before: plan.closed.row, after: closed }),
     );
   }
-  if (plan.replaced !== null && !(await supersedeChannelVersion(tx, plan.replaced.id, now))) {
+  if (plan.replaced !== null && !(await supersedeChannelVersion(tx, ref.deviceId, plan.replaced.id, now))) {
     throw inconsistent(ref);
   }
   const inserted = await insertChannelVersion(tx, {

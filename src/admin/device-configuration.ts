@@ -11,6 +11,7 @@ import {
   planVersionChange,
   versionAt,
 } from "../domain/config-versions/index.js";
+import { EVERY_METER } from "../domain/meter-scope.js";
 import { ConfigAdminError, unknownDevice } from "./config-errors.js";
 import {
   type ChannelConfigFields,
@@ -52,7 +53,7 @@ export async function devicesOverview(
   timeZone: string,
 ): Promise<{ today: string; devices: DeviceOverview[] }> {
   const today = localDateOf(now.getTime() / 1000, timeZone);
-  const devices = await devicesForDashboard(db);
+  const devices = await devicesForDashboard(db, EVERY_METER);
   const refs = devices.flatMap((d) => CHANNELS.map((channel) => ({ deviceId: d.device_id, channel })));
   const history = await versionsInForce(db, refs, today, today);
   const seen = new Set(

@@ -35,6 +35,8 @@ export interface SessionUser {
   id: number;
   email: string;
   role: Role;
+  /** null: every site */
+  siteIds: readonly number[] | null;
 }
 
 /** The stored id of a session: SHA-256 of the token the cookie carries. */
@@ -76,7 +78,7 @@ export async function resolveSession(
   if (!row) return null;
   const touchEvery = Math.min(TOUCH_INTERVAL_MS, policy.idleMs / 4);
   if (now.getTime() - row.last_seen_at.getTime() >= touchEvery) await touchSession(db, id, now);
-  return { id: row.user_id, email: row.email, role: row.role };
+  return { id: row.user_id, email: row.email, role: row.role, siteIds: row.site_ids };
 }
 
 /** Ends one session (logout). */

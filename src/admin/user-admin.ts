@@ -10,9 +10,11 @@ import {
   setUserDisabledAt,
   setUserPasswordHash,
   setUserRole,
+  setUserSiteIds,
   type UserListRow,
   userForUpdate,
 } from "../db/queries/users.js";
+import { checkSiteIds } from "../sites/sites.js";
 import { ConfigAdminError } from "./config-errors.js";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, ROLES } from "./users.js";
 
@@ -26,6 +28,8 @@ export interface AdminUser {
   createdBy: string | null;
   disabledAt: Date | null;
   lastLoginAt: Date | null;
+  /** null: every site */
+  siteIds: number[] | null;
 }
 
 const toAdminUser = (r: UserListRow): AdminUser => ({
@@ -36,10 +40,16 @@ const toAdminUser = (r: UserListRow): AdminUser => ({
   createdBy: r.created_by,
   disabledAt: r.disabled_at,
   lastLoginAt: r.last_login_at,
+  siteIds: r.site_ids,
 });
 
 /** What the audit keeps of an account: never a password or its hash. */
-const audited = (r: UserListRow) => ({ email: r.email, role: r.role, disabled: r.disabled_at !== null });
+const audited = (r: UserListRow) => ({
+  email: r.email,
+  role: r.role,
+  disabled: r.disabled_at !== null,
+  site_ids: r.site_ids,
+});
 
 export function listAccounts(db: Queryable): Promise<AdminUser[]> {
   return listUsers(db).then((rows) => rows.map(toAdminUser));
@@ -60,7 +70,9 @@ function checkEmail(email: unknown): string {
 
 function checkRole(role: unknown): Role {
   if (!ROLES.includes(role as Role)) {
-    throw new ConfigAdminError("invalid_role", "Rôle inconnu : admin ou viewer attendu.", { field: "role" });
+    throw new ConfigAdminError("invalid_role", "Rôle inconnu : admin, operator ou viewer attendu.", {
+      field: "role",
+    });
   }
   return role as Role;
 }
@@ -93,17 +105,25 @@ const lastAdmin = () =>
  */
 export async function createAccount(
   db: Database,
-  input: { email: unknown; role: unknown; password?: unknown },
+  input: { email: unknown; role: unknown; password?: unknown; site_ids?: unknown },
   actor: string,
   now: Date,
 ): Promise<{ user: AdminUser; generatedPassword: string | null }> {
   const email = checkEmail(input.email);
   const role = checkRole(input.role);
+  const siteIds = await checkSiteIds(db, role, input.site_ids);
   const generated = input.password === undefined || input.password === null ? generatePassword() : null;
   const password = generated ?? checkPassword(input.password);
   const passwordHash = await hashPassword(password);
   return db.transaction(async (tx) => {
-    const row = await insertUser(tx, { email, passwordHash, role, createdAt: now, createdBy: actor });
+    const row = await insertUser(tx, {
+      email,
+      passwordHash,
+      role,
+      createdAt: now,
+      createdBy: actor,
+      siteIds,
+    });
     if (!row) {
       throw new ConfigAdminError("email_taken", "Un compte existe déjà avec cette adresse e-mail.", {
         field: "email",
@@ -138,6 +158,29 @@ export function changeRole(
     if (user.role === newRole) return null;
     if (newRole !== "admin" && isLastAdmin(user, admins)) throw lastAdmin();
     return { row: await setUserRole(tx, id, newRole), action: "change_role" };
+  });
+}
+
+/**
+ * Which sites an account sees (null: every site). An administrator sees every site (400 restricted_admin);
+ * an unknown site is 404 on `site_ids`.
+ */
+export async function changeSites(
+  db: Database,
+  id: number,
+  siteIds: unknown,
+  actor: string,
+  now: Date,
+): Promise<AdminUser> {
+  return changeAccount(db, id, actor, now, async (tx, user) => {
+    const list = await checkSiteIds(tx, user.role, siteIds);
+    const same =
+      (list === null && user.site_ids === null) ||
+      (list !== null &&
+        user.site_ids !== null &&
+        list.join() === [...user.site_ids].sort((a, b) => a - b).join());
+    if (same) return null;
+    return { row: await setUserSiteIds(tx, id, list), action: "change_sites" };
   });
 }
 
@@ -198,7 +241,7 @@ async function changeAccount(
     activeAdmins: number[],
   ) => Promise<{
     row: UserListRow | null;
-    action: "change_role" | "disable" | "enable" | "reset_password";
+    action: "change_role" | "change_sites" | "disable" | "enable" | "reset_password";
   } | null>,
 ): Promise<AdminUser> {
   return db.transaction(async (tx) => {

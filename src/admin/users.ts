@@ -13,7 +13,7 @@ import {
 } from "../db/queries/users.js";
 
 export type { Role } from "../db/queries/users.js";
-export const ROLES: readonly Role[] = ["admin", "viewer"];
+export const ROLES: readonly Role[] = ["admin", "operator", "viewer"];
 
 /** OWASP's first argon2id choice: 19 MiB of memory, 2 passes, 1 lane. */
 export const PASSWORD_HASH_OPTIONS = {
@@ -34,6 +34,8 @@ export interface User {
   role: Role;
   createdAt: Date;
   disabledAt: Date | null;
+  /** null: every site */
+  siteIds: number[] | null;
 }
 
 function toUser(row: UserRow): User {
@@ -43,6 +45,7 @@ function toUser(row: UserRow): User {
     role: row.role,
     createdAt: row.created_at,
     disabledAt: row.disabled_at,
+    siteIds: row.site_ids,
   };
 }
 
@@ -51,7 +54,7 @@ export type UserErrorCode = "invalid_email" | "weak_password" | "invalid_role" |
 const USER_ERRORS: Record<UserErrorCode, string> = {
   invalid_email: "adresse e-mail invalide",
   weak_password: `le mot de passe doit compter de ${PASSWORD_MIN_LENGTH} à ${PASSWORD_MAX_LENGTH} caractères`,
-  invalid_role: "rôle inconnu (admin ou viewer)",
+  invalid_role: "rôle inconnu (admin, operator ou viewer)",
   email_taken: "un compte existe déjà avec cette adresse e-mail",
 };
 
@@ -81,6 +84,8 @@ export interface NewUserInput {
   password: string;
   role: Role;
   createdBy?: string | null;
+  /** null or absent: every site */
+  siteIds?: readonly number[] | null;
 }
 
 /** Creates an account; UserError for a malformed e-mail, a short password, or an e-mail already taken. */
@@ -92,6 +97,7 @@ export async function createUser(db: Queryable, input: NewUserInput, now: Date):
     role: input.role,
     createdAt: now,
     createdBy: input.createdBy ?? null,
+    siteIds: input.siteIds ?? null,
   });
   if (!row) throw new UserError("email_taken");
   return toUser(row);

@@ -5,6 +5,7 @@
  * doubling wait, or failed with the reason. After local midnight it also queues the day's digests (once per
  * user and day, whatever the number of instances).
  */
+
 import type { Logger } from "pino";
 import { channelVersionsKey, versionsOfChannels } from "../admin/config-versions.js";
 import type { Clock } from "../clock.js";
@@ -39,6 +40,7 @@ import {
   retryDelayMs,
 } from "../domain/alerts/notifications.js";
 import { localDateOf, versionAt } from "../domain/config-versions/index.js";
+import { EVERY_METER } from "../domain/meter-scope.js";
 import {
   type AlertNoticeFacts,
   alertNotice,
@@ -102,7 +104,7 @@ export async function dispatchRound(
   const retry = options.retry ?? DEFAULT_RETRY;
   const batch = options.batch ?? 20;
   const until = new Date(now.getTime() + (options.claimMs ?? 300_000));
-  const devices = await devicesForDashboard(db);
+  const devices = await devicesForDashboard(db, EVERY_METER);
   const deviceIds = devices.map((d) => d.device_id);
   const names = new Map(devices.map((d) => [d.device_id, d.name]));
   const nowS = Math.floor(now.getTime() / 1000);

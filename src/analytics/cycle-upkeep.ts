@@ -4,6 +4,7 @@ import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
 import { localDateOf } from "../domain/config-versions/index.js";
+import { EVERY_METER } from "../domain/meter-scope.js";
 import { settingsFromVersions } from "./cycles-report.js";
 import { refreshPendingCycles } from "./refresh-cycles.js";
 
@@ -26,7 +27,7 @@ export function startCycleUpkeep(deps: {
   const run = async () => {
     const now = deps.clock.now();
     const nowS = Math.floor(now.getTime() / 1000);
-    const devices = await devicesForDashboard(deps.db);
+    const devices = await devicesForDashboard(deps.db, EVERY_METER);
     const channels = devices.flatMap((d) =>
       [0, 1, 2, 3].map((channel) => ({ deviceId: d.device_id, channel })),
     );

@@ -198,7 +198,7 @@ async function refresh(
         const outcome = await withRetries(() =>
           db.transaction(async (tx) => {
             await beginCycleRefresh(tx, ref, lockTimeoutMs);
-            return refreshChannelStep(databaseStore(tx, step.settings, detectedAt), ref, step);
+            return refreshChannelStep(databaseStore(tx, ref, step.settings, detectedAt), ref, step);
           }),
         );
         summary.steps++;
@@ -277,7 +277,13 @@ export interface StepOutcome {
   deleted: number;
 }
 
-function databaseStore(tx: Queryable, settings: CycleSettings, detectedAt: Date): RefreshStore {
+// `ref` is the channel of the step: every queue statement names its meter (scale-rules.md, rule 4).
+function databaseStore(
+  tx: Queryable,
+  ref: ChannelRef,
+  settings: CycleSettings,
+  detectedAt: Date,
+): RefreshStore {
   return {
     queued: (ref) => queuedRefreshesOfChannel(tx, ref),
     ongoing: async (ref) => (await ongoingCycles(tx, [ref]))[0] ?? null,
@@ -289,9 +295,9 @@ function databaseStore(tx: Queryable, settings: CycleSettings, detectedAt: Date)
       const written = await upsertCycles(tx, ref, cycles, detectedAt, edges);
       return { written, deleted };
     },
-    dequeue: (ids) => dequeueRefreshes(tx, ids),
-    trim: (ids, fromMinute) => trimRefreshes(tx, ids, fromMinute),
-    reshape: (id, from, to) => reshapeRefresh(tx, id, from, to),
+    dequeue: (ids) => dequeueRefreshes(tx, ref.deviceId, ids),
+    trim: (ids, fromMinute) => trimRefreshes(tx, ref.deviceId, ids, fromMinute),
+    reshape: (id, from, to) => reshapeRefresh(tx, ref.deviceId, id, from, to),
     rewriteHours: (ref, hours) => rewriteActivityHours(tx, ref, hours, settings.activityThresholdW),
   };
 }

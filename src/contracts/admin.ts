@@ -10,6 +10,10 @@ import { ChannelParam, PumpTypeSchema } from "./read.js";
 const nullable = <T>(type: "string" | "number" | "integer", options: Record<string, unknown> = {}) =>
   Type.Unsafe<T | null>({ type: [type, "null"], ...options });
 
+/** A list of site ids or null, as one `type` array (see above). */
+const nullableList = (description: string) =>
+  Type.Unsafe<number[] | null>({ type: ["array", "null"], items: { type: "integer" }, description });
+
 /** Responses: serialisation only (no coercion there). */
 const Nullable = <T extends TSchema>(t: T, options: Record<string, unknown> = {}) =>
   Type.Union([t, Type.Null()], options);
@@ -457,7 +461,8 @@ export const UserParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 
 export const UserItem = Type.Object({
   id: Type.Integer(),
   email: Type.String(),
-  role: Type.Union([Type.Literal("admin"), Type.Literal("viewer")]),
+  role: Type.Union([Type.Literal("admin"), Type.Literal("operator"), Type.Literal("viewer")]),
+  site_ids: Nullable(Type.Array(Type.Integer(), { description: "null : tous les sites" })),
   active: Type.Boolean(),
   disabled_at: Nullable(Instant),
   created_at: Instant,
@@ -469,7 +474,10 @@ export const UsersResponse = Type.Object({ users: Type.Array(UserItem) });
 
 export const NewUserBody = Type.Object({
   email: Type.String(),
-  role: Type.String({ description: "admin ou viewer" }),
+  role: Type.String({ description: "admin, operator ou viewer" }),
+  site_ids: Type.Optional(
+    nullableList("null ou absent : tous les sites (toujours pour un administrateur) ; une liste : ces sites"),
+  ),
   password: Type.Optional(
     nullable<string>("string", {
       description: "12 à 1024 caractères ; absent ou null : un mot de passe est généré",
@@ -477,7 +485,11 @@ export const NewUserBody = Type.Object({
   ),
 });
 
-export const UserRoleBody = Type.Object({ role: Type.String({ description: "admin ou viewer" }) });
+export const UserRoleBody = Type.Object({ role: Type.String({ description: "admin, operator ou viewer" }) });
+
+export const UserSitesBody = Type.Object({
+  site_ids: nullableList("null : tous les sites ; une liste : ces sites seulement"),
+});
 
 export const PasswordBody = Type.Object({
   password: Type.Optional(
@@ -508,6 +520,8 @@ export const AuditQuery = Type.Object({
         Type.Literal("user"),
         Type.Literal("settings"),
         Type.Literal("journal_entry"),
+        Type.Literal("site"),
+        Type.Literal("share_link"),
       ],
       { description: "type d'objet modifié" },
     ),

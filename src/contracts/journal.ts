@@ -80,6 +80,9 @@ export const MonthlyReportQuery = Type.Object({
   device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   site_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   month: Type.String({ description: "AAAA-MM" }),
+  download: Type.Optional(
+    Type.Literal("1", { description: "1 : à enregistrer (sinon affiché dans la page)" }),
+  ),
 });
 export type MonthlyReportQuery = Static<typeof MonthlyReportQuery>;
 
@@ -87,6 +90,9 @@ export const AnnualReportQuery = Type.Object({
   site_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   year: Type.String({ description: "AAAA" }),
+  download: Type.Optional(
+    Type.Literal("1", { description: "1 : à enregistrer (sinon affiché dans la page)" }),
+  ),
 });
 export type AnnualReportQuery = Static<typeof AnnualReportQuery>;
 

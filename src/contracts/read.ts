@@ -175,3 +175,55 @@ export const SiteResponse = Type.Object({
   public_dashboard: Type.Boolean({ description: "le tableau de bord est ouvert sans connexion" }),
 });
 export type SiteResponse = Static<typeof SiteResponse>;
+
+// ---- Pump health (issue 17) ------------------------------------------------------------------------------
+
+export const PumpHealthQuery = Type.Object({
+  device_id: Type.String({ minLength: 1, maxLength: 128 }),
+  channel: ChannelParam,
+  from: Type.Optional(
+    Type.String({
+      description: "date AAAA-MM-JJ (fuseau du site), ou instant ISO avec fuseau ; défaut : 30 jours",
+    }),
+  ),
+  to: Type.Optional(Type.String({ description: "date AAAA-MM-JJ incluse entière, ou instant ISO" })),
+});
+export type PumpHealthQuery = Static<typeof PumpHealthQuery>;
+
+export const PumpHealthDay = Type.Object({
+  date: Type.String({ description: "jour local AAAA-MM-JJ" }),
+  starts: Type.Integer({ description: "démarrages de cette pompe (cycles hors bruit)" }),
+  runtime_min: Type.Number(),
+  energy_kwh: Type.Number(),
+  measured_flow_m3h: Nullable(
+    Type.Number({
+      description:
+        "médiane des débits mesurés (méthode volumétrique) des cycles qualifiés du jour ; null : aucun",
+    }),
+  ),
+  pumped_m3: Nullable(
+    Type.Number({
+      description: "eau relevée par cette pompe : Σ Q·t1 (un cycle non qualifié au débit du jour)",
+    }),
+  ),
+  inflow_m3: Nullable(Type.Number({ description: "eau entrée dans la bâche ce jour (toutes ses pompes)" })),
+  kwh_per_m3: Nullable(Type.Number({ description: "énergie / eau relevée" })),
+});
+
+export const PumpHealthResponse = Type.Object({
+  device_id: Type.String(),
+  channel: Type.Integer(),
+  baseline_flow_m3h: Nullable(
+    Type.Number({
+      description:
+        "médiane des débits mesurés des 14 premiers jours qui en ont un, depuis le dernier changement de modèle " +
+        "ou de débit effectif de la pompe, ou sa dernière révision (journal) ; null : pas encore 14 jours",
+    }),
+  ),
+  flow_change_percent: Nullable(
+    Type.Number({ description: "médiane des 7 derniers jours de la période contre la référence, %" }),
+  ),
+  days: Type.Array(PumpHealthDay),
+  sump: Type.String({ description: "bâche de la pompe (configuration du dernier jour de la période)" }),
+  sump_channels: Type.Array(Type.Integer(), { description: "les pompes de cette bâche, elle comprise" }),
+});

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Database } from "./database.js";
+import type { Database, Queryable } from "./database.js";
 
 export interface Migration {
   version: number;
@@ -88,6 +88,7 @@ export async function migrate(db: Database, migrations: Migration[]): Promise<nu
       const again = await tx.query("SELECT 1 FROM schema_migrations WHERE version = $1", [migration.version]);
       if (again.rowCount > 0) return;
       await tx.exec(migration.sql);
+      await giveTablesTheirClass(tx);
       await tx.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [
         migration.version,
         migration.name,
@@ -96,7 +97,24 @@ export async function migrate(db: Database, migrations: Migration[]): Promise<nu
       done.push(migration.version);
     });
   }
+  // A database that got the citus extension after its last migration: its tables are distributed now.
+  await db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await giveTablesTheirClass(tx);
+  });
   return done;
+}
+
+/**
+ * On Citus, distributes the tables a migration created (migration 0016's sweep: by device_id, or as reference
+ * tables), in the migration's transaction, so that the next migration finds them distributed. Elsewhere, and
+ * before 0016, a no-op.
+ */
+async function giveTablesTheirClass(tx: Queryable): Promise<void> {
+  const { rows } = await tx.query<{ present: boolean }>(
+    "SELECT to_regproc('citus_ready_sweep') IS NOT NULL AS present",
+  );
+  if (rows[0]?.present) await tx.query("SELECT citus_ready_sweep()");
 }
 
 export async function pendingMigrations(db: Database, migrations: Migration[]): Promise<number> {

@@ -1,10 +1,13 @@
 /**
- * Which meters and sites a principal may see, and each meter's zone: the narrow interface the journal and
- * the reports read through. Issue 18 ("Sites, local time zones and client access") provides the real one; until
- * then `openDirectory` sees every meter, in APP_TIMEZONE, and no site.
+ * Which meters and sites a principal may see, and each meter's zone: the interface the journal and the reports
+ * read through. It is the scope of issue 18 (domain/meter-scope.ts) seen from a use case: the meters come from
+ * the one read that applies the scope (devicesForDashboard), the zone from the meter's site (APP_TIMEZONE
+ * without one).
  */
 import type { Queryable } from "../db/database.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
+import { sitesByIds } from "../db/queries/sites.js";
+import { EVERY_METER, type MeterScope, sitesScope } from "../domain/meter-scope.js";
 import type { Auth } from "../server/access.js";
 
 export type PrincipalRole = "admin" | "operator" | "viewer" | "public" | "key";
@@ -13,6 +16,8 @@ export interface Principal {
   userId: number | null;
   email: string | null;
   role: PrincipalRole;
+  /** what the principal may see */
+  scope: MeterScope;
 }
 
 export interface DirectoryMeter {
@@ -43,26 +48,48 @@ export interface MeterDirectory {
 
 export function principalOf(auth: Auth | undefined): Principal {
   if (auth?.kind === "session") {
-    return { userId: auth.user.id, email: auth.user.email, role: auth.user.role as PrincipalRole };
+    return {
+      userId: auth.user.id,
+      email: auth.user.email,
+      role: auth.user.role as PrincipalRole,
+      scope: sitesScope(auth.user.siteIds),
+    };
   }
-  return { userId: null, email: null, role: auth?.kind === "key" ? "key" : "public" };
+  if (auth?.kind === "key" || auth?.kind === "public")
+    return { userId: null, email: null, role: auth.kind, scope: EVERY_METER };
+  return { userId: null, email: null, role: "public", scope: { siteIds: [] } };
 }
 
-/** Before sites exist: every meter, one zone, no site. */
+/** The meters and sites of the principal's scope; a meter on no site reads its days in `timeZone`. */
 export function openDirectory(db: Queryable, timeZone: string): MeterDirectory {
   return {
     defaultTimeZone: timeZone,
-    async meters() {
-      const devices = await devicesForDashboard(db);
+    async meters(principal) {
+      const [devices, sites] = await Promise.all([
+        devicesForDashboard(db, principal.scope),
+        sitesByIds(db, principal.scope.siteIds),
+      ]);
+      const zone = new Map(sites.map((s) => [s.id, s.time_zone]));
       return devices.map((d) => ({
         deviceId: d.device_id,
         name: d.name ?? d.device_id,
-        timeZone,
-        siteId: null,
+        timeZone: (d.site_id === null ? undefined : zone.get(d.site_id)) ?? timeZone,
+        siteId: d.site_id === null ? null : String(d.site_id),
       }));
     },
-    async sites() {
-      return [];
+    async sites(principal) {
+      const [devices, sites] = await Promise.all([
+        devicesForDashboard(db, principal.scope),
+        sitesByIds(db, principal.scope.siteIds),
+      ]);
+      return sites.map((s) => ({
+        id: String(s.id),
+        name: s.name,
+        timeZone: s.time_zone,
+        sandreCode: s.sandre_code,
+        populationEquivalent: s.population_equivalent,
+        deviceIds: devices.filter((d) => d.site_id === s.id).map((d) => d.device_id),
+      }));
     },
   };
 }

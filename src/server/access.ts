@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { resolveSession, type SessionPolicy, type SessionUser } from "../admin/sessions.js";
 import type { Clock } from "../clock.js";
 import type { Queryable } from "../db/database.js";
+import { EVERY_METER, type MeterScope, sitesScope } from "../domain/meter-scope.js";
 import type { MessageCode } from "../i18n/fr.js";
 import { type KeyVerifier, presentedKey } from "./auth.js";
 import { AppError } from "./errors.js";
@@ -99,6 +100,18 @@ export function checkCsrf(request: FastifyRequest): void {
 /** The user of the session that admitted this request, or null (API key, public dashboard). */
 export function currentUser(request: FastifyRequest): SessionUser | null {
   return request.auth?.kind === "session" ? request.auth.user : null;
+}
+
+/**
+ * The meters the admitted caller may see: a session's sites (an administrator's: every one); an API key and
+ * the public dashboard (PUBLIC_DASHBOARD=true opens everything) see every meter.
+ */
+export function scopeOf(request: FastifyRequest): MeterScope {
+  const auth = request.auth;
+  if (auth?.kind === "session") return sitesScope(auth.user.siteIds);
+  if (auth?.kind === "key" || auth?.kind === "public") return EVERY_METER;
+  // No preHandler admitted anyone: nothing is visible rather than everything.
+  return { siteIds: [] };
 }
 
 export function createAccess(options: AccessOptions): Access {

@@ -24,9 +24,11 @@ import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
 import { journalRoutes } from "./routes/journal.js";
+import { pumpHealthRoutes } from "./routes/pump-health.js";
 import { readRoutes } from "./routes/read.js";
 import { reportRoutes } from "./routes/reports.js";
 import { siteRoutes } from "./routes/site.js";
+import { sitesRoutes } from "./routes/sites.js";
 import { statsRoutes } from "./routes/stats.js";
 import { registerWebApp } from "./web.js";
 
@@ -216,6 +218,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(alertNotificationRoutes, { db: options.db, clock: options.clock, access });
   const directory = options.meterDirectory ?? openDirectory(options.db, options.timeZone ?? "UTC");
   await app.register(journalRoutes, { db: options.db, clock: options.clock, access, directory });
+  await app.register(sitesRoutes, { db: options.db, access });
+  await app.register(pumpHealthRoutes, {
+    db: options.db,
+    clock: options.clock,
+    access,
+    directory,
+    versions: { versionsOf: (channels) => versionsOfChannels(options.db, channels) },
+    ...(options.cycleReadBudget ? { cycleReadBudget: options.cycleReadBudget } : {}),
+  });
   await app.register(reportRoutes, {
     db: options.db,
     clock: options.clock,

@@ -107,6 +107,13 @@ const ADMIN_STATUS: Partial<Record<string, number>> = {
   user_not_found: 404,
   email_taken: 409,
   last_admin: 409,
+  invalid_time_zone: 400,
+  invalid_site: 400,
+  site_not_found: 404,
+  site_name_taken: 409,
+  site_has_meters: 409,
+  restricted_admin: 400,
+  invalid_site_ids: 400,
 };
 
 /**

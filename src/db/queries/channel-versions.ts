@@ -14,8 +14,8 @@ interface VersionRow {
   id: number;
   device_id: string;
   channel: number;
-  effective_from: string;
-  effective_to: string | null;
+  effective_from_day: number;
+  effective_to_day: number | null;
   version: number;
   name: string | null;
   pump_type: PumpType;
@@ -33,11 +33,17 @@ interface VersionRow {
   created_by: string | null;
 }
 
-// Dates as text: pg would turn a `date` into a JS Date at local midnight of the process.
+// Dates as days since 1970-01-01: pg would turn a `date` into a JS Date at local midnight of the process, and
+// to_char or a cast to text depend on settings, which Citus refuses in RETURNING (scale-rules.md, rule 3);
+// date - date is immutable.
 const COLUMNS = `id, device_id, channel,
-  to_char(effective_from, 'YYYY-MM-DD') AS effective_from, to_char(effective_to, 'YYYY-MM-DD') AS effective_to,
+  effective_from - DATE '1970-01-01' AS effective_from_day, effective_to - DATE '1970-01-01' AS effective_to_day,
   version, name, pump_type, flow_rate_m3h, pump_model_id, dbo5_mg_l, dco_mg_l, mes_mg_l,
   activity_threshold_w, stop_gap_min, min_cycle_min, sump, sump_volume_m3, created_at, created_by`;
+
+function isoDateOfDay(day: number): string {
+  return new Date(Number(day) * 86_400_000).toISOString().slice(0, 10);
+}
 
 /** The one place where a row becomes a domain value. */
 function toStoredVersion(row: VersionRow): StoredConfigVersion {
@@ -45,8 +51,8 @@ function toStoredVersion(row: VersionRow): StoredConfigVersion {
     id: row.id,
     deviceId: row.device_id,
     channel: row.channel,
-    effectiveFrom: row.effective_from,
-    effectiveTo: row.effective_to,
+    effectiveFrom: isoDateOfDay(row.effective_from_day),
+    effectiveTo: row.effective_to_day === null ? null : isoDateOfDay(row.effective_to_day),
     version: row.version,
     name: row.name,
     pumpType: row.pump_type,
@@ -164,24 +170,30 @@ export async function insertChannelVersion(tx: Queryable, v: NewVersionRow): Pro
 /** Ends a live version at `effectiveTo` (exclusive); null when it is not a live row. */
 export async function closeChannelVersion(
   tx: Queryable,
+  deviceId: string,
   id: number,
   effectiveTo: string,
 ): Promise<StoredConfigVersion | null> {
   const { rows } = await tx.query<VersionRow>(
-    `UPDATE channel_config_versions SET effective_to = $2
-     WHERE id = $1 AND superseded_at IS NULL
+    `UPDATE channel_config_versions SET effective_to = $3
+     WHERE device_id = $1 AND id = $2 AND superseded_at IS NULL
      RETURNING ${COLUMNS}`,
-    [id, effectiveTo],
+    [deviceId, id, effectiveTo],
   );
   const row = rows[0];
   return row ? toStoredVersion(row) : null;
 }
 
 /** Takes a live version out of the history, keeping the row for the record; false when it was not live. */
-export async function supersedeChannelVersion(tx: Queryable, id: number, at: Date): Promise<boolean> {
+export async function supersedeChannelVersion(
+  tx: Queryable,
+  deviceId: string,
+  id: number,
+  at: Date,
+): Promise<boolean> {
   const { rowCount } = await tx.query(
-    "UPDATE channel_config_versions SET superseded_at = $2 WHERE id = $1 AND superseded_at IS NULL",
-    [id, at.toISOString()],
+    "UPDATE channel_config_versions SET superseded_at = $3 WHERE device_id = $1 AND id = $2 AND superseded_at IS NULL",
+    [deviceId, id, at.toISOString()],
   );
   return rowCount > 0;
 }

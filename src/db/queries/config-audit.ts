@@ -8,6 +8,8 @@ export const AUDIT_ENTITIES = [
   "user",
   "settings",
   "journal_entry",
+  "site",
+  "share_link",
 ] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 export type AuditAction =
@@ -21,6 +23,8 @@ export type AuditAction =
   | "disable"
   | "enable"
   | "change_role"
+  | "change_sites"
+  | "place"
   | "reset_password";
 
 export interface AuditEntry {

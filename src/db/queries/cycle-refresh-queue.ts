@@ -44,22 +44,31 @@ export async function channelsWithQueuedRefreshes(
 }
 
 /** Removes the queue entries a refresh has covered (by id: entries queued meanwhile are other rows). */
-export async function dequeueRefreshes(tx: Queryable, ids: readonly number[]): Promise<number> {
+export async function dequeueRefreshes(
+  tx: Queryable,
+  deviceId: string,
+  ids: readonly number[],
+): Promise<number> {
   if (ids.length === 0) return 0;
-  const { rowCount } = await tx.query("DELETE FROM cycle_refresh_queue WHERE id = ANY($1::int8[])", [ids]);
+  const { rowCount } = await tx.query(
+    "DELETE FROM cycle_refresh_queue WHERE device_id = $1 AND id = ANY($2::int8[])",
+    [deviceId, ids],
+  );
   return rowCount;
 }
 
 /** Keeps only the part from `fromMinute` on of queue entries a refresh has covered up to fromMinute − 1. */
 export async function trimRefreshes(
   tx: Queryable,
+  deviceId: string,
   ids: readonly number[],
   fromMinute: number,
 ): Promise<number> {
   if (ids.length === 0) return 0;
   const { rowCount } = await tx.query(
-    "UPDATE cycle_refresh_queue SET from_minute = $2 WHERE id = ANY($1::int8[]) AND from_minute < $2",
-    [ids, fromMinute],
+    `UPDATE cycle_refresh_queue SET from_minute = $3
+     WHERE device_id = $1 AND id = ANY($2::int8[]) AND from_minute < $3`,
+    [deviceId, ids, fromMinute],
   );
   return rowCount;
 }
@@ -67,13 +76,14 @@ export async function trimRefreshes(
 /** Sets the queued range of one entry (e.g. several coalesced entries kept as one; the others dequeued). */
 export async function reshapeRefresh(
   tx: Queryable,
+  deviceId: string,
   id: number,
   fromMinute: number,
   toMinute: number,
 ): Promise<number> {
   const { rowCount } = await tx.query(
-    "UPDATE cycle_refresh_queue SET from_minute = $2, to_minute = $3 WHERE id = $1",
-    [id, fromMinute, toMinute],
+    "UPDATE cycle_refresh_queue SET from_minute = $3, to_minute = $4 WHERE device_id = $1 AND id = $2",
+    [deviceId, id, fromMinute, toMinute],
   );
   return rowCount;
 }

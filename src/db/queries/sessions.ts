@@ -16,6 +16,7 @@ export interface LiveSessionRow {
   user_id: number;
   email: string;
   role: Role;
+  site_ids: number[] | null;
   created_at: Date;
   last_seen_at: Date;
 }
@@ -31,7 +32,7 @@ export async function liveSessionById(
   limits: { idleSeconds: number; absoluteSeconds: number },
 ): Promise<LiveSessionRow | null> {
   const { rows } = await db.query<LiveSessionRow>(
-    `SELECT s.user_id, u.email, u.role, s.created_at, s.last_seen_at
+    `SELECT s.user_id, u.email, u.role, u.site_ids, s.created_at, s.last_seen_at
      FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = $1 AND u.disabled_at IS NULL
        AND s.last_seen_at > $2::timestamptz - $3::int * interval '1 second'

@@ -1,6 +1,6 @@
 import type { Queryable } from "../database.js";
 
-export type Role = "admin" | "viewer";
+export type Role = "admin" | "operator" | "viewer";
 
 export interface UserRow {
   id: number;
@@ -10,9 +10,11 @@ export interface UserRow {
   created_at: Date;
   created_by: string | null;
   disabled_at: Date | null;
+  /** null: every site */
+  site_ids: number[] | null;
 }
 
-const COLUMNS = "id, email, password_hash, role, created_at, created_by, disabled_at";
+const COLUMNS = "id, email, password_hash, role, created_at, created_by, disabled_at, site_ids";
 
 export interface NewUser {
   email: string;
@@ -20,15 +22,25 @@ export interface NewUser {
   role: Role;
   createdAt: Date;
   createdBy: string | null;
+  /** null or absent: every site */
+  siteIds?: readonly number[] | null;
 }
 
 /** Inserts a user; null when the e-mail (in any case) is already taken. */
 export async function insertUser(db: Queryable, user: NewUser): Promise<UserRow | null> {
   const { rows } = await db.query<UserRow>(
-    `INSERT INTO users (email, password_hash, role, created_at, created_by) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO users (email, password_hash, role, created_at, created_by, site_ids)
+     VALUES ($1, $2, $3, $4, $5, $6::int[])
      ON CONFLICT ((lower(email))) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [user.email, user.passwordHash, user.role, user.createdAt.toISOString(), user.createdBy],
+    [
+      user.email,
+      user.passwordHash,
+      user.role,
+      user.createdAt.toISOString(),
+      user.createdBy,
+      user.siteIds ? [...user.siteIds] : null,
+    ],
   );
   return rows[0] ?? null;
 }
@@ -80,9 +92,10 @@ export interface UserListRow {
   created_by: string | null;
   disabled_at: Date | null;
   last_login_at: Date | null;
+  site_ids: number[] | null;
 }
 
-const LIST_COLUMNS = "id, email, role, created_at, created_by, disabled_at, last_login_at";
+const LIST_COLUMNS = "id, email, role, created_at, created_by, disabled_at, last_login_at, site_ids";
 
 /** Every account, active ones first, then by e-mail. */
 export async function listUsers(db: Queryable): Promise<UserListRow[]> {
@@ -111,10 +124,25 @@ export async function activeAdminIdsLocked(tx: Queryable): Promise<number[]> {
   return rows.map((r) => r.id);
 }
 
+/** An administrator sees every site: promoting an account clears its list. */
 export async function setUserRole(tx: Queryable, id: number, role: Role): Promise<UserListRow | null> {
   const { rows } = await tx.query<UserListRow>(
-    `UPDATE users SET role = $2 WHERE id = $1 RETURNING ${LIST_COLUMNS}`,
+    `UPDATE users SET role = $2, site_ids = CASE WHEN $2 = 'admin' THEN NULL ELSE site_ids END
+     WHERE id = $1 RETURNING ${LIST_COLUMNS}`,
     [id, role],
+  );
+  return rows[0] ?? null;
+}
+
+/** The sites an account sees (null: every site). */
+export async function setUserSiteIds(
+  tx: Queryable,
+  id: number,
+  siteIds: readonly number[] | null,
+): Promise<UserListRow | null> {
+  const { rows } = await tx.query<UserListRow>(
+    `UPDATE users SET site_ids = $2::int[] WHERE id = $1 RETURNING ${LIST_COLUMNS}`,
+    [id, siteIds === null ? null : [...siteIds]],
   );
   return rows[0] ?? null;
 }

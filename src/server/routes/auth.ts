@@ -26,7 +26,8 @@ const Credentials = Type.Object({
 
 const Me = Type.Object({
   email: Type.String(),
-  role: Type.Union([Type.Literal("admin"), Type.Literal("viewer")]),
+  role: Type.Union([Type.Literal("admin"), Type.Literal("operator"), Type.Literal("viewer")]),
+  site_ids: Type.Union([Type.Array(Type.Integer()), Type.Null()], { description: "null : tous les sites" }),
 });
 
 const CSRF_NOTE =
@@ -93,7 +94,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
       const token = await createSession(db, check.user.id, now);
       reply.setCookie(SESSION_COOKIE, token, cookieOptions(sessionPolicy));
       request.log.info({ userId: check.user.id, role: check.user.role }, "login");
-      return { email: check.user.email, role: check.user.role };
+      return { email: check.user.email, role: check.user.role, site_ids: check.user.siteIds };
     },
   );
 
@@ -132,7 +133,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
       noStore(reply);
       const user = currentUser(request);
       if (!user) throw new AppError("session_required", 401);
-      return { email: user.email, role: user.role };
+      return {
+        email: user.email,
+        role: user.role,
+        site_ids: user.siteIds === null ? null : [...user.siteIds],
+      };
     },
   );
 };

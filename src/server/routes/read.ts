@@ -27,9 +27,10 @@ import { localDateOf, parseCalendarDate, versionAt } from "../../domain/config-v
 import { sortCycles } from "../../domain/cycle-order.js";
 import { DEFAULT_CYCLE_SETTINGS } from "../../domain/cycles/index.js";
 import { factorSetById } from "../../domain/impact/index.js";
+import type { MeterScope } from "../../domain/meter-scope.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
-import type { Access } from "../access.js";
+import { type Access, scopeOf } from "../access.js";
 import { AppError } from "../errors.js";
 
 const CHANNELS = [0, 1, 2, 3];
@@ -62,10 +63,11 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
 
   /** The channels a query names: one device's (one or all four), or every device's. */
   async function channelsOf(
+    scope: MeterScope,
     deviceId: string | undefined,
     channel: number | undefined,
   ): Promise<ChannelRef[]> {
-    const devices = await devicesForDashboard(db);
+    const devices = await devicesForDashboard(db, scope);
     const chosen = deviceId === undefined ? devices : devices.filter((d) => d.device_id === deviceId);
     if (deviceId !== undefined && chosen.length === 0)
       throw AppError.onField("device_id", "unknown_device", 404);
@@ -74,8 +76,8 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     );
   }
 
-  async function names() {
-    const devices = await devicesForDashboard(db);
+  async function names(scope: MeterScope) {
+    const devices = await devicesForDashboard(db, scope);
     const refs = devices.flatMap((d) => CHANNELS.map((channel) => ({ deviceId: d.device_id, channel })));
     const history = await versions.versionsOf(refs);
     const today = localDateOf(Math.floor(clock.now().getTime() / 1000), timeZone);
@@ -88,8 +90,8 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       preHandler: access.requireReader,
       schema: { summary: "Appareils et canaux, avec leurs noms", response: { 200: DevicesResponse } },
     },
-    async () => {
-      const { devices, history, today } = await names();
+    async (request) => {
+      const { devices, history, today } = await names(scopeOf(request));
       return {
         devices: devices.map((d) => ({
           device_id: d.device_id,
@@ -106,11 +108,11 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
   );
 
   /** The cycles a query asks for; the same for the table, its summary and the CSV export. */
-  async function cyclesQuery(query: CyclesQuery) {
+  async function cyclesQuery(scope: MeterScope, query: CyclesQuery) {
     const nowS = Math.floor(clock.now().getTime() / 1000);
     const parsed = parsePeriod(query.from, query.to, timeZone, nowS);
     if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
-    const channels = await channelsOf(query.device_id, channelNumber(query.channel));
+    const channels = await channelsOf(scope, query.device_id, channelNumber(query.channel));
     // A request that names a set gets that set; otherwise the one chosen in the admin area.
     const stored = await settings();
     const factorSet =
@@ -161,7 +163,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       },
     },
     async (request) => {
-      const { gridFactor, ...query } = await cyclesQuery(request.query);
+      const { gridFactor, ...query } = await cyclesQuery(scopeOf(request), request.query);
       const result = await cyclesReport(db, versions, {
         ...query,
         limit: request.query.limit ?? 1000,
@@ -222,12 +224,12 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     },
     async (request, reply) => {
       const { sort, order, ...filters } = request.query;
-      const { gridFactor: _unused, ...query } = await cyclesQuery(filters);
+      const { gridFactor: _unused, ...query } = await cyclesQuery(scopeOf(request), filters);
       const pages = await cyclesExport(db, versions, {
         ...query,
         pageSize: CSV_PAGE_SIZE,
       });
-      const { devices, history, today } = await names();
+      const { devices, history, today } = await names(scopeOf(request));
       const deviceName = new Map(devices.map((d) => [d.device_id, d.name ?? d.device_id]));
       const channelName = (deviceId: string, channel: number) =>
         versionAt(history.get(channelKey({ deviceId, channel })) ?? [], today)?.name ?? `switch:${channel}`;
@@ -302,7 +304,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       const nowS = Math.floor(clock.now().getTime() / 1000);
       if (end !== undefined && parseCalendarDate(end) === null) throw AppError.onField("end", "invalid_end");
       const window = seriesWindow(period, end ? { kind: "day", date: end } : { kind: "now", nowS }, timeZone);
-      const channels = await channelsOf(deviceId, channelNumber(request.query.channel));
+      const channels = await channelsOf(scopeOf(request), deviceId, channelNumber(request.query.channel));
       const history = await versions.versionsOf(channels);
       const today = localDateOf(nowS, timeZone);
       const settings = channels.map((c) => {

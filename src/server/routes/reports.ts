@@ -3,10 +3,13 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { csvLine } from "../../analytics/cycles-csv.js";
 import { DAILY_CSV_HEADER, dailyCsvLine } from "../../analytics/daily-csv.js";
 import type { Clock } from "../../clock.js";
-import { DailyCsvQuery } from "../../contracts/journal.js";
+import { AnnualReportQuery, DailyCsvQuery, MonthlyReportQuery } from "../../contracts/journal.js";
 import { localDateOf } from "../../domain/config-versions/index.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
 import { principalOf } from "../../journal/meter-directory.js";
+import { annualDocument, monthlyDocument } from "../../reports/document.js";
+import { annualReport, monthlyReport } from "../../reports/monthly.js";
+import { renderPdf } from "../../reports/pdf.js";
 import { type ReportDeps, reportTarget, targetFigures } from "../../reports/targets.js";
 import type { Access } from "../access.js";
 import { AppError } from "../errors.js";
@@ -72,6 +75,74 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportDeps & { clock: Clock
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="journalier_pompes_filtreplante_${day}.csv"`)
         .send(Readable.from(lines()));
+    },
+  );
+
+  /** `inline`: shown in the page; `?download=1` saves it. */
+  const disposition = (name: string, download: boolean) =>
+    `${download ? "attachment" : "inline"}; filename="${name.replace(/[^\w.-]+/g, "_")}"`;
+
+  app.get(
+    "/api/reports/monthly.pdf",
+    {
+      preHandler: access.requireReader,
+      schema: {
+        summary:
+          "Rapport mensuel d'un compteur ou d'un site en PDF : par pompe démarrages, durée, volume estimé, énergie, kWh/m³, CO₂e ; volumes journaliers ; alertes ; journal",
+        security: SECURITY,
+        querystring: MonthlyReportQuery,
+        produces: ["application/pdf"],
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const data = await monthlyReport(
+        deps,
+        principalOf(request.auth),
+        { deviceId: q.device_id, siteId: q.site_id, month: q.month },
+        clock.now(),
+      ).catch(mapJournalError);
+      const pdf = await renderPdf(monthlyDocument(data));
+      const who = q.site_id ?? q.device_id ?? "rapport";
+      return reply
+        .type("application/pdf")
+        .header(
+          "content-disposition",
+          disposition(`rapport_mensuel_${who}_${data.period}.pdf`, q.download === "1"),
+        )
+        .send(pdf);
+    },
+  );
+
+  app.get(
+    "/api/reports/annual.pdf",
+    {
+      preHandler: access.requireReader,
+      schema: {
+        summary:
+          "Rapport annuel d'un site (cahier de vie, section 3 ; arrêté du 21 juillet 2015, art. 20) en PDF",
+        security: SECURITY,
+        querystring: AnnualReportQuery,
+        produces: ["application/pdf"],
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const data = await annualReport(
+        deps,
+        principalOf(request.auth),
+        { deviceId: q.device_id, siteId: q.site_id, year: q.year },
+        clock.now(),
+      ).catch(mapJournalError);
+      const pdf = await renderPdf(annualDocument(data));
+      const who = q.site_id ?? q.device_id ?? "rapport";
+      return reply
+        .type("application/pdf")
+        .header(
+          "content-disposition",
+          disposition(`rapport_annuel_${who}_${data.period}.pdf`, q.download === "1"),
+        )
+        .send(pdf);
     },
   );
 };

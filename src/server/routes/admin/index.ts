@@ -7,6 +7,7 @@ import { factorSetRoutes } from "./factor-sets.js";
 import { pumpModelRoutes } from "./pump-models.js";
 import { settingsRoutes } from "./settings.js";
 import type { AdminRoutesOptions } from "./shared.js";
+import { siteAdminRoutes } from "./sites.js";
 import { userRoutes } from "./users.js";
 
 export type { AdminRoutesOptions } from "./shared.js";
@@ -28,6 +29,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(apiKeyRoutes, options);
   await app.register(factorSetRoutes, options);
   await app.register(settingsRoutes, options);
+  await app.register(siteAdminRoutes, options);
   await app.register(userRoutes, options);
   await app.register(auditRoutes, options);
 };

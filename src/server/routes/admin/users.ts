@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   type AdminUser,
   changeRole,
+  changeSites,
   createAccount,
   disableAccount,
   enableAccount,
@@ -14,6 +15,7 @@ import {
   UserItem,
   UserParams,
   UserRoleBody,
+  UserSitesBody,
   UsersResponse,
   UserWithPasswordResponse,
 } from "../../../contracts/admin.js";
@@ -31,6 +33,7 @@ const userItem = (u: AdminUser) => ({
   id: u.id,
   email: u.email,
   role: u.role,
+  site_ids: u.siteIds,
   active: u.disabledAt === null,
   disabled_at: u.disabledAt === null ? null : iso(u.disabledAt),
   created_at: iso(u.createdAt),
@@ -93,6 +96,28 @@ export const userRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (
       return userItem(
         await inClientTerms(() =>
           changeRole(db, request.params.id, request.body.role, actorOf(request), clock.now()),
+        ),
+      );
+    },
+  );
+
+  app.put(
+    "/api/admin/users/:id/sites",
+    {
+      onRequest: admin,
+      schema: {
+        summary: "Les sites que voit un compte (null : tous) ; un administrateur les voit tous",
+        description: `${ADMIN_NOTE} 400 restricted_admin pour un administrateur ; 404 compte ou site inconnu.`,
+        params: UserParams,
+        body: UserSitesBody,
+        response: { 200: UserItem },
+      },
+    },
+    async (request) => {
+      refuseUnknownFields(request.body, UserSitesBody);
+      return userItem(
+        await inClientTerms(() =>
+          changeSites(db, request.params.id, request.body.site_ids, actorOf(request), clock.now()),
         ),
       );
     },

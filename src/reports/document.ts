@@ -1,0 +1,473 @@
+/**
+ * The layout of the monthly and annual reports as a pdfmake document: French, A4, the FiltrePlante green,
+ * page numbers. Figures are rounded as the dashboard shows them (`/api/cycles` summary): volume 0,01 m³,
+ * energy 0,001 kWh, CO₂e avoided 0,1 kg, electricity CO₂e 0,01 kg.
+ */
+
+import { AUTOMATIC_KIND_LABELS, JOURNAL_KIND_LABELS } from "../domain/journal/index.js";
+import { FRENCH_MONTHS, frenchMonth, monthsOf } from "../domain/reports/period.js";
+import { frenchDate, frenchTime } from "../i18n/format.js";
+import { frenchCalendarDate, frenchDuration } from "../i18n/fr.js";
+import { volumeChartSvg } from "./chart.js";
+import type { ReportData, ReportPump } from "./monthly.js";
+
+export const GREEN = "#2d8659";
+const SHORT_MONTHS = [
+  "janv.",
+  "févr.",
+  "mars",
+  "avr.",
+  "mai",
+  "juin",
+  "juil.",
+  "août",
+  "sept.",
+  "oct.",
+  "nov.",
+  "déc.",
+];
+const LIGHT = "#e8f3ed";
+const GREY = "#5f6b66";
+
+// biome-ignore lint/suspicious/noExplicitAny: pdfmake's document tree is plain, loosely typed JSON
+export type Content = any;
+
+const formatters = new Map<number, Intl.NumberFormat>();
+/** French number: decimal comma, thin no-break space (U+202F) between thousands, "-" for none. */
+export function frenchNumber(value: number | null | undefined, decimals: number): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "-";
+  let f = formatters.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    formatters.set(decimals, f);
+  }
+  const rounded = Math.round(value * 10 ** decimals) / 10 ** decimals;
+  return f.format(rounded === 0 ? 0 : rounded);
+}
+
+/** The dashboard's rounding of each figure, the one place the report and its tests read it from. */
+export const DECIMALS = {
+  volume: 2,
+  energy: 3,
+  co2e: 1,
+  electricityCo2e: 2,
+  runtimeH: 1,
+  kwhPerM3: 3,
+} as const;
+
+const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
+
+/** kWh per m³ of the figures as shown (the ratio of the rounded figures the reader sees). */
+export function kwhPerM3(energyKwh: number, volumeM3: number | null): number | null {
+  if (volumeM3 === null) return null;
+  const v = round(volumeM3, DECIMALS.volume);
+  return v > 0 ? round(energyKwh, DECIMALS.energy) / v : null;
+}
+
+const at = (d: Date, tz: string) => {
+  const s = Math.floor(d.getTime() / 1000);
+  return `${frenchDate(s, tz)} ${frenchTime(s, tz)}`;
+};
+
+function pumpVolume(p: ReportPump): number | null {
+  if (p.pumpType !== "relevage") return null;
+  return p.flowRateM3h === null && p.summary.treatedVolumeM3 === 0 ? null : p.summary.treatedVolumeM3;
+}
+
+const th = (text: string, alignment: "left" | "right" = "right") => ({ text, style: "th", alignment });
+const num = (text: string) => ({ text, alignment: "right" });
+
+function table(widths: Content[], header: Content[], rows: Content[][], footer?: Content[]): Content {
+  return {
+    table: { headerRows: 1, widths, body: [header, ...rows, ...(footer ? [footer] : [])] },
+    layout: {
+      fillColor: (row: number) => (row === 0 ? GREEN : row % 2 === 0 ? LIGHT : null),
+      hLineWidth: () => 0.5,
+      vLineWidth: () => 0,
+      hLineColor: () => "#c9d6cf",
+      paddingTop: () => 3,
+      paddingBottom: () => 3,
+    },
+    margin: [0, 4, 0, 10],
+  };
+}
+
+const empty = (text = "Aucune donnée pour cette période.") => ({
+  text,
+  italics: true,
+  color: GREY,
+  margin: [0, 2, 0, 10],
+});
+
+function pumpsTable(data: ReportData): Content {
+  if (data.pumps.length === 0) return empty("Aucune donnée : aucune pompe configurée ni mesurée.");
+  const rows = data.pumps.map((p) => {
+    const volume = pumpVolume(p);
+    return [
+      data.meters.length > 1 ? `${p.name}\n${p.meterName}` : p.name,
+      num(String(p.summary.cycles)),
+      num(frenchNumber(p.runtimeMin / 60, DECIMALS.runtimeH)),
+      num(frenchNumber(volume, DECIMALS.volume)),
+      num(frenchNumber(p.summary.energyKwh, DECIMALS.energy)),
+      num(frenchNumber(kwhPerM3(p.summary.energyKwh, volume), DECIMALS.kwhPerM3)),
+      num(volume === null ? "-" : frenchNumber(p.summary.co2eAvoidedKg, DECIMALS.co2e)),
+    ];
+  });
+  const s = data.summary;
+  const total = [
+    { text: "Total", bold: true },
+    num(String(s.cycles)),
+    num(frenchNumber(data.pumps.reduce((a, p) => a + p.runtimeMin, 0) / 60, DECIMALS.runtimeH)),
+    num(frenchNumber(s.treatedVolumeM3, DECIMALS.volume)),
+    num(frenchNumber(s.energyKwh, DECIMALS.energy)),
+    num(frenchNumber(kwhPerM3(s.energyKwh, s.treatedVolumeM3), DECIMALS.kwhPerM3)),
+    num(frenchNumber(s.co2eAvoidedKg, DECIMALS.co2e)),
+  ].map((c) => (typeof c === "object" ? { ...c, bold: true } : c));
+  return table(
+    ["*", 56, 56, 70, 58, 44, 56],
+    [
+      th("Pompe", "left"),
+      th("Démarrages"),
+      th("Durée de marche (h)"),
+      th("Volume traité estimé (m³)"),
+      th("Énergie (kWh)"),
+      th("kWh/m³"),
+      th("CO₂e évité (kg)"),
+    ],
+    rows,
+    total,
+  );
+}
+
+function methodText(data: ReportData): Content[] {
+  const flows = data.pumps
+    .filter((p) => p.pumpType === "relevage")
+    .map((p) =>
+      p.flowRateM3h === null
+        ? `${p.name} : aucun débit déclaré, pas de volume`
+        : `${p.name} : ${frenchNumber(p.flowRateM3h, 1)} m³/h`,
+    );
+  const fs = data.factorSet;
+  const grid = data.gridFactor;
+  return [
+    { text: "Méthode", style: "h2" },
+    {
+      text: [
+        { text: "Volume traité estimé d'après la durée de fonctionnement", bold: true },
+        " (estimation, pas une mesure) : durée de marche des cycles terminés des postes de relevage × débit " +
+          "effectif de l'installation déclaré pour la pompe, en vigueur le jour du cycle. " +
+          (flows.length > 0 ? `Débits : ${flows.join(" ; ")}.` : "Aucun poste de relevage."),
+      ],
+      margin: [0, 0, 0, 4],
+    },
+    {
+      text:
+        "Énergie : mesurée par le compteur (Shelly Pro 4PM), tous les cycles, en cours et parasites compris. " +
+        "Démarrages : cycles de pompage hors parasites. Jours comptés en heure locale " +
+        `(${data.timeZone}), chaque cycle le jour de son démarrage.`,
+      margin: [0, 0, 0, 4],
+    },
+    {
+      text: [
+        { text: "CO₂e évité", bold: true },
+        ` : jeu de facteurs « ${fs.label} » (${fs.id}), référence ${fs.referenceLabel}, ${fs.gwpLabel}. ` +
+          `Non compté : ${fs.excluded.join(" ; ")}.`,
+      ],
+      margin: [0, 0, 0, 2],
+    },
+    { ul: fs.sources.map((s) => ({ text: s, fontSize: 8 })), margin: [8, 0, 0, 4] },
+    {
+      text:
+        grid === null
+          ? "CO₂e de l'électricité consommée : aucun facteur du réseau renseigné."
+          : `CO₂e de l'électricité consommée : ${frenchNumber(data.summary.electricityCo2eKg, DECIMALS.electricityCo2e)} kg ` +
+            `(${frenchNumber(grid.kgCo2ePerKwh, 3)} kg CO₂e/kWh, ${grid.source}), indiqué à part, jamais déduit.`,
+      margin: [0, 0, 0, 10],
+    },
+  ];
+}
+
+/** Columns of the volume table: one per lift-station pump, or per meter when a site has many. */
+function volumeColumns(data: ReportData): { label: string; pumps: ReportPump[] }[] {
+  const lift = data.pumps.filter((p) => p.pumpType === "relevage");
+  if (lift.length <= 5) return lift.map((p) => ({ label: p.name, pumps: [p] }));
+  return data.meters
+    .map((m) => ({ label: m.name, pumps: lift.filter((p) => p.deviceId === m.deviceId) }))
+    .filter((c) => c.pumps.length > 0);
+}
+
+const sumOr = (xs: (number | null)[]) =>
+  xs.some((x) => x !== null) ? xs.reduce<number>((a, x) => a + (x ?? 0), 0) : null;
+
+function dailyVolumes(data: ReportData): Content[] {
+  const columns = volumeColumns(data);
+  const head = [{ text: "Volumes journaliers estimés (m³)", style: "h2" }];
+  if (!data.hasData || columns.length === 0) return [...head, empty()];
+  const perDay = data.dates.map((date, i) => ({
+    label: date.slice(8, 10),
+    values: columns.map((c) => sumOr(c.pumps.map((p) => p.days[i]?.volumeM3 ?? null))),
+  }));
+  const rows = data.dates.map((date, i) => {
+    const values = perDay[i]?.values ?? [];
+    return [
+      frenchCalendarDate(date),
+      ...values.map((v) => num(frenchNumber(v, DECIMALS.volume))),
+      num(frenchNumber(sumOr(values), DECIMALS.volume)),
+    ];
+  });
+  return [
+    ...head,
+    {
+      svg: volumeChartSvg(
+        perDay.map((d) => ({ label: d.label, values: d.values.map((v) => v ?? 0) })),
+        columns.map((c) => c.label),
+        { width: 515, height: 170 },
+      ),
+      font: "DejaVu",
+      width: 515,
+      margin: [0, 0, 0, 8],
+    },
+    ...dayTables(
+      columns.map((c) => c.label),
+      rows,
+    ),
+  ];
+}
+
+/** A month's days in two halves side by side when the table is narrow: the month then fits on two pages. */
+function dayTables(labels: string[], rows: Content[][]): Content[] {
+  // a fresh header per table: pdfmake writes its measures into the cells it lays out
+  const header = () => [th("Date", "left"), ...labels.map((l) => th(l)), th("Total")];
+  const compact = (part: Content[][]) => ({
+    ...table([54, ...labels.map(() => "*"), 44], header(), part),
+    fontSize: 7.5,
+  });
+  if (labels.length > 2) return [table([70, ...labels.map(() => "*"), 70], header(), rows)];
+  const half = Math.ceil(rows.length / 2);
+  return [
+    { columns: [compact(rows.slice(0, half)), compact(rows.slice(half))], columnGap: 12, unbreakable: true },
+  ];
+}
+
+function alertsSection(data: ReportData, title: string): Content[] {
+  const head = { text: title, style: "h2", pageBreak: undefined };
+  if (data.alerts.length === 0) return [head, empty("Aucune alerte sur la période.")];
+  const tz = data.timeZone;
+  const endMs = Math.min(data.generatedAt.getTime(), data.periodEnd.getTime());
+  return [
+    head,
+    table(
+      [110, "*", 80, 80, 60],
+      [
+        th("Compteur / voie", "left"),
+        th("Alerte", "left"),
+        th("Début", "left"),
+        th("Fin", "left"),
+        th("Durée", "left"),
+      ],
+      data.alerts.map((a) => [
+        `${a.meterName}${a.channel === null ? "" : ` / voie ${a.channel}`}`,
+        a.rule,
+        at(a.startedAt, tz),
+        a.endedAt === null ? "en cours" : at(a.endedAt, tz),
+        frenchDuration(((a.endedAt?.getTime() ?? endMs) - a.startedAt.getTime()) / 60_000),
+      ]),
+    ),
+  ];
+}
+
+function journalSection(data: ReportData, title: string): Content[] {
+  const head = { text: title, style: "h2" };
+  if (data.journal.length === 0) return [head, empty("Aucune entrée au journal sur la période.")];
+  const tz = data.timeZone;
+  const name = new Map(data.meters.map((m) => [m.deviceId, m.name]));
+  return [
+    head,
+    table(
+      [80, 80, "*", 80],
+      [th("Date", "left"), th("Nature", "left"), th("Texte", "left"), th("Auteur", "left")],
+      data.journal.map((l) => [
+        at(l.at, tz),
+        l.automatic
+          ? AUTOMATIC_KIND_LABELS[l.kind as keyof typeof AUTOMATIC_KIND_LABELS]
+          : JOURNAL_KIND_LABELS[l.kind as keyof typeof JOURNAL_KIND_LABELS],
+        `${data.meters.length > 1 ? `${name.get(l.deviceId) ?? l.deviceId} — ` : ""}${l.text}`,
+        l.author ?? "automatique",
+      ]),
+    ),
+  ];
+}
+
+function headerBlock(data: ReportData, heading: string): Content[] {
+  const site = data.site;
+  const lines = [
+    site?.sandreCode ? `Code SANDRE de la station : ${site.sandreCode}` : null,
+    site?.populationEquivalent ? `Capacité : ${frenchNumber(site.populationEquivalent, 0)} EH` : null,
+    `Compteurs : ${data.meters.map((m) => (m.name === m.deviceId ? m.deviceId : `${m.name} (${m.deviceId})`)).join(", ")}`,
+    `Du ${frenchCalendarDate(data.fromDate)} au ${frenchCalendarDate(data.toDate)}, heure locale ${data.timeZone}` +
+      (data.partial ? " — période en cours : chiffres à ce jour" : ""),
+    `Édité le ${at(data.generatedAt, data.timeZone)}`,
+  ].filter((l): l is string => l !== null);
+  return [
+    { text: "FiltrePlante — pumpwatch", color: GREEN, bold: true, fontSize: 9 },
+    { text: heading, style: "h1" },
+    { text: data.title, fontSize: 13, bold: true, margin: [0, 0, 0, 4] },
+    ...lines.map((text) => ({ text, fontSize: 9, color: GREY })),
+    {
+      canvas: [{ type: "line", x1: 0, y1: 4, x2: 515, y2: 4, lineWidth: 1.5, lineColor: GREEN }],
+      margin: [0, 0, 0, 8],
+    },
+  ];
+}
+
+function docOf(content: Content[], title: string): Content {
+  // a bottom margin after the last block can push pdfmake onto an empty last page
+  const last = content.at(-1);
+  if (last && typeof last === "object" && "table" in last) last.margin = [0, 4, 0, 0];
+  return {
+    pageSize: "A4",
+    pageMargins: [40, 40, 40, 50],
+    info: {
+      title,
+      author: "FiltrePlante — pumpwatch",
+      creator: "pumpwatch",
+      producer: "pumpwatch (pdfmake)",
+    },
+    defaultStyle: { font: "DejaVu", fontSize: 9, lineHeight: 1.15 },
+    styles: {
+      h1: { fontSize: 18, bold: true, color: GREEN, margin: [0, 4, 0, 2] },
+      h2: { fontSize: 12, bold: true, color: GREEN, margin: [0, 8, 0, 4] },
+      th: { bold: true, color: "#ffffff", fontSize: 7.5 },
+    },
+    footer: (page: number, pages: number) => ({
+      columns: [
+        { text: title, fontSize: 7, color: GREY },
+        { text: `Page ${page} / ${pages}`, alignment: "right", fontSize: 8, color: GREEN },
+      ],
+      margin: [40, 16, 40, 0],
+    }),
+    content,
+  };
+}
+
+export function monthlyDocument(data: ReportData): Content {
+  const heading = `Rapport mensuel — ${frenchMonth(data.period)}`;
+  const summary = data.summary;
+  const keyFigures = data.hasData
+    ? {
+        columns: [
+          ["Volume traité estimé", `${frenchNumber(summary.treatedVolumeM3, DECIMALS.volume)} m³`],
+          ["Énergie", `${frenchNumber(summary.energyKwh, DECIMALS.energy)} kWh`],
+          ["Démarrages", String(summary.cycles)],
+          ["CO₂e évité", `${frenchNumber(summary.co2eAvoidedKg, DECIMALS.co2e)} kg`],
+        ].map(([label, value]) => ({
+          stack: [
+            { text: label, fontSize: 8, color: GREY },
+            { text: value, fontSize: 13, bold: true, color: GREEN },
+          ],
+        })),
+        margin: [0, 0, 0, 8],
+      }
+    : { text: "Aucune donnée pour ce mois.", fontSize: 12, bold: true, color: GREY, margin: [0, 4, 0, 8] };
+  return docOf(
+    [
+      ...headerBlock(data, heading),
+      keyFigures,
+      { text: "Par pompe", style: "h2" },
+      pumpsTable(data),
+      ...methodText(data),
+      ...dailyVolumes(data),
+      ...alertsSection(data, "Alertes du mois"),
+      ...journalSection(data, "Journal d'exploitation"),
+    ],
+    `${heading} — ${data.title}`,
+  );
+}
+
+/** The year per month: what section 3 of the cahier de vie asks of the monitoring data. */
+function monthlyRows(data: ReportData) {
+  return monthsOf(Number(data.period)).map((month, m) => {
+    const idx = data.dates.flatMap((d, i) => (d.startsWith(month) ? [i] : []));
+    const day = (p: ReportPump, i: number) => p.days[i];
+    let starts = 0;
+    let runtime = 0;
+    let energy = 0;
+    let volume: number | null = null;
+    for (const p of data.pumps)
+      for (const i of idx) {
+        const d = day(p, i);
+        if (!d) continue;
+        starts += d.starts;
+        runtime += d.runtimeMin;
+        energy += d.energyKwh;
+        if (d.volumeM3 !== null) volume = (volume ?? 0) + d.volumeM3;
+      }
+    return { label: FRENCH_MONTHS[m] ?? month, starts, runtime, energy, volume };
+  });
+}
+
+export function annualDocument(data: ReportData): Content {
+  const heading = `Rapport annuel ${data.period} — cahier de vie, section 3`;
+  const months = monthlyRows(data);
+  const s = data.summary;
+  const volumesTable = data.hasData
+    ? [
+        {
+          svg: volumeChartSvg(
+            months.map((m, i) => ({ label: SHORT_MONTHS[i] ?? m.label, values: [m.volume ?? 0] })),
+            ["Volume traité estimé"],
+            { width: 515, height: 150 },
+          ),
+          font: "DejaVu",
+          width: 515,
+          margin: [0, 0, 0, 8],
+        },
+        table(
+          ["*", 60, 70, 80, 70, 60],
+          [
+            th("Mois", "left"),
+            th("Démarrages"),
+            th("Durée de marche (h)"),
+            th("Volume traité estimé (m³)"),
+            th("Énergie (kWh)"),
+            th("kWh/m³"),
+          ],
+          months.map((m) => [
+            m.label,
+            num(String(m.starts)),
+            num(frenchNumber(m.runtime / 60, DECIMALS.runtimeH)),
+            num(frenchNumber(m.volume, DECIMALS.volume)),
+            num(frenchNumber(m.energy, DECIMALS.energy)),
+            num(frenchNumber(kwhPerM3(m.energy, m.volume), DECIMALS.kwhPerM3)),
+          ]),
+          [
+            { text: "Année", bold: true },
+            num(String(s.cycles)),
+            num(frenchNumber(months.reduce((a, m) => a + m.runtime, 0) / 60, DECIMALS.runtimeH)),
+            num(frenchNumber(s.treatedVolumeM3, DECIMALS.volume)),
+            num(frenchNumber(s.energyKwh, DECIMALS.energy)),
+            num(frenchNumber(kwhPerM3(s.energyKwh, s.treatedVolumeM3), DECIMALS.kwhPerM3)),
+          ].map((c) => ({ ...c, bold: true })),
+        ),
+      ]
+    : [empty("Aucune donnée pour cette année.")];
+  return docOf(
+    [
+      ...headerBlock(data, heading),
+      {
+        text:
+          "Suivi de l'exécution du cahier de vie (arrêté du 21 juillet 2015, art. 20) : données de surveillance " +
+          "du système de pompage, consommation d'énergie, actes datés effectués sur le système, événements et alertes.",
+        margin: [0, 0, 0, 6],
+      },
+      { text: "3.1 Volumes traités (estimation) et énergie, par mois", style: "h2" },
+      ...volumesTable,
+      { text: "Par pompe sur l'année", style: "h2" },
+      pumpsTable(data),
+      ...methodText(data),
+      ...journalSection(data, "3.2 Actes datés effectués sur le système et événements"),
+      ...alertsSection(data, "3.3 Alertes et leurs durées"),
+    ],
+    `${heading} — ${data.title}`,
+  );
+}
