@@ -46,6 +46,7 @@ interface OurSummary {
   treated_volume_m3: number;
   treated_volume_per_day_m3: number;
   whole_days: number;
+  monitored_days: number;
   energy_kwh: number;
   co2e_avoided_kg: number;
   reduction_percent: number;

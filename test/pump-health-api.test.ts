@@ -110,3 +110,49 @@ describe("GET /api/pump-health", () => {
     expect(unknown.json().error.field).toBe("device_id");
   });
 });
+
+describe("GET /api/cycles?volume_method=", () => {
+  const cycles = (query: string) =>
+    app.inject({ method: "GET", url: `/api/cycles?device_id=${DEVICE}&${query}` });
+
+  it("counts each qualifying cycle at its measured Q·t1 and names the method in the summary", async () => {
+    const response = await cycles("channel=1&from=2026-03-02&to=2026-03-02&volume_method=volumetric");
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.summary).toMatchObject({ volume_method: "volumetric", cycles: 24, treated_volume_m3: 72 });
+    for (const c of body.cycles) expect(c.volume_m3).toBe(3);
+  });
+
+  it("falls back to runtime × débit effectif for a cycle without a measured flow (no fill before it)", async () => {
+    const response = await cycles("channel=0&from=2026-03-01&to=2026-03-01&volume_method=volumetric");
+    const [first] = response.json().cycles;
+    expect(first.volume_m3).toBeCloseTo((first.runtime_min / 60) * 20, 2);
+  });
+
+  it("keeps the predecessor's figures by default, and for a meter whose sump volume is unknown", async () => {
+    const byDefault = (await cycles("from=2026-03-02&to=2026-03-02")).json();
+    const flowRate = (await cycles("from=2026-03-02&to=2026-03-02&volume_method=flow_rate")).json();
+    expect(byDefault.summary.volume_method).toBe("flow_rate");
+    expect(flowRate).toEqual(byDefault);
+    const runtime = byDefault.cycles
+      .filter((c: { channel: number }) => c.channel === 1)
+      .reduce((sum: number, c: { runtime_min: number }) => sum + c.runtime_min, 0);
+    expect(byDefault.cycles.find((c: { channel: number }) => c.channel === 1).volume_m3).toBeCloseTo(
+      (runtime / 24 / 60) * 20,
+      1,
+    );
+    const outlet = (a: string) => cycles(`channel=2&from=2026-03-02&to=2026-03-02&volume_method=${a}`);
+    const [plain, measured] = [(await outlet("flow_rate")).json(), (await outlet("volumetric")).json()];
+    expect({ ...measured, summary: { ...measured.summary, volume_method: "flow_rate" } }).toEqual(plain);
+  });
+
+  it("names the method in the CSV's volume column", async () => {
+    const csv = await app.inject({
+      method: "GET",
+      url: `/api/cycles.csv?device_id=${DEVICE}&channel=1&from=2026-03-02&to=2026-03-02&volume_method=volumetric`,
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body.split("\n")[0]).toContain("Volume mesuré, méthode volumétrique (m³)");
+    expect(csv.body.split("\n")[1]).toContain(";3,00;");
+  });
+});

@@ -112,7 +112,7 @@ describe("the daily CSV", () => {
       "Volume estimé (m³)",
       "Énergie (kWh)",
       "Débit mesuré (m³/h)",
-      "Apport (m³)",
+      "Apport de la bâche (m³)",
     ]);
     expect(rows).toHaveLength(31 * 2);
     const row = (date: string, channel: string) => rows.find((r) => r[0] === date && r[2] === channel);
@@ -288,5 +288,22 @@ describe("the annual report PDF", () => {
     expect(row("février")[1]).toBe("0");
     expect(row("Année")[3]).toBe(fr(year.treated_volume_m3, 2));
     expect(row("Année")[4]).toBe(fr(year.energy_kwh, 3));
+  });
+});
+
+describe("the monthly e-mail preference", () => {
+  it("is off until the user turns it on, and stays as saved", async () => {
+    const headers = { cookie: viewer.cookie, "x-requested-with": "pumpwatch", origin: "http://localhost" };
+    expect((await get("/api/reports/preferences/me")).json()).toEqual({ monthly_email: false });
+    const saved = await app.inject({
+      method: "PUT",
+      url: "/api/reports/preferences/me",
+      headers: { ...headers, "content-type": "application/json" },
+      payload: JSON.stringify({ monthly_email: true }),
+    });
+    expect(saved.statusCode).toBe(200);
+    expect((await get("/api/reports/preferences/me")).json()).toEqual({ monthly_email: true });
+    const anonymous = await app.inject({ method: "GET", url: "/api/reports/preferences/me" });
+    expect(anonymous.statusCode).toBe(401);
   });
 });

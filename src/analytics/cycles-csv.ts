@@ -40,6 +40,11 @@ export const CSV_HEADER = [
   "CO₂e évité (kg)",
 ];
 
+/** `volume_method=volumetric`: the volume column says how it was obtained. */
+export const CSV_HEADER_VOLUMETRIC = CSV_HEADER.map((h) =>
+  h === "Volume (m³)" ? "Volume mesuré, méthode volumétrique (m³)" : h,
+);
+
 // A lone "-" is the export's empty-cell placeholder and "-12,5" a plain number: neither runs as a formula, and
 // an apostrophe there would show in the operator's sheet. Any other "-" start ("-1+1", "-cmd|…") may.
 const PLAIN_DASH = /^-(\d+([.,]\d+)?)?$/;

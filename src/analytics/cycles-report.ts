@@ -22,6 +22,7 @@ import {
   summarizeDays,
 } from "../domain/impact/index.js";
 import type { Period } from "../domain/period.js";
+import { type MeasuredVolume, measuredKey, measuredVolumes, meterChannelsOf } from "./measured-volumes.js";
 import { ensureCyclesFresh, type ReadBudget } from "./refresh-cycles.js";
 
 /** Where the configuration history comes from; keyed `${deviceId}_${channel}`, each list sorted by date. */
@@ -71,16 +72,25 @@ export interface CyclesQuery {
   factorSet: FactorSet;
   /** what the read may spend bringing the channels' cycles up to date (default: ensureCyclesFresh's) */
   refreshBudget?: ReadBudget;
+  /**
+   * `flow_rate` (default, the predecessor's): runtime × débit effectif; `volumetric`: each cycle's measured
+   * Q·t1 where its sump has a volume and it qualifies, else the débit effectif
+   */
+  volumeMethod?: VolumeMethod;
 }
+
+export type VolumeMethod = "flow_rate" | "volumetric";
 
 /** What listing and summarising share: fresh cycles, the versions, and the period cut into local days. */
 async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
-  const versions = await config.versionsOf(q.channels);
+  // the volumetric method needs the sump's other pumps, fresh, with their own settings
+  const read = q.volumeMethod === "volumetric" ? meterChannelsOf(q.channels) : q.channels;
+  const versions = await config.versionsOf(read);
   const calendar = localCalendar(q.timeZone);
   const today = calendar.dateOf(q.nowS);
   const freshness = await ensureCyclesFresh(
     db,
-    q.channels,
+    read,
     Math.floor(q.nowS / 60),
     settingsFromVersions(versions, today),
     q.refreshBudget ?? {},
@@ -88,11 +98,16 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
   const refreshing = freshness.pending.length > 0 ? { since: freshness.pendingSince } : null;
   const days = localDays(calendar, q.period.fromDate, q.period.toDate);
   const versionOn = (c: ChannelRef, date: string) => versionAt(versions.get(channelKey(c)) ?? [], date);
+  const measured =
+    q.volumeMethod === "volumetric"
+      ? await measuredVolumes(db, versions, q.channels, q.period.fromS, q.period.toS, q.period.toDate)
+      : null;
   const reported = (cycle: StoredCycle): ReportedCycle => {
     const startS = cycle.startMinute * 60;
     // A listed cycle starts within the period's days; the calendar would still answer if one did not.
     const version = versionOn(cycle, localDayOf(days, startS) ?? calendar.dateOf(startS));
-    return { cycle, version, impact: cycleImpact(cycle, version, q.factorSet) };
+    const m = measured?.get(measuredKey(cycle.deviceId, cycle.channel, cycle.startMinute))?.volumeM3 ?? null;
+    return { cycle, version, impact: cycleImpact(cycle, version, q.factorSet, m) };
   };
   return {
     refreshing,
@@ -100,6 +115,8 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
     days,
     versionOn,
     reported,
+    measured,
+    dateOf: (unixS: number) => localDayOf(days, unixS) ?? calendar.dateOf(unixS),
     range: {
       channels: q.channels,
       fromMinute: Math.ceil(q.period.fromS / 60),
@@ -119,15 +136,23 @@ export async function cyclesReport(
   config: ChannelVersions,
   q: CyclesQuery & { limit: number; gridFactor?: GridFactor | null },
 ): Promise<CyclesReport> {
-  const { refreshing, today, days, versionOn, reported, range } = await prepare(db, config, q);
+  const { refreshing, today, days, versionOn, reported, range, measured, dateOf } = await prepare(
+    db,
+    config,
+    q,
+  );
   const [totals, spreads, page, monitored] = await inReadSnapshot(db, async (tx) => [
     await cycleTotalsPerChannelDay(tx, { ...range, days }),
     await closedCycleSpreads(tx, range),
     await cyclesInRange(tx, { ...range, limit: q.limit, includeNoise: q.includeNoise }),
     await monitoredDates(tx, q.channels, days),
   ]);
+  const perDay = measured === null ? null : measuredPerDay(measured, dateOf);
   const summary = summarizeDays(
-    totals.map((t) => ({ ...t, version: versionOn(t, t.date) })),
+    totals.map((t) => {
+      const m = perDay?.get(`${channelKey(t)}_${t.date}`);
+      return { ...t, version: versionOn(t, t.date), ...(m ? { measured: m } : {}) };
+    }),
     spreads,
     { fromDate: q.period.fromDate, toDate: q.period.toDate, today, monitoredDates: monitored },
     { factorSet: q.factorSet, gridFactor: q.gridFactor ?? null },
@@ -167,4 +192,21 @@ export async function cyclesExport(
       }
     },
   };
+}
+
+/** The measured cycles summed per channel and local date of their start, as the summary's days are. */
+function measuredPerDay(
+  measured: Map<string, MeasuredVolume>,
+  dateOf: (unixS: number) => string,
+): Map<string, { cycles: number; runtimeMin: number; volumeM3: number }> {
+  const out = new Map<string, { cycles: number; runtimeMin: number; volumeM3: number }>();
+  for (const m of measured.values()) {
+    const key = `${channelKey(m)}_${dateOf(m.startMinute * 60)}`;
+    const d = out.get(key) ?? { cycles: 0, runtimeMin: 0, volumeM3: 0 };
+    d.cycles++;
+    d.runtimeMin += m.runtimeMin;
+    d.volumeM3 += m.volumeM3;
+    out.set(key, d);
+  }
+  return out;
 }

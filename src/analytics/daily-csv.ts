@@ -13,13 +13,13 @@ export const DAILY_CSV_HEADER = [
   "Volume estimé (m³)",
   "Énergie (kWh)",
   "Débit mesuré (m³/h)",
-  "Apport (m³)",
+  "Apport de la bâche (m³)",
 ];
 
 export interface DailyCsvRow extends ChannelDay {
   meterName: string;
   channelName: string;
-  /** the wet well's measured flow and inflow (issue 17); null until a sump is configured and measured */
+  /** the volumetric method's (issue 17): the pump's measured flow, its wet well's inflow (shared by its pumps) */
   measuredFlowM3h: number | null;
   inflowM3: number | null;
 }

@@ -22,7 +22,7 @@ import {
   type PumpDay,
   pumpDays,
 } from "../domain/pump-health/daily.js";
-import { baselineSince, sumpOf } from "../domain/pump-health/sumps.js";
+import { baselineSince, type ChannelHistories, sumpOf } from "../domain/pump-health/sumps.js";
 import { MAX_FILL_S, measureSump } from "../domain/pump-health/volumetric.js";
 import { type ChannelVersions, channelKey, settingsFromVersions } from "./cycles-report.js";
 import { ensureCyclesFresh, type ReadBudget } from "./refresh-cycles.js";
@@ -68,7 +68,7 @@ export async function pumpHealth(
 ): Promise<PumpHealth> {
   const refs = CHANNELS.map((channel) => ({ deviceId: q.deviceId, channel }));
   const all = await config.versionsOf(refs);
-  const histories = new Map<number, ConfigVersion[]>(
+  const histories: ChannelHistories = new Map<number, ConfigVersion[]>(
     CHANNELS.map((channel) => [channel, all.get(channelKey({ deviceId: q.deviceId, channel })) ?? []]),
   );
   const calendar = localCalendar(q.timeZone);

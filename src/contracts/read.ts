@@ -47,6 +47,14 @@ export const CyclesQuery = Type.Object({
       description: "scénario de référence de ipcc-2019-vf",
     }),
   ),
+  volume_method: Type.Optional(
+    Type.Union([Type.Literal("flow_rate"), Type.Literal("volumetric")], {
+      default: "flow_rate",
+      description:
+        "flow_rate : durée de marche × débit effectif (comme avant) ; volumetric : le volume mesuré de chaque " +
+        "cycle (Q·t1, volume utile de la bâche connu), à défaut le débit effectif",
+    }),
+  ),
 });
 export type CyclesQuery = Static<typeof CyclesQuery>;
 
@@ -116,6 +124,9 @@ export const CyclesSummary = Type.Object({
   cycles_without_flow_rate: Type.Integer(),
   reduction_percent: Type.Number(),
   factor_set: Type.String(),
+  volume_method: Type.Union([Type.Literal("flow_rate"), Type.Literal("volumetric")], {
+    description: "méthode des volumes du résumé et des cycles",
+  }),
 });
 
 export const CyclesResponse = Type.Object({

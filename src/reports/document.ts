@@ -94,7 +94,6 @@ function table(widths: Content[], header: Content[], rows: Content[][], footer?:
 
 const empty = (text = "Aucune donnée pour cette période.") => ({
   text,
-  italics: true,
   color: GREY,
   margin: [0, 2, 0, 10],
 });

@@ -79,6 +79,8 @@ export const CSP_DIRECTIVES = {
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],
   objectSrc: ["'none'"],
+  // the Rapports page shows the PDF it fetched (a blob: URL) in a frame
+  frameSrc: ["'self'", "blob:"],
   baseUri: ["'self'"],
   formAction: ["'self'"],
   frameAncestors: ["'none'"],

@@ -11,8 +11,10 @@ import { VersionsPage } from "./pages/admin/versions";
 import { AlertRulesPage } from "./pages/alert-rules";
 import { AlertsPage } from "./pages/alerts";
 import { DashboardPage } from "./pages/dashboard";
+import { JournalPage } from "./pages/journal";
 import { LoginPage } from "./pages/login";
 import { NotificationsPage } from "./pages/notifications";
+import { ReportsPage } from "./pages/reports";
 import { Forbidden, NotFound } from "./pages/status";
 import { location, match, navigate } from "./state/router";
 import { requireSignIn, site, user } from "./state/session";
@@ -46,6 +48,8 @@ const ROUTES: Route[] = [
     page: (p) => <AlertRulesPage deviceId={p.device ?? ""} />,
   },
   { pattern: "/notifications", admin: false, title: fr.nav.notifications, page: () => <NotificationsPage /> },
+  { pattern: "/journal", admin: false, title: fr.nav.journal, page: () => <JournalPage /> },
+  { pattern: "/rapports", admin: false, title: fr.nav.reports, page: () => <ReportsPage /> },
 ];
 
 function resolve(path: string): { route: Route; params: Record<string, string> } | null {

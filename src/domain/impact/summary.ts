@@ -26,8 +26,13 @@ export function cycleImpact(
   cycle: DetectedCycle,
   version: ConfigVersion | null,
   factorSet: FactorSet = FP_2026,
+  /** the water the cycle pumped by the volumetric method (Q·t1); null or absent: runtime × débit effectif */
+  measuredM3: number | null = null,
 ): CycleImpact {
-  const volume = volumeM3(cycle.runtimeMin, version?.flowRateM3h ?? null, version?.pumpType ?? null);
+  const volume =
+    measuredM3 !== null && version?.pumpType === "relevage"
+      ? measuredM3
+      : volumeM3(cycle.runtimeMin, version?.flowRateM3h ?? null, version?.pumpType ?? null);
   return {
     pumpType: version?.pumpType ?? null,
     flowRateM3h: version?.flowRateM3h ?? null,
@@ -150,6 +155,11 @@ export interface DayTotals {
   closed: number;
   closedDurationMin: number;
   closedRuntimeMin: number;
+  /**
+   * `volumetric` method: of the closed cycles, those with a measured volume (Q·t1), their count, runtime and
+   * water; the others count at runtime × débit effectif. Absent: every cycle at the débit effectif.
+   */
+  measured?: { cycles: number; runtimeMin: number; volumeM3: number };
 }
 
 /** The two middle values of a sorted list (the same one when the count is odd) and its ends. */
@@ -189,7 +199,7 @@ export function summarizeDays(
     totals.ongoing += day.ongoing;
     closed += day.closed;
     durationMin += day.closedDurationMin;
-    totals.addClosedRuntime(day.closedRuntimeMin, day.closed, day.version, day.date);
+    totals.addClosedRuntime(day.closedRuntimeMin, day.closed, day.version, day.date, day.measured);
   }
   const { avgPowerW: power, avgCurrentA: current } = spreads;
   return totals.summary({
@@ -234,13 +244,19 @@ class Totals {
   }
 
   /** `cycles` completed, non-noise cycles that ran `runtimeMin` in all, starting on `startDate`. */
-  addClosedRuntime(runtimeMin: number, cycles: number, version: ConfigVersion | null, startDate: string) {
+  addClosedRuntime(
+    runtimeMin: number,
+    cycles: number,
+    version: ConfigVersion | null,
+    startDate: string,
+    measured?: { cycles: number; runtimeMin: number; volumeM3: number },
+  ) {
     if (version?.pumpType !== "relevage") return;
-    const volume = volumeM3(runtimeMin, version.flowRateM3h, version.pumpType);
-    if (volume === null) {
-      this.cyclesWithoutFlowRate += cycles;
-      return;
-    }
+    const m = measured ?? { cycles: 0, runtimeMin: 0, volumeM3: 0 };
+    const rest = volumeM3(Math.max(0, runtimeMin - m.runtimeMin), version.flowRateM3h, version.pumpType);
+    if (rest === null) this.cyclesWithoutFlowRate += cycles - m.cycles;
+    if (rest === null && m.cycles === 0) return;
+    const volume = m.volumeM3 + (rest ?? 0);
     this.treatedVolumeM3 += volume;
     if (this.days.lastDate !== null && startDate >= this.range.fromDate && startDate <= this.days.lastDate) {
       this.wholeDaysVolumeM3 += volume;

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { factorSetOf, type Settings } from "../../admin/settings.js";
-import { CSV_HEADER, csvLine, cycleCsvLine } from "../../analytics/cycles-csv.js";
+import { CSV_HEADER, CSV_HEADER_VOLUMETRIC, csvLine, cycleCsvLine } from "../../analytics/cycles-csv.js";
 import {
   type ChannelVersions,
   channelKey,
@@ -127,6 +127,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       nowS,
       timeZone,
       factorSet,
+      volumeMethod: query.volume_method ?? "flow_rate",
       ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
     };
   }
@@ -199,6 +200,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           cycles_without_flow_rate: s.cyclesWithoutFlowRate,
           reduction_percent: round(s.reductionPercent, 1) ?? 0,
           factor_set: s.factorSet,
+          volume_method: query.volumeMethod,
         },
         ...(result.refreshing === null
           ? {}
@@ -248,7 +250,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           yield rows.slice(i, i + CSV_PAGE_SIZE).map((row) => index.get(row) as ReportedCycle);
       }
       async function* lines() {
-        yield `\uFEFF${csvLine(CSV_HEADER)}`;
+        yield `\uFEFF${csvLine(query.volumeMethod === "volumetric" ? CSV_HEADER_VOLUMETRIC : CSV_HEADER)}`;
         for await (const page of sort ? sorted() : pages) {
           // one chunk per page: the stream writes it while the next page is read
           yield page

@@ -2,16 +2,25 @@ import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { csvLine } from "../../analytics/cycles-csv.js";
 import { DAILY_CSV_HEADER, dailyCsvLine } from "../../analytics/daily-csv.js";
+import { pumpHealth } from "../../analytics/pump-health.js";
 import type { Clock } from "../../clock.js";
-import { AnnualReportQuery, DailyCsvQuery, MonthlyReportQuery } from "../../contracts/journal.js";
+import {
+  AnnualReportQuery,
+  DailyCsvQuery,
+  MonthlyReportQuery,
+  ReportPreferences,
+} from "../../contracts/journal.js";
+import { reportPreferenceOf } from "../../db/queries/report-preference.js";
+import { saveReportPreference } from "../../db/queries/save-report-preference.js";
 import { localDateOf } from "../../domain/config-versions/index.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
+import type { PumpDay } from "../../domain/pump-health/daily.js";
 import { principalOf } from "../../journal/meter-directory.js";
 import { annualDocument, monthlyDocument } from "../../reports/document.js";
 import { annualReport, monthlyReport } from "../../reports/monthly.js";
 import { renderPdf } from "../../reports/pdf.js";
 import { type ReportDeps, reportTarget, targetFigures } from "../../reports/targets.js";
-import type { Access } from "../access.js";
+import { type Access, currentUser } from "../access.js";
 import { AppError } from "../errors.js";
 import { mapJournalError } from "./journal.js";
 
@@ -53,6 +62,19 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportDeps & { clock: Clock
       const parsed = parsePeriod(request.query.from, request.query.to, t.timeZone, now);
       if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
       const figures = await targetFigures(deps, t, parsed.period, now);
+      // the volumetric method's figures (issue 17): measured where a sump and its volume are configured
+      const measured = new Map<string, Map<string, PumpDay>>();
+      for (const c of figures.channels) {
+        const health = await pumpHealth(deps.db, deps.versions, {
+          deviceId: c.deviceId,
+          channel: c.channel,
+          period: parsed.period,
+          nowS: now,
+          timeZone: t.timeZone,
+          ...(deps.refreshBudget ? { refreshBudget: deps.refreshBudget } : {}),
+        });
+        measured.set(`${c.deviceId}_${c.channel}`, new Map(health.days.map((d) => [d.date, d])));
+      }
       function* lines() {
         yield `\uFEFF${csvLine(DAILY_CSV_HEADER)}`;
         for (const [i, date] of figures.dates.entries()) {
@@ -63,8 +85,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportDeps & { clock: Clock
                 ...day,
                 meterName: figures.meterName(c.deviceId),
                 channelName: c.name,
-                measuredFlowM3h: null,
-                inflowM3: null,
+                measuredFlowM3h:
+                  measured.get(`${c.deviceId}_${c.channel}`)?.get(date)?.measuredFlowM3h ?? null,
+                inflowM3: measured.get(`${c.deviceId}_${c.channel}`)?.get(date)?.inflowM3 ?? null,
               });
             })
             .join("");
@@ -143,6 +166,41 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportDeps & { clock: Clock
           disposition(`rapport_annuel_${who}_${data.period}.pdf`, q.download === "1"),
         )
         .send(pdf);
+    },
+  );
+
+  app.get(
+    "/api/reports/preferences/me",
+    {
+      preHandler: access.requireSession(),
+      schema: {
+        summary: "Ma préférence : recevoir le rapport mensuel de mes sites par e-mail le 1er du mois",
+        security: SECURITY,
+        response: { 200: ReportPreferences },
+      },
+    },
+    async (request) => {
+      const me = currentUser(request);
+      return { monthly_email: me ? await reportPreferenceOf(deps.db, me.id) : false };
+    },
+  );
+
+  app.put(
+    "/api/reports/preferences/me",
+    {
+      preHandler: access.requireSession(),
+      schema: {
+        summary: "Choisir de recevoir (ou non) le rapport mensuel par e-mail le 1er du mois",
+        security: SECURITY,
+        body: ReportPreferences,
+        response: { 200: ReportPreferences },
+      },
+    },
+    async (request) => {
+      const me = currentUser(request);
+      if (!me) throw new AppError("forbidden", 403);
+      await saveReportPreference(deps.db, me.id, request.body.monthly_email, clock.now());
+      return { monthly_email: request.body.monthly_email };
     },
   );
 };

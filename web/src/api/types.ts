@@ -19,6 +19,11 @@ import type {
   VersionsResponse,
 } from "../../../src/contracts/admin.js";
 import type {
+  JournalLineSchema,
+  JournalResponse,
+  ReportPreferences,
+} from "../../../src/contracts/journal.js";
+import type {
   CycleItem,
   CyclesResponse,
   DevicesResponse,
@@ -62,3 +67,7 @@ export type {
   RuleSetting,
   Webhook,
 } from "./alerts";
+
+export type Journal = Static<typeof JournalResponse>;
+export type JournalLine = Static<typeof JournalLineSchema>;
+export type ReportPreference = Static<typeof ReportPreferences>;

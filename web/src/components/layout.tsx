@@ -57,6 +57,22 @@ export function Layout({ children }: { children: ComponentChildren }) {
             >
               {fr.nav.dashboard}
             </Link>
+            <Link
+              href="/journal"
+              class="main-nav__link"
+              current={path === "/journal"}
+              onNavigate={() => setMenuOpen(false)}
+            >
+              {fr.nav.journal}
+            </Link>
+            <Link
+              href="/rapports"
+              class="main-nav__link"
+              current={path === "/rapports"}
+              onNavigate={() => setMenuOpen(false)}
+            >
+              {fr.nav.reports}
+            </Link>
             {me && (
               <Link
                 href="/notifications"

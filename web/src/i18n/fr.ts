@@ -18,6 +18,8 @@ export const fr = {
     alerts: "Alertes",
     alertRules: "Règles d'alerte",
     notifications: "Mes notifications",
+    journal: "Journal d'exploitation",
+    reports: "Rapports",
   },
   roles: { admin: "administrateur", viewer: "lecteur" } as Record<string, string>,
   login: {
@@ -59,4 +61,9 @@ export const fr = {
     actions: "Actions",
   },
   pumpType: { relevage: "Relevage", sortie: "Sortie", autre: "Autre" } as Record<string, string>,
+  /** how the treated volume was obtained (issue 17), under the volume tiles */
+  volumeMethod: {
+    flow_rate: "estimé : durée de marche × débit effectif",
+    volumetric: "mesuré : méthode volumétrique (volume de la bâche)",
+  } as Record<string, string>,
 } as const;

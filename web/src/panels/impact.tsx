@@ -2,6 +2,7 @@ import { type FactorSetId, factorSetById } from "../../../src/domain/impact/fact
 import type { Cycles } from "../api/types";
 import { Link } from "../components/link";
 import { calendarDate, frenchNumber } from "../i18n/format";
+import { fr } from "../i18n/fr";
 import { kwhPerM3, massText, monitoredDaysText } from "./impact-text";
 
 type Summary = Cycles["summary"];
@@ -31,8 +32,15 @@ export function ImpactPanel(props: {
       <dl class="stat-grid">
         <div>
           <dt>Eau usée traitée (période)</dt>
-          <dd data-testid="kpi-volume">
-            {s ? (noVolume ? "-" : `${frenchNumber(s.treated_volume_m3, 1)} m³`) : "--"}
+          <dd>
+            <span data-testid="kpi-volume">
+              {s ? (noVolume ? "-" : `${frenchNumber(s.treated_volume_m3, 1)} m³`) : "--"}
+            </span>
+            {s && !noVolume && (
+              <span class="sub" data-testid="kpi-volume-method">
+                {fr.volumeMethod[s.volume_method] ?? s.volume_method}
+              </span>
+            )}
           </dd>
         </div>
         <div>
@@ -44,6 +52,7 @@ export function ImpactPanel(props: {
             {s && (
               <span class="sub" data-testid="kpi-monitored-days">
                 {monitoredDaysText(s.monitored_days, s.whole_days)}
+                {noVolume ? "" : `, ${fr.volumeMethod[s.volume_method] ?? s.volume_method}`}
               </span>
             )}
           </dd>
