@@ -50,6 +50,9 @@ ALTER TABLE users DROP CONSTRAINT users_role_check;
 ALTER TABLE users ADD CONSTRAINT users_role_check CHECK (role IN ('admin', 'operator', 'viewer'));
 ALTER TABLE users ADD COLUMN site_ids integer[];
 ALTER TABLE users ADD CONSTRAINT users_admin_every_site CHECK (role <> 'admin' OR site_ids IS NULL);
+-- Until now a viewer acknowledged alerts; that is an operator's right from here on, so the existing readers
+-- become operators and keep what they could do.
+UPDATE users SET role = 'operator' WHERE role = 'viewer';
 
 -- A read-only link to one site's dashboard for a client without an account. As for sessions, the link
 -- carries a 256-bit random token and only its SHA-256 is stored. Revoking keeps the row (the audit names

@@ -128,10 +128,18 @@ describe("alerts on simulated operation", () => {
     expect(resolved.alerts[0]?.value).toBe(15);
   }, 120_000);
 
-  it("a viewer acknowledges with a comment but cannot change a rule; an admin can", async () => {
-    const viewer = await loginAs(app, t.db, "viewer3@example.org", "viewer");
+  it("an operator acknowledges with a comment (a viewer may not) but cannot change a rule; an admin can", async () => {
+    const reader = await loginAs(app, t.db, "reader3@example.org", "viewer");
+    const viewer = await loginAs(app, t.db, "viewer3@example.org", "operator");
     const admin = await loginAs(app, t.db, "admin2@example.org", "admin");
     const [alert] = (await alerts(viewer)).alerts;
+    const refused = await app.inject({
+      method: "POST",
+      url: `/api/alerts/${encodeURIComponent(String(alert?.id))}/acknowledge`,
+      headers: { ...reader, ...SAME_ORIGIN, "content-type": "application/json" },
+      payload: JSON.stringify({ comment: "Coupure secteur connue" }),
+    });
+    expect(refused.statusCode).toBe(403);
     const ack = await app.inject({
       method: "POST",
       url: `/api/alerts/${encodeURIComponent(String(alert?.id))}/acknowledge`,

@@ -1,4 +1,5 @@
 /** Reading, acknowledging and backtesting alerts; rules and maintenance windows. */
+
 import type { Database } from "../db/database.js";
 import {
   type AlertRow,
@@ -12,6 +13,7 @@ import {
   ruleSettingsOf,
   saveRuleSetting,
 } from "../db/queries/alerts.js";
+import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
 import { filteredHistoryMeeting } from "../db/queries/imported-history.js";
 import {
   CHANNEL_RULES,
@@ -27,6 +29,7 @@ import {
   thresholdOf,
   timeOfDayIn,
 } from "../domain/alerts/index.js";
+import type { MeterScope } from "../domain/meter-scope.js";
 import { frenchDate, frenchTime } from "../i18n/format.js";
 import { cyclesByChannel, fromMinute, overridesOf, readingsByChannel, silenced, toMinute } from "./load.js";
 
@@ -115,6 +118,7 @@ export function toView(row: AlertRow, timeZone: string): AlertView {
 
 export async function listAlerts(
   db: Database,
+  scope: MeterScope,
   q: {
     state: "open" | "acknowledged" | "resolved" | "all";
     deviceId: string | null;
@@ -126,13 +130,14 @@ export async function listAlerts(
   },
   timeZone: string,
 ): Promise<{ alerts: AlertView[]; total: number }> {
-  const ids = q.deviceId ? [q.deviceId] : (await devicesToWatch(db)).map((d) => d.device_id);
+  const ids = q.deviceId ? [q.deviceId] : (await devicesForDashboard(db, scope)).map((d) => d.device_id);
   const rows = await alertsMatching(db, { ...q, deviceIds: ids });
   return { alerts: rows.map((r) => toView(r, timeZone)), total: Number(rows[0]?.total ?? 0) };
 }
 
 export async function acknowledge(
   db: Database,
+  scope: MeterScope,
   id: string,
   by: string,
   comment: string,
@@ -140,6 +145,9 @@ export async function acknowledge(
   timeZone: string,
 ): Promise<AlertView> {
   const { deviceId, n } = parseAlertId(id);
+  // An alert of a meter the caller may not see is one that does not exist.
+  if (scope.siteIds !== null && !(await devicesForDashboard(db, scope)).some((d) => d.device_id === deviceId))
+    throw new AlertError("alert_not_found");
   const row = await acknowledgeAlert(db, deviceId, n, by, comment, at);
   if (!row) throw new AlertError("alert_not_found");
   return toView(row, timeZone);

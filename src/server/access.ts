@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { resolveSession, type SessionPolicy, type SessionUser } from "../admin/sessions.js";
 import type { Clock } from "../clock.js";
 import type { Queryable } from "../db/database.js";
+import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
 import { EVERY_METER, type MeterScope, sitesScope } from "../domain/meter-scope.js";
 import type { MessageCode } from "../i18n/fr.js";
 import { type KeyVerifier, presentedKey } from "./auth.js";
@@ -22,6 +23,8 @@ export type Auth =
 declare module "fastify" {
   interface FastifyRequest {
     auth?: Auth;
+    /** the meters a restricted caller may see, read once per request (null: every meter) */
+    visibleMeters?: ReadonlySet<string> | null;
   }
 }
 
@@ -29,10 +32,11 @@ export type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promi
 
 export interface Access {
   /**
-   * A live session is required (401 otherwise); with `"admin"`, of an administrator (403 for a viewer).
-   * For POST/PUT/PATCH/DELETE the CSRF rule applies too (403). Sets `request.auth`.
+   * A live session is required (401 otherwise); with `"admin"`, of an administrator (403 for the others);
+   * with `"operator"`, of an operator or administrator (403 for a viewer). For POST/PUT/PATCH/DELETE the
+   * CSRF rule applies too (403). Sets `request.auth`, and confines the request to the caller's meters.
    */
-  requireSession(role?: "admin"): PreHandler;
+  requireSession(role?: "admin" | "operator"): PreHandler;
   /**
    * Reading endpoints: a viewer or admin session, or anyone when PUBLIC_DASHBOARD=true (then
    * `request.auth` is the session if there is one, else `{kind: "public"}`).
@@ -40,6 +44,11 @@ export interface Access {
   requireReader: PreHandler;
   /** An API key (header `X-Api-Key` or `Authorization: Bearer`) or else a session of any role. */
   requireKeyOrSession: PreHandler;
+  /**
+   * Confines a request already admitted (its body parsed) to the caller's meters; registered for every
+   * route, it covers the bodies of routes whose caller was admitted before the body was read.
+   */
+  confine: PreHandler;
   readonly publicDashboard: boolean;
 }
 
@@ -114,12 +123,64 @@ export function scopeOf(request: FastifyRequest): MeterScope {
   return { siteIds: [] };
 }
 
+/**
+ * What a meter the caller may not see becomes in the request: an id no meter can have (a space: ingestion
+ * refuses it as a `src`), so every route answers for it exactly as for a meter that does not exist, with no
+ * check of its own.
+ */
+export const UNSEEN_METER = "compteur inconnu";
+
+/** The meters the caller may see, read once per request; null: every meter (no restriction). */
+export async function visibleMeterIds(
+  db: Queryable,
+  request: FastifyRequest,
+): Promise<ReadonlySet<string> | null> {
+  if (request.visibleMeters !== undefined) return request.visibleMeters;
+  const scope = scopeOf(request);
+  request.visibleMeters =
+    scope.siteIds === null ? null : new Set((await devicesForDashboard(db, scope)).map((d) => d.device_id));
+  return request.visibleMeters;
+}
+
+const METER_FIELDS = new Set(["device_id", "device_ids"]);
+
+/** Replaces, in place, every meter the caller may not see by UNSEEN_METER (a few levels deep). */
+function hideUnseen(value: unknown, visible: ReadonlySet<string>, depth: number): void {
+  if (depth > 4 || value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    for (const item of value) hideUnseen(item, visible, depth + 1);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const [key, field] of Object.entries(record)) {
+    if (METER_FIELDS.has(key)) {
+      if (typeof field === "string" && !visible.has(field)) record[key] = UNSEEN_METER;
+      else if (Array.isArray(field))
+        record[key] = field.map((id) => (typeof id === "string" && !visible.has(id) ? UNSEEN_METER : id));
+    } else hideUnseen(field, visible, depth + 1);
+  }
+}
+
+/**
+ * The enforcement point of decision 0012: a meter the caller may not see, wherever the request names it (path,
+ * query or body: `device_id`, `device_ids`), is replaced by one that does not exist. Lists are confined where
+ * they are read: `devicesForDashboard` takes the caller's scope.
+ */
+export async function confineRequest(db: Queryable, request: FastifyRequest): Promise<void> {
+  if (!request.auth) return;
+  const visible = await visibleMeterIds(db, request);
+  if (visible === null) return;
+  hideUnseen(request.params, visible, 0);
+  hideUnseen(request.query, visible, 0);
+  hideUnseen(request.body, visible, 0);
+}
+
 export function createAccess(options: AccessOptions): Access {
   const { db, clock, sessionPolicy, publicDashboard, verifyKey } = options;
 
   async function authenticate(
     request: FastifyRequest,
-    role: "admin" | undefined,
+    role: "admin" | "operator" | undefined,
     missing: MessageCode,
   ): Promise<void> {
     const token = sessionToken(request);
@@ -128,12 +189,15 @@ export function createAccess(options: AccessOptions): Access {
     const user = await resolveSession(db, token, clock.now(), sessionPolicy);
     if (!user) throw new AppError(missing, 401);
     if (role === "admin" && user.role !== "admin") throw new AppError("forbidden", 403);
+    if (role === "operator" && user.role === "viewer") throw new AppError("forbidden", 403);
     request.auth = { kind: "session", user };
+    await confineRequest(db, request);
   }
 
   return {
     publicDashboard,
-    requireSession(role?: "admin") {
+    confine: (request) => confineRequest(db, request),
+    requireSession(role?: "admin" | "operator") {
       return (request) => authenticate(request, role, "session_required");
     },
     async requireReader(request) {
@@ -144,6 +208,7 @@ export function createAccess(options: AccessOptions): Access {
           ? await resolveSession(db, token, clock.now(), sessionPolicy)
           : null;
       request.auth = user ? { kind: "session", user } : { kind: "public" };
+      await confineRequest(db, request);
     },
     async requireKeyOrSession(request) {
       const key = presentedKey(request);

@@ -162,6 +162,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     publicDashboard: options.publicDashboard ?? false,
     verifyKey,
   });
+  // Routes that admit their caller before the body is read (onRequest) get it confined here, once parsed.
+  app.addHook("preHandler", access.confine);
   await app.register(healthRoutes, {
     db: options.db,
     lifecycle,

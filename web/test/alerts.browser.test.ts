@@ -97,7 +97,7 @@ describe.skipIf(!chromium)("alerts in the web application", () => {
     expect((await call(p, "PUT", `/api/admin/devices/${offlineId}`, { name: OFFLINE_NAME })).status).toBe(
       200,
     );
-    const r = await call(p, "POST", "/api/admin/users", { ...VIEWER, role: "viewer" });
+    const r = await call(p, "POST", "/api/admin/users", { ...VIEWER, role: "operator" });
     expect(r.status).toBe(201);
     await expect
       .poll(async () => {
@@ -183,7 +183,7 @@ describe.skipIf(!chromium)("alerts in the web application", () => {
     expect(problems).toEqual([]);
   });
 
-  it("lets a viewer acknowledge with a comment: the header's count goes down, the alert says who and when", async () => {
+  it("lets an operator acknowledge with a comment: the header's count goes down, the alert says who and when", async () => {
     const { page: p, problems } = await page(VIEWER);
     await expect.poll(async () => /^\d+$/.test((await header(p)) ?? "")).toBe(true);
     const before = Number(await header(p));

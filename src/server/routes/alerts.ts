@@ -30,7 +30,7 @@ import type { Database } from "../../db/database.js";
 import type { MaintenanceRow } from "../../db/queries/alerts.js";
 import type { RuleId } from "../../domain/alerts/index.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
-import { type Access, currentUser } from "../access.js";
+import { type Access, currentUser, scopeOf } from "../access.js";
 import { AppError } from "../errors.js";
 
 const SECURITY = [{ session: [] }];
@@ -83,6 +83,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
       const p = q.from || q.to ? period(q.from, q.to) : null;
       return listAlerts(
         db,
+        scopeOf(request),
         {
           state: q.state ?? "all",
           deviceId: q.device_id ?? null,
@@ -101,18 +102,19 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
     "/api/alerts/:id/acknowledge",
     {
       schema: {
-        summary: "Acquitter une alerte avec un commentaire (lecteur ou administrateur)",
+        summary: "Acquitter une alerte avec un commentaire (exploitant du site ou administrateur)",
         security: SECURITY,
         params: Type.Object({ id: Type.String({ minLength: 3, maxLength: 160 }) }),
         body: AcknowledgeBody,
         response: { 200: Alert },
       },
-      preHandler: access.requireSession(),
+      preHandler: access.requireSession("operator"),
     },
     async (request) => {
       const user = currentUser(request);
       return acknowledge(
         db,
+        scopeOf(request),
         request.params.id,
         user?.email ?? "",
         request.body.comment,

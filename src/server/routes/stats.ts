@@ -3,7 +3,7 @@ import { Type } from "typebox";
 import type { Clock } from "../../clock.js";
 import type { Database } from "../../db/database.js";
 import { readingsReceivedInLastDay } from "../../db/queries/queue-stats.js";
-import type { Access } from "../access.js";
+import { type Access, visibleMeterIds } from "../access.js";
 
 const QueueStats = Type.Object({
   period: Type.Literal("24h"),
@@ -28,8 +28,9 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{
       },
       preHandler: access.requireKeyOrSession,
     },
-    async () => {
-      const stats = await readingsReceivedInLastDay(db, clock.now());
+    async (request) => {
+      const visible = await visibleMeterIds(db, request);
+      const stats = await readingsReceivedInLastDay(db, clock.now(), visible === null ? null : [...visible]);
       return {
         period: "24h" as const,
         total_logs: stats.total_logs,
