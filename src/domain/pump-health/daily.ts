@@ -63,17 +63,7 @@ export function pumpDays(input: PumpDaysInput): PumpDay[] {
   const dayMedian = new Map<string, number | null>();
   for (const [k, flows] of perPumpDay) dayMedian.set(k, median(flows));
 
-  const pumped: (number | null)[] = cycles.map((c, i) => {
-    const m = measured[i] as MeasuredCycle;
-    if (m.pumpedM3 !== null) return m.pumpedM3;
-    if (c.ongoing || c.noise) return c.noise ? 0 : null;
-    const date = dates[i] as string;
-    const flow =
-      dayMedian.get(`${c.channel}/${date}`) ?? pumpMedian.get(c.channel) ?? input.flowRateOf(c.channel, date);
-    if (flow === null || flow === undefined) return null;
-    const t1 = m.t1S ?? c.runtimeMin * 60;
-    return (flow * t1) / 3600;
-  });
+  const pumped = pumpedVolumes(cycles, measured, dates, dayMedian, pumpMedian, input.flowRateOf);
 
   const inflow = inflowPerDay(cycles, measured, pumped, input.volumeM3, input.days);
   const own = new Map<string, { starts: number; runtime: number; energy: number; pumped: number | null }>();
@@ -108,6 +98,32 @@ export function pumpDays(input: PumpDaysInput): PumpDay[] {
 }
 
 /**
+ * The water each cycle moved: Q·t1 when it qualifies, else its runtime at the median measured flow of its pump
+ * that day, else the pump's median over the input, else the débit effectif; null when none is known (or the
+ * cycle is still running); 0 for noise.
+ */
+export function pumpedVolumes(
+  cycles: readonly HealthCycle[],
+  measured: readonly MeasuredCycle[],
+  dates: readonly string[],
+  dayMedian: ReadonlyMap<string, number | null>,
+  pumpMedian: ReadonlyMap<number, number | null>,
+  flowRateOf: (channel: number, date: string) => number | null,
+): (number | null)[] {
+  return cycles.map((c, i) => {
+    const m = measured[i] as MeasuredCycle;
+    if (m.pumpedM3 !== null) return m.pumpedM3;
+    if (c.ongoing || c.noise) return c.noise ? 0 : null;
+    const date = dates[i] as string;
+    const flow =
+      dayMedian.get(`${c.channel}/${date}`) ?? pumpMedian.get(c.channel) ?? flowRateOf(c.channel, date);
+    if (flow === null || flow === undefined) return null;
+    const t1 = m.t1S ?? c.runtimeMin * 60;
+    return (flow * t1) / 3600;
+  });
+}
+
+/**
  * The sump's inflow per day from its cumulative inflow I(t), known at instants where the level is: at a stop
  * with no other pump running the level is at the stop float (I = all pumped so far), at the start of a cycle
  * whose fill was still it is V higher. Between those instants the inflow is taken as steady (linear), so a
@@ -120,6 +136,24 @@ export function inflowPerDay(
   volumeM3: number | null,
   days: readonly DayBounds[],
 ): (number | null)[] {
+  const at = inflowCurve(cycles, measured, pumped, volumeM3);
+  return days.map((d) => {
+    const a = at(d.startS);
+    const b = at(d.endS);
+    return a === null || b === null ? null : Math.max(0, b - a);
+  });
+}
+
+/**
+ * The sump's cumulative inflow I(t), m³ since an arbitrary origin (see inflowPerDay): null outside the
+ * instants where the level is known. Differences of it are the water that came in between two instants.
+ */
+export function inflowCurve(
+  cycles: readonly SumpCycle[],
+  measured: readonly MeasuredCycle[],
+  pumped: readonly (number | null)[],
+  volumeM3: number | null,
+): (t: number) => number | null {
   const order = cycles.map((_, i) => i).filter((i) => (cycles[i] as SumpCycle).startS !== null);
   order.sort((a, b) => (cycles[a]?.startS as number) - (cycles[b]?.startS as number));
   const points: { t: number; i: number }[] = [];
@@ -193,11 +227,7 @@ export function inflowPerDay(
     if (b.t === a.t) return a.i;
     return a.i + ((b.i - a.i) * (t - a.t)) / (b.t - a.t);
   };
-  return days.map((d) => {
-    const a = at(d.startS);
-    const b = at(d.endS);
-    return a === null || b === null ? null : Math.max(0, b - a);
-  });
+  return at;
 }
 
 /**
