@@ -643,7 +643,7 @@ describe.runIf(onPostgres)("several refreshers on one PostgreSQL", () => {
     expect(reader.pendingSince).toBeInstanceOf(Date);
 
     // the other instance dies: PostgreSQL rolls its step back and the channel is free
-    await db.query("SELECT pg_terminate_backend($1)", [pid]);
+    await db.query("SELECT pg_terminate_backend($1::int4)", [pid]);
     await other.end().catch(() => {});
     const after = await refreshPendingCycles(db, { nowMinute });
     expect(after.pending).toEqual([]);

@@ -21,7 +21,11 @@ const B = "shellypro4pm-bbbbbbbbbbbb";
 const C = "shellypro4pm-cccccccccccc";
 const at = (iso: string) => Date.parse(iso) / 1000;
 
-/** `count` minutes of one channel at `watts` (energy by_minute in mWh, as the Pro 4PM sends it). */
+/**
+ * `count` minutes of one channel at `watts` (energy by_minute in mWh, as the Pro 4PM sends it), the pump
+ * starting at the first reading: that reading reports no energy for the minute before it (which a cycle counts
+ * as the minute its pump started in, issue 21).
+ */
 function run(device: string, channel: number, startIso: string, count: number, watts: number) {
   return Array.from({ length: count }, (_, i) => {
     const ts = at(startIso) + i * 60;
@@ -33,7 +37,7 @@ function run(device: string, channel: number, startIso: string, count: number, w
           apower: watts,
           current: watts / 230,
           voltage: 230,
-          aenergy: { total: 1000 + i, by_minute: [(watts / 60) * 1000, 0, 0], minute_ts: ts },
+          aenergy: { total: 1000 + i, by_minute: [i === 0 ? 0 : (watts / 60) * 1000, 0, 0], minute_ts: ts },
         },
       },
     };
@@ -301,5 +305,72 @@ describe("the monthly e-mail preference", () => {
     expect((await get("/api/reports/preferences/me")).json()).toEqual({ monthly_email: true });
     const anonymous = await app.inject({ method: "GET", url: "/api/reports/preferences/me" });
     expect(anonymous.statusCode).toBe(401);
+  });
+});
+
+describe("the reports of a site of three meters", () => {
+  let siteId = "";
+  beforeAll(async () => {
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO sites (name, time_zone, population_equivalent, sandre_code, created_at, updated_at)
+       VALUES ('Station de Saint-Jean', 'Europe/Paris', 350, '0401234S0001', $1, $1) RETURNING id`,
+      [NOW],
+    );
+    siteId = String(rows[0]?.id);
+    await t.db.query("UPDATE devices SET site_id = $1 WHERE device_id = ANY($2::text[])", [
+      Number(siteId),
+      [A, B, C],
+    ]);
+  });
+
+  it("prints each pump of the three meters as the dashboard does, and their total", async () => {
+    const res = await get(`/api/reports/monthly.pdf?site_id=${siteId}&month=2026-03`);
+    expect(res.statusCode).toBe(200);
+    const text = await pdfText(res.rawPayload, "monthly-site");
+    await pagePictures(res.rawPayload, "report-monthly-site");
+    expect(text).toContain("Station de Saint-Jean");
+    expect(text).toContain("Code SANDRE de la station : 0401234S0001");
+    let volume = 0;
+    let energy = 0;
+    let cycles = 0;
+    for (const [device, channel, name] of [
+      [A, 0, "PR1"],
+      [A, 1, "PR2"],
+      [B, 0, "PR-B"],
+      [C, 0, "PR-C"],
+    ] as const) {
+      const s = (
+        await get(`/api/cycles?device_id=${device}&channel=${channel}&from=2026-03-01&to=2026-03-31`)
+      ).json().summary;
+      const cells = (text.split("\n").find((l) => l.trim().startsWith(`${name} `)) ?? "")
+        .trim()
+        .split(/\s{2,}/);
+      expect(cells[1], name).toBe(String(s.cycles));
+      expect(cells[3], name).toBe(name === "PR-C" ? "-" : fr(s.treated_volume_m3, 2));
+      expect(cells[4], name).toBe(fr(s.energy_kwh, 3));
+      volume += s.treated_volume_m3;
+      energy += s.energy_kwh;
+      cycles += s.cycles;
+    }
+    // by hand: 20 m³ (PR1) + 3 m³ (PR2) + 40 min at 9 m³/h (PR-B) = 29 m³
+    expect(volume).toBeCloseTo(29, 6);
+    const total = (text.split("\n").find((l) => l.trim().startsWith("Total ")) ?? "").trim().split(/\s{2,}/);
+    expect(total[1]).toBe(String(cycles));
+    expect(total[3]).toBe(fr(29, 2));
+    expect(total[4]).toBe(fr(energy, 3));
+  });
+
+  it("gives the annual report of the site with its SANDRE code, and the daily CSV of its meters", async () => {
+    const res = await get(`/api/reports/annual.pdf?site_id=${siteId}&year=2026`);
+    expect(res.statusCode).toBe(200);
+    const text = await pdfText(res.rawPayload, "annual-site");
+    await pagePictures(res.rawPayload, "report-annual-site");
+    expect(text).toContain("Code SANDRE de la station : 0401234S0001");
+    expect(text).toContain("Capacité : 350 EH");
+    const csv = parseCsv(
+      (await get(`/api/reports/daily.csv?site_id=${siteId}&from=2026-03-15&to=2026-03-15`)).body,
+    );
+    expect(csv.rows.map((r) => r[2])).toEqual(["PR1", "PR2", "PR-B", "PR-C"]);
+    expect(csv.rows.find((r) => r[2] === "PR-B")?.slice(3, 6)).toEqual(["1", "40,0", "6,00"]);
   });
 });

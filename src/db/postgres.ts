@@ -43,7 +43,9 @@ async function run<R>(client: pg.Pool | pg.PoolClient, sql: string, params?: rea
 function serverOptions(connectionString: string): { connectionString: string; options: string } {
   // JIT compiles a plan once its estimated cost is high, as a year of readings is: 0.37 s of compilation on
   // the naive cycles query and 11 ms on a 30-day chart, for queries that run for milliseconds.
-  const ours = "-c jit=off";
+  // On Citus, SET LOCAL (the refresher's lock_timeout) must reach the workers holding the rows, or a refresher
+  // waits for another's claim without bound; elsewhere the setting is an inert placeholder.
+  const ours = "-c jit=off -c citus.propagate_set_commands=local";
   let url: URL;
   try {
     url = new URL(connectionString);

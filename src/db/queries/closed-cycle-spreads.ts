@@ -33,17 +33,14 @@ export async function closedCycleSpreads(db: Queryable, q: ClosedCycleSpreadsQue
               AS current_upper,
             min(c.avg_current_a) FILTER (WHERE ${current}) AS current_min,
             max(c.avg_current_a) FILTER (WHERE ${current}) AS current_max
-     FROM unnest($1::text[], $2::int2[]) AS k(device_id, channel)
-     CROSS JOIN LATERAL (
-       SELECT x.avg_power_w, x.avg_current_a
-       FROM cycles x
-       WHERE x.device_id = k.device_id AND x.channel = k.channel
-         AND x.start_ts >= to_timestamp($3::float8 * 60) AND x.start_ts < to_timestamp($4::float8 * 60)
-         AND NOT x.noise AND NOT x.ongoing
-       -- keeps the subquery per channel (a range scan of cycles_pkey each): flattened into a join, it became a
-       -- scan of the whole table, whose cost grows with the history instead of the period
-       OFFSET 0
-     ) c`,
+     FROM cycles c
+     -- device and channel as arrays and the period: one range scan of cycles_pkey per channel, bounded by the
+     -- period whatever the history; the exact pairs then. No lateral subquery: Citus pushes this down whole
+     -- (scale-rules.md, rule 4).
+     WHERE c.device_id = ANY($1::text[]) AND c.channel = ANY($2::int2[])
+       AND (c.device_id, c.channel) IN (SELECT * FROM unnest($1::text[], $2::int2[]))
+       AND c.start_ts >= to_timestamp($3::float8 * 60) AND c.start_ts < to_timestamp($4::float8 * 60)
+       AND NOT c.noise AND NOT c.ongoing`,
     [q.channels.map((c) => c.deviceId), q.channels.map((c) => c.channel), q.fromMinute, q.toMinute],
   );
   const row = rows[0];

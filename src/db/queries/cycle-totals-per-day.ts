@@ -40,23 +40,22 @@ export async function cycleTotalsPerChannelDay(
 ): Promise<ChannelDayTotals[]> {
   if (q.channels.length === 0) return [];
   const { rows } = await db.query<Row>(
-    `SELECT k.device_id, k.channel, d.*
-     FROM unnest($1::text[], $2::int2[]) AS k(device_id, channel)
-     CROSS JOIN LATERAL (
-       SELECT width_bucket(date_part('epoch', x.start_ts), $5::float8[]) AS day,
-              count(*)::int4 AS cycles,
-              count(*) FILTER (WHERE x.noise)::int4 AS noise_cycles,
-              count(*) FILTER (WHERE x.ongoing)::int4 AS ongoing,
-              sum(x.energy_wh) AS energy_wh,
-              count(*) FILTER (WHERE NOT x.noise AND NOT x.ongoing)::int4 AS closed,
-              coalesce(sum(x.duration_min) FILTER (WHERE NOT x.noise AND NOT x.ongoing), 0)::float8
-                AS closed_duration_min,
-              coalesce(sum(x.runtime_min) FILTER (WHERE NOT x.noise AND NOT x.ongoing), 0) AS closed_runtime_min
-       FROM cycles x
-       WHERE x.device_id = k.device_id AND x.channel = k.channel
-         AND x.start_ts >= to_timestamp($3::float8 * 60) AND x.start_ts < to_timestamp($4::float8 * 60)
-       GROUP BY 1
-     ) d`,
+    `SELECT x.device_id, x.channel, width_bucket(date_part('epoch', x.start_ts), $5::float8[]) AS day,
+            count(*)::int4 AS cycles,
+            count(*) FILTER (WHERE x.noise)::int4 AS noise_cycles,
+            count(*) FILTER (WHERE x.ongoing)::int4 AS ongoing,
+            sum(x.energy_wh) AS energy_wh,
+            count(*) FILTER (WHERE NOT x.noise AND NOT x.ongoing)::int4 AS closed,
+            coalesce(sum(x.duration_min) FILTER (WHERE NOT x.noise AND NOT x.ongoing), 0)::float8
+              AS closed_duration_min,
+            coalesce(sum(x.runtime_min) FILTER (WHERE NOT x.noise AND NOT x.ongoing), 0) AS closed_runtime_min
+     FROM cycles x
+     -- one range scan of cycles_pkey per channel (device and channel as arrays), then the exact pairs; no
+     -- lateral subquery, so Citus pushes it down whole (scale-rules.md, rule 4)
+     WHERE x.device_id = ANY($1::text[]) AND x.channel = ANY($2::int2[])
+       AND (x.device_id, x.channel) IN (SELECT * FROM unnest($1::text[], $2::int2[]))
+       AND x.start_ts >= to_timestamp($3::float8 * 60) AND x.start_ts < to_timestamp($4::float8 * 60)
+     GROUP BY x.device_id, x.channel, 3`,
     [
       q.channels.map((c) => c.deviceId),
       q.channels.map((c) => c.channel),

@@ -30,9 +30,38 @@ export interface CyclesInRangeQuery {
  * Cycles of the given channels starting in [fromMinute, toMinute), newest first (ties: device_id, channel
  * descending), at most `limit`, after the cursor. Each channel is a backward range scan of the primary key
  * stopped by the limit, so a page costs the same whatever the length of the history.
+ *
+ * One statement per meter, each naming its meter (scale-rules.md, rule 4): on Citus it goes whole to the
+ * meter's shard, where the per-channel LIMIT is allowed; the pages of the meters are merged here.
  */
 export async function cyclesInRange(db: Queryable, q: CyclesInRangeQuery): Promise<StoredCycle[]> {
   if (q.channels.length === 0 || q.limit <= 0) return [];
+  const byDevice = new Map<string, number[]>();
+  for (const c of q.channels) {
+    const channels = byDevice.get(c.deviceId) ?? [];
+    channels.push(c.channel);
+    byDevice.set(c.deviceId, channels);
+  }
+  const pages: StoredCycle[] = [];
+  for (const [deviceId, channels] of byDevice) {
+    pages.push(...(await cyclesOfDeviceInRange(db, deviceId, channels, q)));
+  }
+  // Ties between meters by device_id in code-point order, as the cursor's COLLATE "C" comparison.
+  pages.sort(
+    (a, b) =>
+      b.startMinute - a.startMinute ||
+      (a.deviceId < b.deviceId ? 1 : a.deviceId > b.deviceId ? -1 : 0) ||
+      b.channel - a.channel,
+  );
+  return pages.slice(0, q.limit);
+}
+
+async function cyclesOfDeviceInRange(
+  db: Queryable,
+  deviceId: string,
+  channels: readonly number[],
+  q: CyclesInRangeQuery,
+): Promise<StoredCycle[]> {
   // No cursor = a cursor at toMinute itself, which the range already excludes.
   const after = q.after ?? { startMinute: q.toMinute, deviceId: "", channel: -1 };
   // The page is chosen on the key alone (an index-only range scan per channel), and only its rows are read
@@ -40,33 +69,34 @@ export async function cyclesInRange(db: Queryable, q: CyclesInRangeQuery): Promi
   const { rows } = await db.query<StoredCycleRow>(
     `SELECT r.*
      FROM (
-       SELECT k.device_id, k.channel, c.start_ts
-       FROM unnest($1::text[], $2::int2[]) AS k(device_id, channel)
+       SELECT k.channel, c.start_ts
+       FROM unnest($2::int2[]) AS k(channel)
        CROSS JOIN LATERAL (
          SELECT x.start_ts
          FROM cycles x
-         WHERE x.device_id = k.device_id AND x.channel = k.channel
+         WHERE x.device_id = $1 AND x.channel = k.channel
            AND x.start_ts >= to_timestamp($3::float8 * 60) AND x.start_ts < to_timestamp($4::float8 * 60)
            AND x.start_ts <= to_timestamp($5::float8 * 60)
-           AND (x.start_ts < to_timestamp($5::float8 * 60) OR (k.device_id, k.channel) < ($6::text, $7::int2))
+           AND (x.start_ts < to_timestamp($5::float8 * 60)
+                OR $1::text COLLATE "C" < $6::text OR ($1::text = $6::text AND k.channel < $7::int2))
            AND ($9 OR NOT x.noise)
          ORDER BY x.start_ts DESC
          LIMIT $8
        ) c
-       ORDER BY c.start_ts DESC, k.device_id DESC, k.channel DESC
+       ORDER BY c.start_ts DESC, k.channel DESC
        LIMIT $8
      ) page
      -- one primary-key lookup per kept row (LIMIT 1: the planner otherwise hashes the whole table to join)
      CROSS JOIN LATERAL (
        SELECT ${storedCycleColumns("x")}
        FROM cycles x
-       WHERE x.device_id = page.device_id AND x.channel = page.channel AND x.start_ts = page.start_ts
+       WHERE x.device_id = $1 AND x.channel = page.channel AND x.start_ts = page.start_ts
        LIMIT 1
      ) r
-     ORDER BY page.start_ts DESC, page.device_id DESC, page.channel DESC`,
+     ORDER BY page.start_ts DESC, page.channel DESC`,
     [
-      q.channels.map((c) => c.deviceId),
-      q.channels.map((c) => c.channel),
+      deviceId,
+      channels,
       q.fromMinute,
       q.toMinute,
       after.startMinute,

@@ -189,6 +189,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           treated_volume_m3: round(s.treatedVolumeM3, 2) ?? 0,
           treated_volume_per_day_m3: round(s.treatedVolumePerDayM3, 2) ?? 0,
           whole_days: s.wholeDays,
+          monitored_days: s.monitoredDays,
           energy_kwh: round(s.energyKwh, 3) ?? 0,
           co2e_avoided_kg: round(s.co2eAvoidedKg, 1) ?? 0,
           ch4_avoided_kg: round(s.ch4AvoidedKg, 2) ?? 0,
