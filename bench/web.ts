@@ -1,4 +1,7 @@
-// npx tsx bench/web.ts [--devices 10] [--days 7] [--runs 5] [--skip-build]
+// npx tsx bench/web.ts [--devices 10] [--days 7] [--runs 5] [--skip-build] [--baseline DIR] [--only-filter]
+//
+// --baseline DIR: also times the first view and the filter change with the page built into DIR (another
+// commit's `dist/web`), on the same service and data in the same run; --only-filter stops after that.
 //
 // The web application in Debian's Chromium (playwright-core), against the service as `npm start` runs it on
 // a fresh database (PGlite, or a new database on DATABASE_URL's server) filled by the simulator. Prints:
@@ -78,6 +81,88 @@ async function slowPage(context: BrowserContext): Promise<Page> {
   return page;
 }
 
+/** `--baseline DIR`: a `dist/web` built from another commit, served to a second context for comparison. */
+const BASELINE = (() => {
+  const i = process.argv.indexOf("--baseline");
+  return i > 0 ? (process.argv[i + 1] ?? null) : null;
+})();
+
+/** Serves the page and its assets from `dir` instead of the service's build; /api/ still goes to the service. */
+async function serveBuild(context: BrowserContext, dir: string): Promise<void> {
+  await context.route("**/*", async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path.startsWith("/api/")) return route.continue();
+    const file = path.startsWith("/assets/") ? join(dir, path) : join(dir, "index.html");
+    const type = file.endsWith(".js")
+      ? "text/javascript"
+      : file.endsWith(".css")
+        ? "text/css"
+        : file.endsWith(".html")
+          ? "text/html"
+          : "application/octet-stream";
+    return route.fulfill({ status: 200, body: await readFile(file), contentType: type });
+  });
+}
+
+interface FilterFigures {
+  warm: number[];
+  warmApi: number[];
+  filter: number[];
+  filterApi: number[];
+}
+
+/** The dashboard's first view, then a filter change right after it (the previous view still reading). */
+async function filterRuns(context: BrowserContext, firstDevice: string): Promise<FilterFigures> {
+  const warm: number[] = [];
+  const filter: number[] = [];
+  const filterApi: number[] = [];
+  const warmApi: number[] = [];
+  const page = await context.newPage();
+  await page.goto("/");
+  await page.waitForFunction(dashboardUsable);
+  for (let i = 0; i < RUNS; i++) {
+    warm.push(await timeTo(page, "/", dashboardUsable));
+    warmApi.push(await page.evaluate(kpiRequestMs));
+    // a filter change: the device, then back to all devices, until the KPIs of the new view are shown
+    const elapsed = await page.evaluate(async (device) => {
+      const select = document.querySelector<HTMLSelectElement>("#f-device");
+      const before = document.querySelector("[data-testid=kpi-cycles]")?.textContent;
+      if (!select) return Number.NaN;
+      const t0 = performance.now();
+      select.value = device;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      for (;;) {
+        await new Promise((r) => requestAnimationFrame(r));
+        const now = document.querySelector("[data-testid=kpi-cycles]")?.textContent;
+        const status = document.querySelector("[data-testid=live-status]")?.textContent ?? "";
+        if (now !== before && !status.includes("Mise à jour")) return performance.now() - t0;
+        if (performance.now() - t0 > 30_000) return Number.NaN;
+      }
+    }, firstDevice);
+    filter.push(elapsed);
+    // how much of it is the service's answer (the KPIs' request), the rest being the page's own work
+    filterApi.push(await page.evaluate(kpiRequestMs));
+  }
+  await page.close();
+  return { warm, warmApi, filter, filterApi };
+}
+
+function report(label: string, f: FilterFigures): void {
+  console.log(`[${label}]`);
+  console.log(
+    `dashboard usable (KPIs + table), warm, localhost: median ${ms(median(f.warm))} of ${f.warm.map(ms).join(", ")}`,
+  );
+  console.log(
+    `  of which the KPIs' API request: median ${ms(median(f.warmApi))} of ${f.warmApi.map(ms).join(", ")}`,
+  );
+  console.log(
+    `filter change (device) to new KPIs: median ${ms(median(f.filter))} of ${f.filter.map(ms).join(", ")}`,
+  );
+  console.log(
+    `  of which the KPIs' API request: median ${ms(median(f.filterApi))} of ${f.filterApi.map(ms).join(", ")}`,
+  );
+}
+
 async function main() {
   if (!process.argv.includes("--skip-build"))
     execFileSync("npm", ["run", "build", "--silent"], { stdio: "inherit" });
@@ -148,55 +233,16 @@ async function main() {
       `shipped, whole app: JS ${(totalJs / 1024).toFixed(1)} kB gz, CSS ${(totalCss / 1024).toFixed(1)} kB gz`,
     );
 
-    const warm: number[] = [];
-    const filter: number[] = [];
-    const filterApi: number[] = [];
-    const warmApi: number[] = [];
-    const page = await admin.newPage();
-    await page.goto("/");
-    await page.waitForFunction(dashboardUsable);
-    for (let i = 0; i < RUNS; i++) {
-      warm.push(await timeTo(page, "/", dashboardUsable));
-      warmApi.push(await page.evaluate(kpiRequestMs));
-      // a filter change: the device, then back to all devices, until the KPIs of the new view are shown
-      const elapsed = await page.evaluate(async (device) => {
-        const select = document.querySelector<HTMLSelectElement>("#f-device");
-        const before = document.querySelector("[data-testid=kpi-cycles]")?.textContent;
-        if (!select) return Number.NaN;
-        const t0 = performance.now();
-        select.value = device;
-        select.dispatchEvent(new Event("change", { bubbles: true }));
-        for (;;) {
-          await new Promise((r) => requestAnimationFrame(r));
-          const now = document.querySelector("[data-testid=kpi-cycles]")?.textContent;
-          const status = document.querySelector("[data-testid=live-status]")?.textContent ?? "";
-          if (now !== before && !status.includes("Mise à jour")) return performance.now() - t0;
-          if (performance.now() - t0 > 30_000) return Number.NaN;
-        }
-      }, firstDevice);
-      filter.push(elapsed);
-      // how much of it is the service's answer (the KPIs' request), the rest being the page's own work
-      filterApi.push(
-        await page.evaluate(() => {
-          const r = performance
-            .getEntriesByType("resource")
-            .filter((e) => e.name.includes("/api/cycles?") && e.name.includes("limit=100"));
-          return r.length ? (r[r.length - 1] as PerformanceResourceTiming).duration : Number.NaN;
-        }),
-      );
+    const current = await filterRuns(admin, firstDevice);
+    report("this build", current);
+    if (BASELINE) {
+      // the same service, data and moment, with another build's page (same-run baseline, house rule)
+      const before = await signedIn(browser, server.url);
+      await serveBuild(before, BASELINE);
+      report(`baseline build (${BASELINE})`, await filterRuns(before, firstDevice));
+      await before.close();
     }
-    console.log(
-      `dashboard usable (KPIs + table), warm, localhost: median ${ms(median(warm))} of ${warm.map(ms).join(", ")}`,
-    );
-    console.log(
-      `  of which the KPIs' API request: median ${ms(median(warmApi))} of ${warmApi.map(ms).join(", ")}`,
-    );
-    console.log(
-      `filter change (device) to new KPIs: median ${ms(median(filter))} of ${filter.map(ms).join(", ")}`,
-    );
-    console.log(
-      `  of which the KPIs' API request: median ${ms(median(filterApi))} of ${filterApi.map(ms).join(", ")}`,
-    );
+    if (process.argv.includes("--only-filter")) return;
 
     const cold: number[] = [];
     const coldSignIn: number[] = [];

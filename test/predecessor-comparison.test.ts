@@ -46,6 +46,7 @@ interface OurSummary {
   treated_volume_m3: number;
   treated_volume_per_day_m3: number;
   whole_days: number;
+  monitored_days: number;
   energy_kwh: number;
   co2e_avoided_kg: number;
   reduction_percent: number;
@@ -201,9 +202,15 @@ describe("the predecessor's figures and ours, on the same imported data", () => 
     // the old 7.467 m³ + the 09/02 cycle of the hole (15/60 × 18) + one minute per counted cycle at its flow
     expect(treated).toBeCloseTo(7.467 + (15 / 60) * 18 + (1 / 60) * (22 + 9 + 14), 2);
     expect(channels.every((c) => c.summary.whole_days === 15)).toBe(true);
-    // 15 days: both ends included, today (20/02) is not in the period
+    // 15 days: both ends included, today (20/02) is not in the period; the per-day figure divides by the days
+    // each channel was monitored (issue 21): PR1's imported history runs from 09/02 to 14/02, 6 days
+    expect(channels[0]?.summary.monitored_days).toBe(6);
     for (const c of channels) {
-      expect(c.summary.treated_volume_per_day_m3).toBeCloseTo(c.summary.treated_volume_m3 / 15, 2);
+      expect(c.summary.monitored_days).toBeLessThanOrEqual(15);
+      expect(c.summary.treated_volume_per_day_m3).toBeCloseTo(
+        c.summary.monitored_days > 0 ? c.summary.treated_volume_m3 / c.summary.monitored_days : 0,
+        2,
+      );
     }
     expect(sum((s) => s.cycles)).toBe(old.length);
     expect(channels[0]?.summary.reduction_percent).toBe(94);

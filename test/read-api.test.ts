@@ -128,6 +128,25 @@ describe("GET /api/cycles", () => {
     expect(body.summary.electricity_co2e_kg).toBeNull();
   });
 
+  it("divides the per-day volume by the days the meter was monitored, not by the days before it existed (issue 21)", async () => {
+    // 19 whole days asked; site A sent readings on 2026-02-10 only before today: 44 m³ in 1 monitored day
+    const body = (await get(`/api/cycles?device_id=${SITE_A}&from=2026-02-01&to=2026-02-19`)).json();
+    expect(body.summary).toMatchObject({
+      treated_volume_m3: 44,
+      whole_days: 19,
+      monitored_days: 1,
+      treated_volume_per_day_m3: 44,
+    });
+    // a channel is monitored on the days it has readings: switch:1 of site A never sent any
+    const idle = (
+      await get(`/api/cycles?device_id=${SITE_A}&channel=1&from=2026-02-01&to=2026-02-19`)
+    ).json();
+    expect(idle.summary).toMatchObject({ whole_days: 19, monitored_days: 0, treated_volume_per_day_m3: 0 });
+    // every device: the days any of them was monitored (both sites on 2026-02-10, today excluded)
+    const all = (await get("/api/cycles?from=2026-02-01&to=2026-02-20")).json();
+    expect(all.summary).toMatchObject({ whole_days: 19, monitored_days: 1 });
+  });
+
   it("shows the electricity line, with its source, when the site has a grid factor", async () => {
     const withGrid = await createTestApp(t.db, {
       clock,

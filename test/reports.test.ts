@@ -28,7 +28,11 @@ const B = "shellypro4pm-bbbbbbbbbbbb";
 const C = "shellypro4pm-cccccccccccc";
 const at = (iso: string) => Date.parse(iso) / 1000;
 
-/** `count` minutes of one channel at `watts` (energy by_minute in mWh, as the Pro 4PM sends it). */
+/**
+ * `count` minutes of one channel at `watts` (energy by_minute in mWh, as the Pro 4PM sends it), the pump
+ * starting at the first reading: that reading reports no energy for the minute before it (which a cycle counts
+ * as the minute its pump started in, issue 21).
+ */
 function run(device: string, channel: number, startIso: string, count: number, watts: number) {
   return Array.from({ length: count }, (_, i) => {
     const ts = at(startIso) + i * 60;
@@ -40,7 +44,7 @@ function run(device: string, channel: number, startIso: string, count: number, w
           apower: watts,
           current: watts / 230,
           voltage: 230,
-          aenergy: { total: 1000 + i, by_minute: [(watts / 60) * 1000, 0, 0], minute_ts: ts },
+          aenergy: { total: 1000 + i, by_minute: [i === 0 ? 0 : (watts / 60) * 1000, 0, 0], minute_ts: ts },
         },
       },
     };

@@ -2,6 +2,7 @@ import type { Database } from "../db/database.js";
 import { closedCycleSpreads } from "../db/queries/closed-cycle-spreads.js";
 import { cycleTotalsPerChannelDay } from "../db/queries/cycle-totals-per-day.js";
 import { type CycleCursor, cyclesInRange } from "../db/queries/cycles-in-range.js";
+import { monitoredDates } from "../db/queries/monitored-days.js";
 import { inReadSnapshot } from "../db/queries/read-snapshot.js";
 import type { ChannelRef, StoredCycle } from "../db/queries/stored-cycle.js";
 import {
@@ -140,10 +141,11 @@ export async function cyclesReport(
     config,
     q,
   );
-  const [totals, spreads, page] = await inReadSnapshot(db, async (tx) => [
+  const [totals, spreads, page, monitored] = await inReadSnapshot(db, async (tx) => [
     await cycleTotalsPerChannelDay(tx, { ...range, days }),
     await closedCycleSpreads(tx, range),
     await cyclesInRange(tx, { ...range, limit: q.limit, includeNoise: q.includeNoise }),
+    await monitoredDates(tx, q.channels, days),
   ]);
   const perDay = measured === null ? null : measuredPerDay(measured, dateOf);
   const summary = summarizeDays(
@@ -152,7 +154,7 @@ export async function cyclesReport(
       return { ...t, version: versionOn(t, t.date), ...(m ? { measured: m } : {}) };
     }),
     spreads,
-    { fromDate: q.period.fromDate, toDate: q.period.toDate, today },
+    { fromDate: q.period.fromDate, toDate: q.period.toDate, today, monitoredDates: monitored },
     { factorSet: q.factorSet, gridFactor: q.gridFactor ?? null },
   );
   return {

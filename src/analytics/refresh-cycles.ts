@@ -387,7 +387,9 @@ export async function refreshChannelStep(
     if (!grown) break;
   }
 
-  const samples = await store.readings(ref, window.fromMinute, window.toMinute);
+  // one minute before the window: the first cycle's start minute is reported by its first active reading, and
+  // belongs to it only when the reading before is not active (detectCycles looks at it)
+  const samples = await store.readings(ref, window.fromMinute - 1, window.toMinute);
   const redetected = detectCycles(samples, settings, nowMinute).filter(
     (c) => c.startMinute >= window.fromMinute && c.startMinute <= window.lastStartMinute,
   );
@@ -420,13 +422,15 @@ async function splitStep(
   const loadTo = fromMinute + maxWindowMin;
   const highest = Math.min(loadTo - reach, nowMinute);
   if (highest <= a) return null;
-  const samples = await store.readings(ref, fromMinute, loadTo);
+  // from the minute before, as a window step loads: it decides whether the first start minute is the cycle's
+  const samples = await store.readings(ref, fromMinute - 1, loadTo);
   const stored = await store.cyclesMeeting(ref, fromMinute, loadTo);
 
   // busy[i]: minute fromMinute + i has an active reading or lies within a stored cycle
   const busy = new Uint8Array(maxWindowMin + 1);
   for (const s of samples) {
-    if (s.apowerW !== null && s.apowerW > settings.activityThresholdW) busy[s.minute - fromMinute] = 1;
+    if (s.minute >= fromMinute && s.apowerW !== null && s.apowerW > settings.activityThresholdW)
+      busy[s.minute - fromMinute] = 1;
   }
   for (const c of stored) {
     const lo = Math.max(c.startMinute, fromMinute) - fromMinute;
@@ -447,7 +451,7 @@ async function splitStep(
 
   const s = cut;
   const before = samples.filter((x) => x.minute < s);
-  const redetected = detectCycles(before, settings, nowMinute);
+  const redetected = detectCycles(before, settings, nowMinute).filter((c) => c.startMinute >= fromMinute);
   const counts = await store.replace(
     ref,
     fromMinute,

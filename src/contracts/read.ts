@@ -106,6 +106,10 @@ export const CyclesSummary = Type.Object({
   treated_volume_m3: Type.Number(),
   treated_volume_per_day_m3: Type.Number(),
   whole_days: Type.Integer(),
+  monitored_days: Type.Integer({
+    description:
+      "jours entiers de la période où le compteur était suivi (un relevé ce jour-là, ou un historique importé) : le diviseur de treated_volume_per_day_m3",
+  }),
   energy_kwh: Type.Number(),
   co2e_avoided_kg: Type.Number(),
   ch4_avoided_kg: Type.Number(),

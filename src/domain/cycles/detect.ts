@@ -114,11 +114,17 @@ function buildCycle(
   let energyEndIndex = lastActiveIndex;
   const next = samples[lastActiveIndex + 1];
   if (next !== undefined && next.minute === lastActive.minute + 1) energyEndIndex = lastActiveIndex + 1;
+  // … and the reading just before the first active one, when it is the minute before, brackets the start
+  // (the minute the pump started in) — unless it is active itself: then that minute is the cycle before's.
+  const prior = samples[firstIndex - 1];
+  const adjacent = prior !== undefined && prior.minute === first.minute - 1;
+  const priorActive = adjacent && prior.apowerW !== null && prior.apowerW > activityThresholdW;
   const { runtimeMin, energyWh } = estimateRun(
-    samples.slice(firstIndex, energyEndIndex + 1),
+    samples.slice(adjacent ? firstIndex - 1 : firstIndex, energyEndIndex + 1),
     first.minute,
     lastActive.minute,
     avgPowerW,
+    !priorActive,
   );
 
   const durationMin = lastActive.minute - first.minute;

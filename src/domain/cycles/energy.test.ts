@@ -60,9 +60,32 @@ describe("runtime and energy from the meter's per-minute energy", () => {
     expect(cycle?.energyWh).toBe(30);
   });
 
-  it("ignores the energy of the minute before the first active sample", () => {
-    const samples = [s(0, 600, { energyLastMinuteWh: 7 }), s(1, 600, { energyLastMinuteWh: 10 })];
-    expect(detectCycles(samples, {}, FAR_FUTURE)[0]?.energyWh).toBeCloseTo(10 + 10, 10);
+  it("counts the minute the pump started in, reported by the first active sample (issue 21)", () => {
+    // started 42 s into minute −1 at 600 W: 3 Wh of its 10 Wh a minute; the 0 W reading of minute −1 is
+    // before the start, its own energy (of minute −2) is not the cycle's
+    const samples = [
+      s(-1, 0, { energyLastMinuteWh: 0.02 }),
+      s(0, 600, { energyLastMinuteWh: 3 }),
+      s(1, 600, { energyLastMinuteWh: 10 }),
+      s(2, 0, { energyLastMinuteWh: 10 }),
+    ];
+    const [cycle] = detectCycles(samples, {}, FAR_FUTURE);
+    expect(cycle?.energyWh).toBeCloseTo(3 + 10 + 10, 10);
+    expect(cycle?.runtimeMin).toBeCloseTo(0.3 + 1 + 1, 10);
+    // no reading before: the first active one still reports that minute
+    expect(detectCycles(samples.slice(1), {}, FAR_FUTURE)[0]?.energyWh).toBeCloseTo(23, 10);
+  });
+
+  it("leaves the minute before to the cycle before when its reading is active (adjacent cycles)", () => {
+    const samples = [
+      s(0, 600, { energyLastMinuteWh: 7 }),
+      s(1, 600, { energyLastMinuteWh: 10 }),
+      s(2, 0, { energyLastMinuteWh: 10 }),
+    ];
+    const cycles = detectCycles(samples, { stopGapMin: 1, minCycleMin: 0 }, FAR_FUTURE);
+    expect(cycles).toHaveLength(2);
+    // minute −1 (7 Wh) and minute 0 (10 Wh) are the first cycle's, minute 1 the second's
+    expect(cycles.reduce((sum, c) => sum + c.energyWh, 0)).toBeCloseTo(7 + 10 + 10, 10);
   });
 
   it("counts an unmeasured minute as a full minute of running, so runtime never exceeds duration + 1", () => {

@@ -41,7 +41,7 @@ export interface DetectedCycle {
   samples: number;
   /** lastActiveMinute − startMinute (15 one-minute samples → 14) */
   durationMin: number;
-  /** best estimate of the real running time, ≤ durationMin + 1 */
+  /** best estimate of the real running time, ≤ durationMin + 2 (the minute it started in, issue 21) */
   runtimeMin: number;
   avgPowerW: number;
   avgCurrentA: number | null;

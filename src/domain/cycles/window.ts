@@ -5,7 +5,8 @@ import type { CycleSettings, DetectedCycle } from "./types.js";
 /**
  * What to re-detect after the reading of one minute was inserted, changed or deleted.
  *
- * Use: load the channel's readings with fromMinute ≤ minute ≤ toMinute, run `detectCycles` on them, and
+ * Use: load the channel's readings with fromMinute − 1 ≤ minute ≤ toMinute (the reading before the first
+ * start tells whether the minute the pump started in is that cycle's), run `detectCycles` on them, and
  * replace the stored cycles whose startMinute lies in [fromMinute, lastStartMinute] by the detected
  * cycles whose startMinute lies in that same range (`spliceCycles` does exactly this).
  */

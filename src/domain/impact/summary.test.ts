@@ -184,6 +184,44 @@ describe("per-day treated volume: the §2.3 defect fixed", () => {
     expect(wholeDaysOf({ fromDate: "2026-03-01", toDate: "2026-03-31", today: "2026-02-14" }).count).toBe(0);
   });
 
+  it("divides by the days the meter was monitored, not the weeks before it existed (issue 21)", () => {
+    // the demo's case: 30 days asked, a meter 8 days old (7 whole days before today) that pumps 190 m³ a day
+    const dates = [
+      "2026-02-07",
+      "2026-02-08",
+      "2026-02-09",
+      "2026-02-10",
+      "2026-02-11",
+      "2026-02-12",
+      "2026-02-13",
+    ];
+    const range = {
+      fromDate: "2026-01-15",
+      toDate: "2026-02-14",
+      today: "2026-02-14",
+      monitoredDates: [...dates, "2026-02-14"],
+    };
+    const perDay = (190 / 22) * 60; // minutes at 22 m³/h for 190 m³
+    const items = [...dates, "2026-02-14"].map((d) => item({ runtimeMin: perDay }, relevage, d));
+    const summary = summarizeCycles(items, range);
+    expect(summary.wholeDays).toBe(30);
+    // today is monitored but still running: neither in the numerator nor the denominator
+    expect(summary.monitoredDays).toBe(7);
+    expect(summary.treatedVolumePerDayM3).toBeCloseTo(190, 9);
+    // without the list every whole day counts: 7 × 190 / 30, the figure the demo showed
+    const { monitoredDates: _, ...unlisted } = range;
+    expect(summarizeCycles(items, unlisted).treatedVolumePerDayM3).toBeCloseTo((7 * 190) / 30, 9);
+    // a monitored day without a cycle is a day that treated nothing: it counts
+    const gap = summarizeCycles(items.slice(1), range);
+    expect(gap.monitoredDays).toBe(7);
+    expect(gap.treatedVolumePerDayM3).toBeCloseTo((6 * 190) / 7, 9);
+    // never monitored: 0 per day, no division by zero
+    expect(summarizeCycles([], { ...range, monitoredDates: [] })).toMatchObject({
+      monitoredDays: 0,
+      treatedVolumePerDayM3: 0,
+    });
+  });
+
   it("refuses an inverted or invalid range", () => {
     expect(() => wholeDaysOf({ fromDate: "2026-02-14", toDate: "2026-02-13", today: "2026-03-01" })).toThrow(
       ImpactError,

@@ -51,6 +51,12 @@ export interface SummaryRange {
   fromDate: string;
   toDate: string;
   today: string;
+  /**
+   * The local dates of the period on which the channels were monitored: a reading that day, or inside
+   * imported history. The per-day figure divides by the whole days among them, not by the weeks before the
+   * meter existed (issue 21). Absent: every whole day counts.
+   */
+  monitoredDates?: readonly string[];
 }
 
 export interface SummaryOptions {
@@ -72,8 +78,10 @@ export interface CycleSummary {
   /** completed, non-noise lift-station cycles with a flow rate */
   treatedVolumeM3: number;
   treatedVolumePerDayM3: number;
-  /** whole days the per-day figure divides by */
+  /** whole days of the period (today, still running, excluded) */
   wholeDays: number;
+  /** whole days on which the channels were monitored: what the per-day figure divides by */
+  monitoredDays: number;
   /** completed, non-noise lift-station cycles that have no flow rate, hence no volume */
   cyclesWithoutFlowRate: number;
   energyKwh: number;
@@ -223,6 +231,8 @@ class Totals {
   private mesKg = 0;
   private readonly factorSet: FactorSet;
   private readonly days: { count: number; lastDate: string | null };
+  /** whole days the channels were monitored */
+  private readonly monitored: number;
 
   constructor(
     private readonly range: SummaryRange,
@@ -230,6 +240,7 @@ class Totals {
   ) {
     this.factorSet = options.factorSet ?? FP_2026;
     this.days = wholeDaysOf(range);
+    this.monitored = monitoredWholeDays(range, this.days.lastDate);
   }
 
   /** `cycles` completed, non-noise cycles that ran `runtimeMin` in all, starting on `startDate`. */
@@ -273,8 +284,9 @@ class Totals {
       medianCurrentA: figures.medianCurrentA,
       currentRangeA: figures.currentRangeA,
       treatedVolumeM3: this.treatedVolumeM3,
-      treatedVolumePerDayM3: days.count > 0 ? this.wholeDaysVolumeM3 / days.count : 0,
+      treatedVolumePerDayM3: this.monitored > 0 ? this.wholeDaysVolumeM3 / this.monitored : 0,
       wholeDays: days.count,
+      monitoredDays: this.monitored,
       cyclesWithoutFlowRate: this.cyclesWithoutFlowRate,
       energyKwh,
       electricityCo2eKg: electricityCo2eKg(energyKwh, this.options.gridFactor ?? null),
@@ -304,6 +316,14 @@ export function wholeDaysOf(range: SummaryRange): { count: number; lastDate: str
   const last = Math.min(to, today - 1);
   if (last < from) return { count: 0, lastDate: null };
   return { count: last - from + 1, lastDate: new Date(last * MS_PER_DAY).toISOString().slice(0, 10) };
+}
+
+/** The whole days of the range on which the channels were monitored (every whole day without the list). */
+function monitoredWholeDays(range: SummaryRange, lastDate: string | null): number {
+  if (lastDate === null) return 0;
+  if (range.monitoredDates === undefined) return wholeDaysOf(range).count;
+  const seen = new Set(range.monitoredDates.filter((d) => d >= range.fromDate && d <= lastDate));
+  return seen.size;
 }
 
 function dayNumber(date: string): number {

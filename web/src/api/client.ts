@@ -26,7 +26,7 @@ export function setSessionLostHandler(listener: Listener): void {
  * The one way the app talks to the service: same-origin cookie, the CSRF header on every request, the
  * service's error shape turned into an ApiError carrying its French message.
  */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json", "x-requested-with": "pumpwatch" };
   if (body !== undefined) headers["content-type"] = "application/json";
   let response: Response;
@@ -36,11 +36,20 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       headers,
       credentials: "same-origin",
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(signal ? { signal } : {}),
     });
   } catch {
+    // a request its page gave up (the filters changed) is no network failure: nothing to tell the user
+    if (signal?.aborted) throw new ApiError(0, "aborted", fr.errors.network);
     throw new ApiError(0, "network", fr.errors.network);
   }
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    if (signal?.aborted) throw new ApiError(0, "aborted", fr.errors.network);
+    throw new ApiError(0, "network", fr.errors.network);
+  }
   let json: unknown = null;
   try {
     json = text ? JSON.parse(text) : null;
@@ -62,7 +71,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   throw apiError;
 }
 
-export const get = <T>(path: string) => api<T>("GET", path);
+/** `signal`: abort the request when its view is gone (decision 0008's page requests on a filter change). */
+export const get = <T>(path: string, signal?: AbortSignal) => api<T>("GET", path, undefined, signal);
 export const post = <T>(path: string, body?: unknown) => api<T>("POST", path, body ?? {});
 export const put = <T>(path: string, body?: unknown) => api<T>("PUT", path, body ?? {});
 export const patch = <T>(path: string, body?: unknown) => api<T>("PATCH", path, body ?? {});

@@ -41,8 +41,8 @@ export function useDevices() {
 /** Summary and first rows: the KPIs show as soon as this small answer arrives. */
 export function useSummary(v: DashboardView) {
   const params = cyclesParams(v);
-  return useLive(JSON.stringify(params), () =>
-    get<Cycles>(`/api/cycles${query({ ...params, limit: FIRST })}`),
+  return useLive(JSON.stringify(params), (signal) =>
+    get<Cycles>(`/api/cycles${query({ ...params, limit: FIRST })}`, signal),
   );
 }
 
@@ -52,14 +52,14 @@ export function useSummary(v: DashboardView) {
  */
 export function useAllCycles(v: DashboardView, enabled: boolean) {
   const params = cyclesParams(v);
-  const load = async (): Promise<Cycles> => {
-    const first = await get<Cycles>(`/api/cycles${query({ ...params, limit: PAGE })}`);
+  const load = async (signal: AbortSignal): Promise<Cycles> => {
+    const first = await get<Cycles>(`/api/cycles${query({ ...params, limit: PAGE })}`, signal);
     let cycles = first.cycles;
     let last = first.cycles;
     while (last.length === PAGE && cycles.length < first.total) {
       const oldest = last[last.length - 1] as Cycle;
       const to = new Date(Date.parse(oldest.start) + 60_000).toISOString();
-      const page = await get<Cycles>(`/api/cycles${query({ ...params, to, limit: PAGE })}`);
+      const page = await get<Cycles>(`/api/cycles${query({ ...params, to, limit: PAGE })}`, signal);
       const before = cycles.length;
       cycles = mergeCycles(cycles, page.cycles);
       last = page.cycles;
@@ -67,8 +67,8 @@ export function useAllCycles(v: DashboardView, enabled: boolean) {
     }
     return { ...first, cycles };
   };
-  const refresh = async (previous: Cycles): Promise<Cycles> => {
-    const recent = await get<Cycles>(`/api/cycles${query({ ...params, limit: RECENT })}`);
+  const refresh = async (previous: Cycles, signal: AbortSignal): Promise<Cycles> => {
+    const recent = await get<Cycles>(`/api/cycles${query({ ...params, limit: RECENT })}`, signal);
     return { ...recent, cycles: mergeCycles(previous.cycles, recent.cycles) };
   };
   return useLive(enabled ? JSON.stringify(params) : null, load, refresh);
@@ -76,8 +76,8 @@ export function useAllCycles(v: DashboardView, enabled: boolean) {
 
 /** Today's cycles of every device, for the fleet tiles. */
 export function useToday(v: DashboardView, enabled: boolean) {
-  return useLive(enabled ? `today|${v.today}` : null, () =>
-    get<Cycles>(`/api/cycles${query({ from: v.today, to: v.today, limit: 10_000 })}`),
+  return useLive(enabled ? `today|${v.today}` : null, (signal) =>
+    get<Cycles>(`/api/cycles${query({ from: v.today, to: v.today, limit: 10_000 })}`, signal),
   );
 }
 
@@ -91,12 +91,14 @@ export interface ChartData {
 /** The chart's window (the API's own bounds) and the cycles inside it, for shading and 7/30-day lines. */
 export function useChart(device: string, channel: string, period: Period, until: string, enabled: boolean) {
   const key = device && enabled ? JSON.stringify({ device, channel, period, until }) : null;
-  return useLive<ChartData>(key, async () => {
+  return useLive<ChartData>(key, async (signal) => {
     const series = await get<Series>(
       `/api/series${query({ device_id: device, channel, period, end: until })}`,
+      signal,
     );
     const cycles = await get<Cycles>(
       `/api/cycles${query({ device_id: device, channel, from: series.start, to: series.end, limit: 10_000 })}`,
+      signal,
     );
     return { period, until, series, cycles: cycles.cycles };
   });

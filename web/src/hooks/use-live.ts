@@ -10,11 +10,15 @@ const RETRY_MS = 5_000;
  * (no flicker, no reset of what the user opened or scrolled). `refresh` gets the previous data, so a
  * panel can merge the newest rows instead of reloading everything. A failure keeps the data, says so, and
  * retries by itself until the service answers again.
+ *
+ * Each load gets an AbortSignal, aborted as soon as a newer load starts (the filters changed, the next tick)
+ * or the panel goes away: the previous view's requests stop instead of queueing ahead of the new view's on
+ * the service (a 30-day view still reading its pages of 5,000 cycles held the new KPIs 433 ms, issue 21).
  */
 export function useLive<T>(
   key: string | null,
-  load: () => Promise<T>,
-  refresh?: (previous: T) => Promise<T>,
+  load: (signal: AbortSignal) => Promise<T>,
+  refresh?: (previous: T, signal: AbortSignal) => Promise<T>,
 ): { data: T | null; error: string | null; loading: boolean; dataKey: string | null } {
   const [state, setState] = useState<{
     data: T | null;
@@ -28,24 +32,35 @@ export function useLive<T>(
   const loaders = useRef({ load, refresh });
   loaders.current = { load, refresh };
   const retry = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const inFlight = useRef<AbortController | null>(null);
   const t = tick.value;
 
+  const abort = () => {
+    inFlight.current?.abort();
+    inFlight.current = null;
+  };
+
   const run = (fresh: boolean) => {
+    abort();
     if (key === null) return;
     const mine = ++generation.current;
     if (retry.current) clearTimeout(retry.current);
+    const controller = new AbortController();
+    inFlight.current = controller;
     const previous = current.current;
     const sameKey = previous.dataKey === key && previous.data !== null;
     if (fresh) setState((s) => ({ ...s, loading: true }));
     const { load: l, refresh: r } = loaders.current;
-    const promise = !fresh && sameKey && r ? r(previous.data as T) : l();
+    const promise = !fresh && sameKey && r ? r(previous.data as T, controller.signal) : l(controller.signal);
     promise.then(
       (data) => {
         if (mine !== generation.current) return;
+        inFlight.current = null;
         setState({ data, dataKey: key, error: null, loading: false });
       },
       (e: unknown) => {
-        if (mine !== generation.current) return;
+        if (mine !== generation.current || controller.signal.aborted) return;
+        inFlight.current = null;
         const message = e instanceof ApiError ? e.message : fr.errors.unexpected;
         setState((s) => ({ ...s, error: message, loading: false }));
         retry.current = setTimeout(() => run(!sameKey), RETRY_MS);
@@ -58,6 +73,8 @@ export function useLive<T>(
     run(true);
     return () => {
       if (retry.current) clearTimeout(retry.current);
+      // the key changes or the panel goes: what it was reading is no longer wanted
+      abort();
     };
   }, [key]);
 

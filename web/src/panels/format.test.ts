@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Cycle } from "../api/types";
 import { frenchDecimal, frenchTime } from "../i18n/format";
-import { flowRatesUsed, kwhPerM3, massText } from "./impact-text";
+import { flowRatesUsed, kwhPerM3, massText, monitoredDaysText } from "./impact-text";
 
 describe("dashboard figures", () => {
   it("one decimal for W, A and V, decimal comma (bug 6); HHhMM, never Invalid Date (bug 1)", () => {
@@ -31,5 +31,12 @@ describe("dashboard figures", () => {
       c("2026-02-09", null, "sortie"),
     ];
     expect(flowRatesUsed(list, () => "PR1")).toEqual(["PR1 : 18,0 puis 9,0 m³/h"]);
+  });
+
+  it("says how many days the per-day figure divides by: the days the meter was monitored (issue 21)", () => {
+    expect(monitoredDaysText(8, 8)).toBe("sur 8 jours suivis");
+    expect(monitoredDaysText(7, 30)).toBe("sur 7 jours suivis (période : 30 jours entiers)");
+    expect(monitoredDaysText(1, 1)).toBe("sur 1 jour suivi");
+    expect(monitoredDaysText(0, 0)).toBe("sur 0 jour suivi");
   });
 });

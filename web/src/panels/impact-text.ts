@@ -25,3 +25,12 @@ export function flowRatesUsed(cycles: readonly Cycle[], channelName: (c: Cycle) 
     ([name, rates]) => `${name} : ${rates.map((r) => frenchNumber(r, 1)).join(" puis ")} m³/h`,
   );
 }
+
+/**
+ * What the per-day figure divides by: « sur 8 jours suivis », the whole days the meter was monitored; the
+ * period's own whole days beside them when the meter was not there all along (issue 21).
+ */
+export function monitoredDaysText(monitoredDays: number, wholeDays: number): string {
+  const days = monitoredDays <= 1 ? `${monitoredDays} jour suivi` : `${monitoredDays} jours suivis`;
+  return monitoredDays < wholeDays ? `sur ${days} (période : ${wholeDays} jours entiers)` : `sur ${days}`;
+}

@@ -3,7 +3,7 @@ import type { Cycles } from "../api/types";
 import { Link } from "../components/link";
 import { calendarDate, frenchNumber } from "../i18n/format";
 import { fr } from "../i18n/fr";
-import { kwhPerM3, massText } from "./impact-text";
+import { kwhPerM3, massText, monitoredDaysText } from "./impact-text";
 
 type Summary = Cycles["summary"];
 
@@ -50,8 +50,8 @@ export function ImpactPanel(props: {
               {s ? (noVolume ? "-" : `${frenchNumber(s.treated_volume_per_day_m3, 2)} m³/jour`) : "--"}
             </span>
             {s && (
-              <span class="sub">
-                sur {s.whole_days} jour(s) entier(s)
+              <span class="sub" data-testid="kpi-monitored-days">
+                {monitoredDaysText(s.monitored_days, s.whole_days)}
                 {noVolume ? "" : `, ${fr.volumeMethod[s.volume_method] ?? s.volume_method}`}
               </span>
             )}
