@@ -86,12 +86,6 @@ beforeAll(async () => {
   };
   seenSite = await siteOf("Ndiassane", "Africa/Dakar", SEEN);
   await siteOf("Lyon-Vaise", "Europe/Paris", HIDDEN);
-  // Each meter has cycles and an open alert (silent for two hours: offline).
-  expect(
-    (await send("GET", "/api/cycles?from=2025-10-08&to=2025-10-08", admin.cookie)).json().cycles,
-  ).toHaveLength(4);
-  const round = await evaluateRound(t.db, NOW, { holder: "test" });
-  expect(round?.opened).toBeGreaterThanOrEqual(2);
   for (const [email, role] of [
     ["lecteur@ndiassane.sn", "viewer"],
     ["exploitant@ndiassane.sn", "operator"],
@@ -104,6 +98,12 @@ beforeAll(async () => {
     });
     expect(created.statusCode).toBe(201);
   }
+  // Each meter has cycles and an open alert (silent for two hours: offline).
+  expect(
+    (await send("GET", "/api/cycles?from=2025-10-08&to=2025-10-08", admin.cookie)).json().cycles,
+  ).toHaveLength(4);
+  const round = await evaluateRound(t.db, NOW, { holder: "test" });
+  expect(round?.opened).toBeGreaterThanOrEqual(2);
   viewer = await loginAs(app, t.db, "lecteur@ndiassane.sn", undefined, "un mot de passe assez long");
   operator = await loginAs(app, t.db, "exploitant@ndiassane.sn", undefined, "un mot de passe assez long");
 });
@@ -252,6 +252,23 @@ describe("a user restricted to one site", () => {
     expect(stats.json().devices).toBeLessThanOrEqual(1);
     const all = await send("GET", "/api/stats/queue", admin.cookie);
     expect(all.json().total_logs).toBe(2 * stats.json().total_logs);
+  });
+
+  it("is sent e-mails about its own site's alerts only", async () => {
+    const targets = async (device: string) =>
+      (
+        await t.db.query<{ target: string }>(
+          "SELECT target FROM alert_deliveries WHERE device_id = $1 AND kind = 'email'",
+          [device],
+        )
+      ).rows.map((r) => r.target);
+    expect(await targets(SEEN)).toEqual(
+      expect.arrayContaining(["lecteur@ndiassane.sn", "exploitant@ndiassane.sn"]),
+    );
+    const hidden = await targets(HIDDEN);
+    expect(hidden).toContain("admin@filtreplante.fr");
+    expect(hidden).not.toContain("lecteur@ndiassane.sn");
+    expect(hidden).not.toContain("exploitant@ndiassane.sn");
   });
 
   it("as a viewer may not acknowledge an alert; as an operator may, on its site; administration is 403 to both", async () => {

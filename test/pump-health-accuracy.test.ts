@@ -62,3 +62,26 @@ describe("volumetric method against the simulator's wet well (five months, pump 
     expect(Math.abs(volumetric / truthM3 - 1)).toBeLessThan(0.03);
   });
 });
+
+describe("imported history without the per-minute energy (edges to the minute)", () => {
+  const s = simulateWetWell({ days: 60, wear: false, rainyDays: [], seed: 5, minuteEnergy: false });
+  const pumps = pumpsOf(s);
+
+  it("marks the edges as minute resolution and still measures each pump's daily flow, less precisely", () => {
+    expect(s.cycles.every((c) => c.resolution === "minute")).toBe(true);
+    const errors: number[] = [];
+    for (const channel of [0, 1])
+      s.days.forEach((d, i) => {
+        const runs = s.truth.runs.filter(
+          (r) => r.channel === channel && r.start >= d.startS && r.start < d.endS,
+        );
+        const measured = pumps[channel]?.[i]?.measuredFlowM3h;
+        if (runs.length > 0 && measured !== null && measured !== undefined)
+          errors.push(Math.abs(measured / median(runs.map((r) => r.flowM3h)) - 1));
+      });
+    console.log(
+      `minute edges: median daily flow error ${(median(errors) * 100).toFixed(2)} % over ${errors.length} pump-days`,
+    );
+    expect(median(errors)).toBeLessThan(0.05);
+  });
+});

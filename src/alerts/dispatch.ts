@@ -27,6 +27,7 @@ import {
 } from "../db/queries/alert-notifications.js";
 import type { AlertRow } from "../db/queries/alerts.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
+import { userById } from "../db/queries/users.js";
 import { type RuleId, THRESHOLD_UNIT } from "../domain/alerts/index.js";
 import {
   concerns,
@@ -40,7 +41,7 @@ import {
   retryDelayMs,
 } from "../domain/alerts/notifications.js";
 import { localDateOf, versionAt } from "../domain/config-versions/index.js";
-import { EVERY_METER } from "../domain/meter-scope.js";
+import { EVERY_METER, sitesScope } from "../domain/meter-scope.js";
 import {
   type AlertNoticeFacts,
   alertNotice,
@@ -275,11 +276,17 @@ async function sendDigest(
   if (!options.mailer) return { ok: false, reason: DELIVERY_ERRORS.smtp_not_configured, final: true };
   const prefs = prefsOf(await notificationPrefsOf(db, d.user_id));
   const day = dayBounds(d.day, options.timeZone);
+  // A user restricted to some sites hears only of their meters (issue 18).
+  const user = await userById(db, d.user_id);
+  const visible =
+    user?.site_ids === null || user === null
+      ? deviceIds
+      : (await devicesForDashboard(db, sitesScope(user.site_ids))).map((m) => m.device_id);
   const rows =
-    deviceIds.length === 0
+    visible.length === 0
       ? []
       : (
-          await alertsActiveBetween(db, deviceIds, new Date(day.startS * 1000), new Date(day.endS * 1000))
+          await alertsActiveBetween(db, visible, new Date(day.startS * 1000), new Date(day.endS * 1000))
         ).filter((r) => concerns(prefs, { severity: r.severity, deviceId: r.device_id }));
   const facts = (await noticeFacts(db, rows, names, options)).map((f) => f(null));
   return options.mailer.send(d.target, digestNotice(d.day, options.timeZone, facts));

@@ -128,11 +128,11 @@ export async function listAlerts(
     to: Date | null;
     limit: number;
   },
-  timeZone: string,
+  zoneOf: (deviceId: string) => string,
 ): Promise<{ alerts: AlertView[]; total: number }> {
   const ids = q.deviceId ? [q.deviceId] : (await devicesForDashboard(db, scope)).map((d) => d.device_id);
   const rows = await alertsMatching(db, { ...q, deviceIds: ids });
-  return { alerts: rows.map((r) => toView(r, timeZone)), total: Number(rows[0]?.total ?? 0) };
+  return { alerts: rows.map((r) => toView(r, zoneOf(r.device_id))), total: Number(rows[0]?.total ?? 0) };
 }
 
 export async function acknowledge(

@@ -33,7 +33,8 @@ export async function openAlertsOf(db: Queryable, deviceIds: readonly string[]):
 /**
  * Who an alert event goes to: each enabled user whose preferences take this severity and device ($sev,
  * $dev: parameters of the caller's statement) while `$emails` (SMTP configured), and the enabled webhook.
- * A user who never saved preferences has the defaults (every severity and site, e-mail on).
+ * A user who never saved preferences has the defaults (every severity and site, e-mail on). A user restricted
+ * to some sites hears only of their meters (issue 18).
  */
 const recipients = (emails: string, severity: string, device: string) => `
   SELECT 'email'::text AS kind, u.email AS target
@@ -41,6 +42,8 @@ const recipients = (emails: string, severity: string, device: string) => `
   WHERE ${emails} AND u.disabled_at IS NULL AND coalesce(p.email_enabled, true)
     AND ${severity} = ANY(coalesce(p.severities, ARRAY['critical', 'warning']::text[]))
     AND (p.device_ids IS NULL OR ${device} = ANY(p.device_ids))
+    AND (u.site_ids IS NULL
+         OR EXISTS (SELECT 1 FROM devices d WHERE d.device_id = ${device} AND d.site_id = ANY(u.site_ids)))
   UNION ALL
   SELECT 'webhook'::text, w.url FROM alert_webhook w WHERE w.enabled`;
 

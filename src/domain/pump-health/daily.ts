@@ -185,11 +185,47 @@ export function inflowCurve(
     }
   }
   // stop points: nobody else running at that stop
+  // In start order, the two latest stops among the cycles started so far (and whose they are): another
+  // cycle running at t started before t and stops after it. Comparing every pair was quadratic (a year of a
+  // sump: 36 M comparisons).
   const runs = order.map((i) => cycles[i] as SumpCycle);
+  const top1: number[] = [];
+  const top1Of: number[] = [];
+  const top2: number[] = [];
+  let a = Number.NEGATIVE_INFINITY;
+  let aOf = -1;
+  let b = Number.NEGATIVE_INFINITY;
+  runs.forEach((o, k) => {
+    const stop = o.stopS ?? Number.POSITIVE_INFINITY;
+    if (stop > a) {
+      b = a;
+      a = stop;
+      aOf = order[k] as number;
+    } else if (stop > b) b = stop;
+    top1.push(a);
+    top1Of.push(aOf);
+    top2.push(b);
+  });
+  const lastStartedBefore = (t: number): number => {
+    let lo = 0;
+    let hi = runs.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (((runs[mid] as SumpCycle).startS as number) < t) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
   for (const i of stops) {
     const c = cycles[i] as SumpCycle;
     const t = c.stopS as number;
-    const busy = runs.some((o) => o !== c && (o.startS as number) < t && (o.stopS ?? Infinity) > t);
+    const j = lastStartedBefore(t);
+    const latestOther =
+      j < 0 ? Number.NEGATIVE_INFINITY : top1Of[j] === i ? (top2[j] as number) : (top1[j] as number);
+    const busy = latestOther > t;
     const value = cumulativeAtStop.get(i);
     if (!busy && value !== null && value !== undefined) points.push({ t, i: value });
   }

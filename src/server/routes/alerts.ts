@@ -30,6 +30,7 @@ import type { Database } from "../../db/database.js";
 import type { MaintenanceRow } from "../../db/queries/alerts.js";
 import type { RuleId } from "../../domain/alerts/index.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
+import { meterZones } from "../../sites/zones.js";
 import { type Access, currentUser, scopeOf } from "../access.js";
 import { AppError } from "../errors.js";
 
@@ -60,8 +61,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
   access: Access;
   timeZone: string;
 }> = async (app, { db, clock, access, timeZone }) => {
-  const period = (from: string | undefined, to: string | undefined) => {
-    const parsed = parsePeriod(from, to, timeZone, Math.floor(clock.now().getTime() / 1000));
+  const period = (from: string | undefined, to: string | undefined, zone = timeZone) => {
+    const parsed = parsePeriod(from, to, zone, Math.floor(clock.now().getTime() / 1000));
     if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
     return { from: new Date(parsed.period.fromS * 1000), to: new Date(parsed.period.toS * 1000) };
   };
@@ -79,8 +80,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const q = request.query;
+      // Each alert's times in its meter's zone; a period in the named meter's (APP_TIMEZONE across meters).
+      const zoneOf = await meterZones(db, scopeOf(request), timeZone);
       // No period given: every alert (the 30-day default of /api/cycles would hide a long-open one).
-      const p = q.from || q.to ? period(q.from, q.to) : null;
+      const p = q.from || q.to ? period(q.from, q.to, q.device_id ? zoneOf(q.device_id) : timeZone) : null;
       return listAlerts(
         db,
         scopeOf(request),
@@ -93,7 +96,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
           to: p?.to ?? null,
           limit: q.limit ?? 100,
         },
-        timeZone,
+        zoneOf,
       ).catch(mapError);
     },
   );
@@ -112,6 +115,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const user = currentUser(request);
+      const zoneOf = await meterZones(db, scopeOf(request), timeZone);
       return acknowledge(
         db,
         scopeOf(request),
@@ -119,7 +123,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
         user?.email ?? "",
         request.body.comment,
         clock.now(),
-        timeZone,
+        zoneOf(request.params.id.slice(0, Math.max(0, request.params.id.lastIndexOf(":")))),
       ).catch(mapError);
     },
   );
@@ -137,7 +141,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const q = request.query;
-      const p = period(q.from, q.to);
+      const zone = (await meterZones(db, scopeOf(request), timeZone))(q.device_id);
+      const p = period(q.from, q.to, zone);
       let candidate: CandidateThreshold | undefined;
       if (q.threshold !== undefined) {
         if (q.rule === undefined) throw AppError.onField("rule", "backtest_rule_required");
@@ -150,7 +155,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
         deviceId: q.device_id,
         channel: q.channel ?? null,
         ...p,
-        timeZone,
+        timeZone: zone,
         candidate,
       }).catch(mapError);
       return {
@@ -178,9 +183,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
       },
       preHandler: access.requireReader,
     },
-    async (request) => ({
-      rules: await rulesOf(db, request.params.device_id, clock.now(), timeZone).catch(mapError),
-    }),
+    async (request) => {
+      const zone = (await meterZones(db, scopeOf(request), timeZone))(request.params.device_id);
+      return { rules: await rulesOf(db, request.params.device_id, clock.now(), zone).catch(mapError) };
+    },
   );
 
   app.put(

@@ -30,6 +30,7 @@ import { factorSetById } from "../../domain/impact/index.js";
 import type { MeterScope } from "../../domain/meter-scope.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
+import { zoneOfMeters } from "../../sites/zones.js";
 import { type Access, scopeOf } from "../access.js";
 import { AppError } from "../errors.js";
 
@@ -66,14 +67,18 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     scope: MeterScope,
     deviceId: string | undefined,
     channel: number | undefined,
-  ): Promise<ChannelRef[]> {
+  ): Promise<{ channels: ChannelRef[]; zone: string }> {
     const devices = await devicesForDashboard(db, scope);
     const chosen = deviceId === undefined ? devices : devices.filter((d) => d.device_id === deviceId);
     if (deviceId !== undefined && chosen.length === 0)
       throw AppError.onField("device_id", "unknown_device", 404);
-    return chosen.flatMap((d) =>
-      (channel === undefined ? CHANNELS : [channel]).map((c) => ({ deviceId: d.device_id, channel: c })),
-    );
+    return {
+      channels: chosen.flatMap((d) =>
+        (channel === undefined ? CHANNELS : [channel]).map((c) => ({ deviceId: d.device_id, channel: c })),
+      ),
+      // the days are those of the meters' site (APP_TIMEZONE without one)
+      zone: await zoneOfMeters(db, chosen, timeZone),
+    };
   }
 
   async function names(scope: MeterScope) {
@@ -110,9 +115,12 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
   /** The cycles a query asks for; the same for the table, its summary and the CSV export. */
   async function cyclesQuery(scope: MeterScope, query: CyclesQuery) {
     const nowS = Math.floor(clock.now().getTime() / 1000);
-    const parsed = parsePeriod(query.from, query.to, timeZone, nowS);
+    // Checked first in APP_TIMEZONE, so a bad date is refused before the meter is looked up, as before sites.
+    const checked = parsePeriod(query.from, query.to, timeZone, nowS);
+    if (!checked.ok) throw AppError.onField(periodErrorField(checked.error), checked.error);
+    const { channels, zone } = await channelsOf(scope, query.device_id, channelNumber(query.channel));
+    const parsed = zone === timeZone ? checked : parsePeriod(query.from, query.to, zone, nowS);
     if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
-    const channels = await channelsOf(scope, query.device_id, channelNumber(query.channel));
     // A request that names a set gets that set; otherwise the one chosen in the admin area.
     const stored = await settings();
     const factorSet =
@@ -125,7 +133,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       period: parsed.period,
       includeNoise: query.include_noise ?? false,
       nowS,
-      timeZone,
+      timeZone: zone,
       factorSet,
       volumeMethod: query.volume_method ?? "flow_rate",
       ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
@@ -277,13 +285,13 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
                   volumeM3: item.volume_m3,
                   co2eAvoidedKg: item.co2e_avoided_kg,
                 },
-                timeZone,
+                query.timeZone,
               );
             })
             .join("");
         }
       }
-      const day = localDateOf(Math.floor(clock.now().getTime() / 1000), timeZone);
+      const day = localDateOf(Math.floor(clock.now().getTime() / 1000), query.timeZone);
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="cycles_pompes_filtreplante_${day}.csv"`)
@@ -305,10 +313,14 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       const { device_id: deviceId, period = "24h", end } = request.query;
       const nowS = Math.floor(clock.now().getTime() / 1000);
       if (end !== undefined && parseCalendarDate(end) === null) throw AppError.onField("end", "invalid_end");
-      const window = seriesWindow(period, end ? { kind: "day", date: end } : { kind: "now", nowS }, timeZone);
-      const channels = await channelsOf(scopeOf(request), deviceId, channelNumber(request.query.channel));
+      const { channels, zone } = await channelsOf(
+        scopeOf(request),
+        deviceId,
+        channelNumber(request.query.channel),
+      );
+      const window = seriesWindow(period, end ? { kind: "day", date: end } : { kind: "now", nowS }, zone);
       const history = await versions.versionsOf(channels);
-      const today = localDateOf(nowS, timeZone);
+      const today = localDateOf(nowS, zone);
       const settings = channels.map((c) => {
         const v = versionAt(history.get(channelKey(c)) ?? [], today);
         return {

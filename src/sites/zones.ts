@@ -1,0 +1,44 @@
+/**
+ * The zone a meter's days are read in: its site's, or APP_TIMEZONE for a meter on no site (an installation
+ * without sites behaves as before them).
+ */
+import type { Queryable } from "../db/database.js";
+import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
+import { sitesByIds } from "../db/queries/sites.js";
+import type { MeterScope } from "../domain/meter-scope.js";
+
+/**
+ * The one zone of these meters' days: their sites' zone when they share one (a single meter, one site, or
+ * sites in the same zone), else `defaultZone`.
+ */
+export async function zoneOfMeters(
+  db: Queryable,
+  meters: readonly { site_id: number | null }[],
+  defaultZone: string,
+): Promise<string> {
+  const siteIds = [...new Set(meters.map((m) => m.site_id).filter((id): id is number => id !== null))];
+  if (siteIds.length === 0) return defaultZone;
+  const zoneById = new Map((await sitesByIds(db, siteIds)).map((s) => [s.id, s.time_zone]));
+  const zones = new Set(
+    meters.map((m) => (m.site_id === null ? defaultZone : (zoneById.get(m.site_id) ?? defaultZone))),
+  );
+  return zones.size === 1 ? ([...zones][0] as string) : defaultZone;
+}
+
+/** Each meter's zone among those the scope sees (a meter it does not see, or on no site: `defaultZone`). */
+export async function meterZones(
+  db: Queryable,
+  scope: MeterScope,
+  defaultZone: string,
+): Promise<(deviceId: string) => string> {
+  const devices = await devicesForDashboard(db, scope);
+  const siteIds = [...new Set(devices.map((d) => d.site_id).filter((id): id is number => id !== null))];
+  const zoneById =
+    siteIds.length === 0
+      ? new Map()
+      : new Map((await sitesByIds(db, siteIds)).map((s) => [s.id, s.time_zone]));
+  const zone = new Map(
+    devices.map((d) => [d.device_id, d.site_id === null ? undefined : zoneById.get(d.site_id)]),
+  );
+  return (deviceId) => zone.get(deviceId) ?? defaultZone;
+}

@@ -1,0 +1,134 @@
+/**
+ * Local days per site (issue 18): a French site's figures are in Paris days on both sides of each clock change
+ * (days of 23 and 25 hours), a Senegalese site's in Dakar days, a meter on no site in APP_TIMEZONE's.
+ * The expected days are computed by hand from the offsets: Paris is UTC+2 until 26/10/2025 01:00 UTC and from
+ * 30/03/2025 01:00 UTC, UTC+1 otherwise; Dakar is UTC all year.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../src/server/app.js";
+import {
+  BOOTSTRAP_KEY,
+  createTestApp,
+  createTestDatabase,
+  FakeClock,
+  loginAs,
+  SAME_ORIGIN,
+  type TestDatabase,
+} from "./harness.js";
+
+const PARIS = "shelly-lyon-01";
+const DAKAR = "shelly-dakar-01";
+const NOWHERE = "shelly-sans-site";
+
+let t: TestDatabase;
+let app: App;
+let admin: { cookie: string };
+
+/** Ten minutes at 480 W starting at `startIso`, then five minutes off (the cycle closes). */
+function cycle(src: string, startIso: string): Record<string, unknown>[] {
+  const start = Date.parse(startIso) / 1000;
+  return Array.from({ length: 15 }, (_, m) => {
+    const on = m < 10;
+    return {
+      src,
+      timestamp: start + m * 60 + 59,
+      params: {
+        "switch:0": {
+          output: on,
+          apower: on ? 480 : 0,
+          voltage: 229.5,
+          current: on ? 2.4 : 0,
+          aenergy: { total: 8 * (m + 1), by_minute: [on ? 8000 : 0, 0, 0], minute_ts: start + m * 60 },
+        },
+      },
+    };
+  });
+}
+
+const send = (method: "POST" | "PUT", url: string, body: unknown) =>
+  app.inject({
+    method,
+    url,
+    headers: { ...admin, ...SAME_ORIGIN, "content-type": "application/json" },
+    payload: JSON.stringify(body),
+  });
+
+const startsOn = async (device: string, day: string) =>
+  (await app.inject({ url: `/api/cycles?device_id=${device}&from=${day}&to=${day}`, headers: admin }))
+    .json()
+    .cycles.map((c: { start: string }) => c.start)
+    .sort();
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  app = await createTestApp(t.db, {
+    migrationCount: t.migrationCount,
+    clock: new FakeClock(new Date("2025-11-15T12:00:00Z")),
+    timeZone: "UTC",
+  });
+  admin = await loginAs(app, t.db, "admin@filtreplante.fr", "admin");
+  const messages = [
+    // Around the autumn change (Paris 26/10/2025 lasts 25 hours: 25/10 22:00 UTC → 26/10 23:00 UTC)
+    ...cycle(PARIS, "2025-10-25T22:30:00Z"), // 00:30 in Paris on the 26th (UTC+2)
+    ...cycle(PARIS, "2025-10-26T22:30:00Z"), // 23:30 in Paris on the 26th (UTC+1)
+    ...cycle(PARIS, "2025-10-26T23:30:00Z"), // 00:30 in Paris on the 27th
+    // Around the spring change (Paris 30/03/2025 lasts 23 hours: 29/03 23:00 UTC → 30/03 22:00 UTC)
+    ...cycle(PARIS, "2025-03-29T23:30:00Z"), // 00:30 in Paris on the 30th (UTC+1)
+    ...cycle(PARIS, "2025-03-30T21:30:00Z"), // 23:30 in Paris on the 30th (UTC+2)
+    ...cycle(PARIS, "2025-03-30T22:30:00Z"), // 00:30 in Paris on the 31st
+    ...cycle(DAKAR, "2025-10-25T23:30:00Z"), // 23:30 in Dakar on the 25th
+    ...cycle(NOWHERE, "2025-10-25T22:30:00Z"), // 22:30 UTC on the 25th
+  ];
+  for (let i = 0; i < messages.length; i += 500) {
+    const ingested = await app.inject({
+      method: "POST",
+      url: "/api/ingest/batch",
+      headers: { "x-api-key": BOOTSTRAP_KEY, "content-type": "application/json" },
+      payload: JSON.stringify({ messages: messages.slice(i, i + 500) }),
+    });
+    expect(ingested.json().errors).toBe(0);
+  }
+  for (const [name, zone, device] of [
+    ["Lyon-Vaise", "Europe/Paris", PARIS],
+    ["Dakar Cambérène", "Africa/Dakar", DAKAR],
+  ] as const) {
+    const site = await send("POST", "/api/admin/sites", { name, time_zone: zone });
+    expect(
+      (await send("PUT", `/api/admin/devices/${device}/site`, { site_id: site.json().id })).statusCode,
+    ).toBe(200);
+  }
+});
+afterAll(async () => {
+  await app.close();
+  await t.drop();
+});
+
+describe("local days per site", () => {
+  it("reads a French site's 25-hour day (26/10/2025) in Paris time", async () => {
+    expect(await startsOn(PARIS, "2025-10-26")).toEqual(["2025-10-25T22:30:00Z", "2025-10-26T22:30:00Z"]);
+    expect(await startsOn(PARIS, "2025-10-27")).toEqual(["2025-10-26T23:30:00Z"]);
+  });
+
+  it("reads a French site's 23-hour day (30/03/2025) in Paris time", async () => {
+    expect(await startsOn(PARIS, "2025-03-30")).toEqual(["2025-03-29T23:30:00Z", "2025-03-30T21:30:00Z"]);
+    expect(await startsOn(PARIS, "2025-03-31")).toEqual(["2025-03-30T22:30:00Z"]);
+  });
+
+  it("reads a Senegalese site in Dakar days and a meter on no site in APP_TIMEZONE's", async () => {
+    expect(await startsOn(DAKAR, "2025-10-25")).toEqual(["2025-10-25T23:30:00Z"]);
+    expect(await startsOn(DAKAR, "2025-10-26")).toEqual([]);
+    expect(await startsOn(NOWHERE, "2025-10-25")).toEqual(["2025-10-25T22:30:00Z"]);
+  });
+
+  it("writes the CSV's dates and times in the site's zone", async () => {
+    const csv = await app.inject({
+      url: `/api/cycles.csv?device_id=${PARIS}&from=2025-10-26&to=2025-10-26`,
+      headers: admin,
+    });
+    expect(csv.statusCode).toBe(200);
+    // 22:30 UTC on the 25th is 00:30 on the 26th in Paris; 22:30 UTC on the 26th is 23:30 there.
+    expect(csv.body).toMatch(/26\/10\/2025;00h30/);
+    expect(csv.body).toMatch(/26\/10\/2025;23h30/);
+    expect(csv.body).not.toMatch(/25\/10\/2025/);
+  });
+});
