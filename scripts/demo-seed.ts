@@ -13,6 +13,7 @@ import { takeEvaluatorLease } from "../src/db/queries/alerts.js";
 import type { PumpType } from "../src/domain/config-versions/index.js";
 import { localDateOf } from "../src/domain/config-versions/index.js";
 import type { App } from "../src/server/app.js";
+import { createSite, placeDevice } from "../src/sites/sites.js";
 
 // Eight days: the alert rules learn each pump's habits once 7 days of history are known (issue 11).
 export const DEMO_DAYS = 8;
@@ -74,7 +75,33 @@ export interface DemoOptions {
   onBatch?: (readings: number) => void;
   /** how far past `now` the fleet keeps running, sent live by {@link DemoSeed.sendDue} (default 0) */
   liveDays?: number;
+  /** one site per meter, from DEMO_SITES (two plants in Senegal, one in France); default none */
+  sites?: boolean;
 }
+
+/** The demo's plants when it has sites: two in Senegal (UTC all year) and one in France. */
+export const DEMO_SITES = [
+  {
+    name: "Keur Massar",
+    time_zone: "Africa/Dakar",
+    population_equivalent: 1200,
+    location: "Keur Massar, Dakar",
+  },
+  {
+    name: "Ndiakhirate",
+    time_zone: "Africa/Dakar",
+    population_equivalent: 600,
+    location: "Ndiakhirate, Rufisque",
+  },
+  {
+    name: "Saint-Jean-de-Moirans",
+    time_zone: "Europe/Paris",
+    population_equivalent: 900,
+    sandre_code: "060938438001",
+    location: "Saint-Jean-de-Moirans, Isère",
+    filter_stage_surfaces_m2: [1080, 720],
+  },
+] as const;
 
 const HOUR_S = 3600;
 /**
@@ -190,9 +217,22 @@ export async function seedDemo(service: { app: App; db: Database }, options: Dem
   // The day before the first reading, so that every simulated cycle has a flow rate and a volume.
   const effectiveFrom = localDateOf(simulation.startS - 86_400, options.timeZone);
   const devices = [];
+  const siteIds = options.sites
+    ? await Promise.all(
+        simulation.devices.map((d) => {
+          const site = DEMO_SITES[d.index];
+          return site ? createSite(db, site, admin.email, now).then((s) => s.id) : null;
+        }),
+      )
+    : [];
   for (const device of simulation.devices) {
-    const name = STATION_NAMES[device.index] ?? `Station ${device.index + 1}`;
+    const site = options.sites ? DEMO_SITES[device.index] : undefined;
+    const name = site
+      ? `Station ${site.name}`
+      : (STATION_NAMES[device.index] ?? `Station ${device.index + 1}`);
     await renameDevice(db, device.id, name, admin.email, now);
+    const siteId = siteIds[device.index];
+    if (siteId) await placeDevice(db, device.id, siteId, admin.email, now);
     let liftRank = 0;
     for (const channel of device.channels) {
       const setup = channelSetup(device.index, channel.role, liftRank);

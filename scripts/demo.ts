@@ -38,6 +38,9 @@ const service = await startService(config, logger, async ({ app, db }) => {
       ingestKey: base.ingestApiKey,
       // The meters keep running after the week: the dashboard stays "en ligne" and shows new cycles live.
       liveDays: 1,
+      // Three plants in two zones: two in Senegal, one in France.
+      devices: 3,
+      sites: true,
       onBatch: (readings) => progress.update(`${french.format(readings)} relevés enregistrés…`),
     },
   );

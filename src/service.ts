@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
+import { versionsOfChannels } from "./admin/config-versions.js";
 import { sessionPolicy } from "./admin/sessions.js";
+import { makeSettingsReader } from "./admin/settings.js";
 import { ensureFirstAdmin, UserError } from "./admin/users.js";
 import { startNotificationDispatch } from "./alerts/dispatch.js";
 import { startAlertEvaluation } from "./alerts/evaluate.js";
@@ -11,7 +13,9 @@ import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { openAndMigrate } from "./db/open.js";
 import { createIngestor } from "./ingest/ingestor.js";
+import { openDirectory } from "./journal/meter-directory.js";
 import { MqttIngestion } from "./mqtt/mqtt-ingestion.js";
+import { reportMailingRound } from "./reports/mailing.js";
 import { type App, buildApp } from "./server/app.js";
 import { shutdown } from "./server/lifecycle.js";
 
@@ -105,6 +109,17 @@ export async function startService(
     timeZone: config.timeZone,
     publicUrl: config.publicUrl,
     mailer: config.smtp ? smtpMailer(config.smtp.url, config.smtp.from) : null,
+    monthlyReports: (now, mailer) =>
+      reportMailingRound(
+        {
+          db,
+          directory: openDirectory(db, config.timeZone),
+          versions: { versionsOf: (channels) => versionsOfChannels(db, channels) },
+          settings: makeSettingsReader(db, { gridFactor: config.gridFactor ?? null }),
+        },
+        now,
+        { timeZone: config.timeZone, mailer },
+      ),
   });
   const upkeep = startCycleUpkeep({
     db,

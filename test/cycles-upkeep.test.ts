@@ -423,7 +423,10 @@ describe("materialised cycles", () => {
             ch,
             T0 + m,
             1,
-            { apowerW: 500, currentA: 2, voltageV: 230, totalWh: m, lastMinuteMWh: 8000 },
+            // channel 1 draws 50 W: less than a pump (a short run at a pump's power is a pump run, issue 21)
+            ch === 0
+              ? { apowerW: 500, currentA: 2, voltageV: 230, totalWh: m, lastMinuteMWh: 8000 }
+              : { apowerW: 50, currentA: 0.2, voltageV: 230, totalWh: m, lastMinuteMWh: 800 },
             true,
           ),
         ),
@@ -452,7 +455,7 @@ describe("materialised cycles", () => {
       after = page[page.length - 1];
     }
     expect(pages.flat()).toEqual(all);
-    // channel 1 runs 2 minutes at a time: duration 1 < 2 min, flagged as noise
+    // channel 1 runs 2 minutes at a time at 50 W: duration 1 < 2 min and no pump's power, flagged as noise
     const real = await cyclesInRange(db, {
       channels,
       fromMinute: T0 + 50,

@@ -35,6 +35,44 @@ async function signIn(email: string, password: string) {
 }
 
 describe("the demo's database", () => {
+  it("with sites, has three plants in two zones, each with its meter", async () => {
+    const other = await createTestDatabase();
+    const fleetApp = await createTestApp(other.db, {
+      clock: new FakeClock(NOW),
+      migrationCount: other.migrationCount,
+    });
+    try {
+      const fleet = await seedDemo(
+        { app: fleetApp, db: other.db },
+        { now: NOW, timeZone: "UTC", admin: null, ingestKey: null, days: 1, devices: 3, sites: true },
+      );
+      const headers = await (async () => {
+        const response = await fleetApp.inject({
+          method: "POST",
+          url: "/api/auth/login",
+          headers: { "content-type": "application/json", ...SAME_ORIGIN },
+          payload: JSON.stringify({ email: fleet.adminEmail, password: fleet.adminPassword }),
+        });
+        return { cookie: `pw_session=${response.cookies.find((c) => c.name === "pw_session")?.value}` };
+      })();
+      const sites = (await fleetApp.inject({ url: "/api/sites", headers })).json().sites;
+      expect(
+        sites.map((s: { name: string; time_zone: string; device_ids: string[] }) => [
+          s.name,
+          s.time_zone,
+          s.device_ids.length,
+        ]),
+      ).toEqual([
+        ["Keur Massar", "Africa/Dakar", 1],
+        ["Ndiakhirate", "Africa/Dakar", 1],
+        ["Saint-Jean-de-Moirans", "Europe/Paris", 1],
+      ]);
+    } finally {
+      await fleetApp.close();
+      await other.drop();
+    }
+  });
+
   it("has an administrator whose printed password signs in, and a working ingestion key", async () => {
     expect(seed.adminEmail).toBe(DEMO_ADMIN_EMAIL);
     expect(seed.adminPassword).toMatch(/^.{12,}$/);

@@ -1,12 +1,19 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addChannelVersion } from "../src/admin/config-versions.js";
+import { addChannelVersion, versionsOfChannels } from "../src/admin/config-versions.js";
+import { makeSettingsReader } from "../src/admin/settings.js";
+import { smtpMailer } from "../src/alerts/mailer.js";
 import { ingestBatch } from "../src/ingest/ingest-batch.js";
+import { openDirectory } from "../src/journal/meter-directory.js";
+import { reportMailingRound } from "../src/reports/mailing.js";
 import type { App } from "../src/server/app.js";
 import { createTestApp, createTestDatabase, FakeClock, loginAs, type TestDatabase } from "./harness.js";
 
@@ -372,5 +379,74 @@ describe("the reports of a site of three meters", () => {
     );
     expect(csv.rows.map((r) => r[2])).toEqual(["PR1", "PR2", "PR-B", "PR-C"]);
     expect(csv.rows.find((r) => r[2] === "PR-B")?.slice(3, 6)).toEqual(["1", "40,0", "6,00"]);
+  });
+});
+
+describe("the monthly report by e-mail", () => {
+  it("is queued once on the 1st for each site the user sees, and sent with the PDF attached", async () => {
+    const received: Buffer[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      logger: false,
+      onData(stream, _session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on("data", (c: Buffer) => chunks.push(c));
+        stream.on("end", () => {
+          received.push(Buffer.concat(chunks));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", r));
+    const mailer = smtpMailer(
+      `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+      "pumpwatch <rapports@pumpwatch.test>",
+    );
+    try {
+      // the viewer chose it above; the 1st of April, 08:00 in Paris: March's report of the site
+      const deps = {
+        db: t.db,
+        directory: openDirectory(t.db, "Europe/Paris"),
+        versions: {
+          versionsOf: (c: Parameters<typeof versionsOfChannels>[1]) => versionsOfChannels(t.db, c),
+        },
+        settings: makeSettingsReader(t.db, { gridFactor: null }),
+      };
+      const first = await reportMailingRound(deps, new Date("2026-04-01T06:00:00Z"), {
+        timeZone: "Europe/Paris",
+        mailer,
+      });
+      expect(first).toMatchObject({ queued: 1, sent: 1, failed: 0 });
+      const again = await reportMailingRound(deps, new Date("2026-04-01T07:00:00Z"), {
+        timeZone: "Europe/Paris",
+        mailer,
+      });
+      expect(again).toMatchObject({ queued: 0, sent: 0 });
+      // mid-month: nothing queued
+      expect(
+        await reportMailingRound(deps, new Date("2026-04-15T07:00:00Z"), {
+          timeZone: "Europe/Paris",
+          mailer,
+        }),
+      ).toMatchObject({ queued: 0 });
+      expect(received).toHaveLength(1);
+      const mail = await simpleParser(received[0] as Buffer);
+      expect(mail.subject).toBe("Rapport mensuel — mars 2026 — Station de Saint-Jean");
+      expect(mail.to && "text" in mail.to ? mail.to.text : "").toBe("viewer@example.org");
+      const pdf = mail.attachments[0];
+      expect(pdf?.contentType).toBe("application/pdf");
+      expect(pdf?.filename).toBe("rapport_mensuel_2026-03.pdf");
+      const text = await pdfText(pdf?.content as Buffer, "mailed");
+      expect(text).toContain("Rapport mensuel — mars 2026");
+      expect(text).toContain("Station de Saint-Jean");
+      const { rows } = await t.db.query<{ state: string; subject: string }>(
+        "SELECT state, subject FROM report_mailings",
+      );
+      expect(rows).toEqual([{ state: "sent", subject: expect.stringMatching(/^site:\d+$/) }]);
+    } finally {
+      mailer.close();
+      await new Promise<void>((r) => smtp.close(() => r()));
+    }
   });
 });

@@ -68,6 +68,8 @@ export interface DispatchOptions {
   webhookTimeoutMs?: number;
   /** true once the service stops: the round ends after the send under way (rows it claimed but did not send are due again after their claim) */
   stopping?: () => boolean;
+  /** the monthly reports by e-mail (src/reports/mailing.ts), run at the end of each round when SMTP is set */
+  monthlyReports?: (now: Date, mailer: Mailer) => Promise<unknown>;
 }
 
 export interface DispatchSummary {
@@ -188,6 +190,8 @@ export async function dispatchRound(
     }
     if (claimed.length < batch) break;
   }
+  if (options.mailer && options.monthlyReports && !options.stopping?.())
+    await options.monthlyReports(now, options.mailer);
   return summary;
 }
 

@@ -3,8 +3,14 @@ import { createTransport } from "nodemailer";
 import { DELIVERY_ERRORS, type MailText } from "../i18n/fr.js";
 import type { AttemptResult } from "./webhook.js";
 
+export interface MailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
+}
+
 export interface Mailer {
-  send(to: string, mail: MailText): Promise<AttemptResult>;
+  send(to: string, mail: MailText, attachments?: readonly MailAttachment[]): Promise<AttemptResult>;
   close(): void;
 }
 
@@ -35,9 +41,15 @@ export function smtpMailer(url: string, from: string): Mailer {
     { from },
   );
   return {
-    async send(to, mail) {
+    async send(to, mail, attachments = []) {
       try {
-        await transport.sendMail({ to, subject: mail.subject, text: mail.text, html: mail.html });
+        await transport.sendMail({
+          to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
+        });
         return { ok: true };
       } catch (error) {
         return { ok: false, ...smtpReason(error) };

@@ -56,10 +56,19 @@ describe("detectCycles: predecessor required cases (§6.3, bugs 44–45)", () =>
     expect(detectCycles(run([0, 1, 2, 5, 6]), { stopGapMin: 3 }, FAR_FUTURE)).toHaveLength(2);
   });
 
-  it("flags a closed 1-minute blip as noise and keeps it", () => {
-    const cycles = detectCycles(run([0, 1]), {}, FAR_FUTURE);
+  it("flags a closed 1-minute blip below a pump's power as noise and keeps it", () => {
+    const cycles = detectCycles(run([0, 1], 40), {}, FAR_FUTURE);
     expect(cycles).toHaveLength(1);
     expect(cycles[0]).toMatchObject({ durationMin: 1, noise: true, ongoing: false, endMinute: T0 + 1 });
+  });
+
+  it("counts a short run at a pump's power as a pump run: it moved water (issue 21)", () => {
+    // 433 W for a minute or two: a lift pump the float stopped early, not noise
+    expect(detectCycles(run([0, 1]), {}, FAR_FUTURE)[0]).toMatchObject({ durationMin: 1, noise: false });
+    expect(detectCycles(run([0], 100), {}, FAR_FUTURE)[0]?.noise).toBe(false);
+    expect(detectCycles(run([0], 99), {}, FAR_FUTURE)[0]?.noise).toBe(true);
+    // a threshold set above 100 W: every short run above it is a pump's
+    expect(detectCycles(run([0], 150), { activityThresholdW: 120 }, FAR_FUTURE)[0]?.noise).toBe(false);
   });
 
   it("keeps a 2-minute cycle of 3 samples", () => {

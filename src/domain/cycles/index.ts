@@ -1,4 +1,4 @@
-export { detectCycles, median, resolveCycleSettings } from "./detect.js";
+export { detectCycles, median, resolveCycleSettings, SHORT_PUMP_RUN_MIN_W } from "./detect.js";
 export { counterDeltaWh, estimateRun, type RunEstimate } from "./energy.js";
 export { CycleError, type CycleErrorCode } from "./errors.js";
 export {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { detectCycles } from "./detect.js";
+import { detectCycles, SHORT_PUMP_RUN_MIN_W } from "./detect.js";
 import type { CycleSample, CycleSettings } from "./types.js";
 import { redetectionWindow, spliceCycles } from "./window.js";
 
@@ -110,7 +110,11 @@ describe("cycle detection properties", () => {
             expect(c.noise).toBe(false);
           } else {
             expect(c.endMinute).toBe(c.lastActiveMinute);
-            expect(c.noise).toBe(c.durationMin < settings.minCycleMin);
+            // a short run is noise unless it draws a pump's power (issue 21)
+            expect(c.noise).toBe(
+              c.durationMin < settings.minCycleMin &&
+                c.avgPowerW < Math.max(SHORT_PUMP_RUN_MIN_W, settings.activityThresholdW),
+            );
           }
           if (c.medianVoltageV !== null) {
             expect(c.medianVoltageV).toBeGreaterThanOrEqual(180);

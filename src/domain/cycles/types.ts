@@ -19,7 +19,7 @@ export interface CycleSettings {
   activityThresholdW: number;
   /** two active samples this many minutes apart (or more) belong to different cycles */
   stopGapMin: number;
-  /** a closed cycle shorter than this is flagged as noise */
+  /** a closed cycle shorter than this is flagged as noise, unless it draws a pump's power (SHORT_PUMP_RUN_MIN_W) */
   minCycleMin: number;
 }
 
