@@ -344,7 +344,7 @@ export function AlertsPage() {
               key={a.id}
               alert={a}
               names={names}
-              canAcknowledge={!!me}
+              canAcknowledge={!!me && me.role !== "viewer"}
               onChange={(updated) => {
                 setEdited(new Map(edited).set(updated.id, updated));
                 alertsVersion.value += 1;
