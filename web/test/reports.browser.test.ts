@@ -51,6 +51,9 @@ describe.skipIf(!chromium)("journal and reports in the web application", () => {
     await p.getByRole("link", { name: "Journal d'exploitation" }).click();
     await p.waitForURL((u) => u.pathname === "/journal");
     await p.getByRole("heading", { name: "Journal d'exploitation" }).waitFor();
+    // an hour ago (the browser's clock is the machine's): inside the dashboard's 24-hour window
+    const hourAgo = new Date(Date.now() - 3_600_000 - new Date().getTimezoneOffset() * 60_000);
+    await p.getByLabel("Date et heure").fill(hourAgo.toISOString().slice(0, 16));
     await p.getByLabel("Nature").selectOption("cleaning");
     await p.getByLabel("Texte").fill("Nettoyage des flotteurs du poste de relevage");
     await p.getByRole("button", { name: "Ajouter au journal" }).click();
@@ -67,8 +70,15 @@ describe.skipIf(!chromium)("journal and reports in the web application", () => {
     expect(api.json.entries.some((e: { text: string }) => e.text.includes("flotteurs"))).toBe(true);
     expect(await bodyText(p)).not.toMatch(NOT_FRENCH);
     await screenshots(p, "journal");
+    // the entry is marked on the dashboard's chart and listed under it
+    // the chart is the one of a chosen meter
+    await p.goto(`/?appareil=${encodeURIComponent(deviceId)}`);
+    const marks = p.getByRole("list", { name: "Entrées du journal sur la période" });
+    await marks.waitFor({ timeout: 30_000 });
+    expect(await marks.textContent()).toContain("Nettoyage des flotteurs du poste de relevage");
+    await screenshots(p, "journal-tableau-de-bord");
     expect(problems).toEqual([]);
-  });
+  }, 120_000);
 
   it("shows the monthly report in the page, offers the PDF and the CSV, and saves the e-mail choice", async () => {
     const { page: p, problems } = await page();

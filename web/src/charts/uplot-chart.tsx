@@ -17,6 +17,8 @@ export function UPlotChart(props: {
   height: number;
   label: string;
   onChart?: (chart: uPlot | null) => void;
+  /** journal entries drawn as dashed vertical lines (unix seconds) */
+  markers?: readonly number[];
 }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
@@ -36,6 +38,35 @@ export function UPlotChart(props: {
         ...(options.hooks?.setSelect ?? []),
         () => {
           zoomed.current = true;
+        },
+      ],
+      draw: [
+        ...(options.hooks?.draw ?? []),
+        (u: uPlot) => {
+          const marks = latest.current.markers ?? [];
+          if (marks.length === 0) return;
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.strokeStyle = "#8a5a00";
+          ctx.fillStyle = "#8a5a00";
+          ctx.lineWidth = 1.5 * uPlot.pxRatio;
+          ctx.setLineDash([4 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
+          for (const t of marks) {
+            const x = u.valToPos(t, "x", true);
+            if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+            ctx.beginPath();
+            ctx.moveTo(x, u.bbox.top);
+            ctx.lineTo(x, u.bbox.top + u.bbox.height);
+            ctx.stroke();
+            // a small triangle on top: the entry's flag
+            const s = 5 * uPlot.pxRatio;
+            ctx.beginPath();
+            ctx.moveTo(x - s, u.bbox.top);
+            ctx.lineTo(x + s, u.bbox.top);
+            ctx.lineTo(x, u.bbox.top + s * 1.4);
+            ctx.fill();
+          }
+          ctx.restore();
         },
       ],
     };
@@ -72,7 +103,7 @@ export function UPlotChart(props: {
       u.setScale("x", { min: props.window[0], max: props.window[1] });
     } else u.redraw(false, true);
     shownWindow.current = props.view;
-  }, [props.data, props.shape]);
+  }, [props.data, props.shape, props.markers]);
 
   return <div class="uplot-host" ref={host} role="img" aria-label={props.label} />;
 }

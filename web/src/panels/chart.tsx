@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
-import type { Device } from "../api/types";
+import { get, query } from "../api/client";
+import type { Device, Journal, JournalLine } from "../api/types";
 import {
   type ChannelLine,
   type Columns,
@@ -17,6 +18,7 @@ import { Notice } from "../components/form";
 import { useChart } from "../hooks/dashboard-data";
 import { calendarDate, frenchDate, frenchDecimal, frenchNumber, frenchTime } from "../i18n/format";
 import type { DashboardView } from "../state/filters";
+import { site } from "../state/session";
 
 export const COLORS = ["#2d8659", "#3498db", "#f39c12", "#e74c3c"];
 const PERIODS: [Period, string][] = [
@@ -62,6 +64,23 @@ export function ChartPanel(props: {
   const period: Period = view.period ?? current.period;
   const chart = useChart(device.device_id, view.channel, period, view.until, props.enabled);
   const chartRef = useRef<uPlot | null>(null);
+  // the journal's written entries of the window, as markers on the chart and listed under it
+  const tz = site.value.time_zone;
+  const [journal, setJournal] = useState<JournalLine[]>([]);
+  const windowKey = chart.data ? `${device.device_id}|${chart.data.series.start}|${chart.data.series.end}` : "";
+  useEffect(() => {
+    if (!chart.data) return;
+    let gone = false;
+    get<Journal>(
+      `/api/journal${query({ device_id: device.device_id, from: chart.data.series.start, to: chart.data.series.end })}`,
+    )
+      .then((j) => !gone && setJournal(j.entries.filter((e) => !e.automatic)))
+      .catch(() => !gone && setJournal([]));
+    return () => {
+      gone = true;
+    };
+  }, [windowKey]);
+  const journalMarks = useMemo(() => journal.map((e) => Date.parse(e.at) / 1000), [journal]);
   const channels: ChannelLine[] = device.channels
     .filter((c) => view.channel === "" || String(c.channel) === view.channel)
     .map((c) => ({ channel: c.channel, name: c.name }));
@@ -298,7 +317,19 @@ export function ChartPanel(props: {
           onChart={(u) => {
             chartRef.current = u;
           }}
+          markers={journalMarks}
         />
+      )}
+      {built && journal.length > 0 && (
+        <ul class="journal-marks" aria-label="Entrées du journal sur la période">
+          {journal.map((e) => (
+            <li key={e.id}>
+              <span aria-hidden="true">▼ </span>
+              {frenchDate(Date.parse(e.at) / 1000, tz)} {frenchTime(Date.parse(e.at) / 1000, tz)} — {e.text}
+              {e.author ? ` (${e.author})` : ""}
+            </li>
+          ))}
+        </ul>
       )}
       <p class="muted">
         Zones vertes : cycles de pompage.{" "}
