@@ -67,7 +67,9 @@ export function ChartPanel(props: {
   // the journal's written entries of the window, as markers on the chart and listed under it
   const tz = site.value.time_zone;
   const [journal, setJournal] = useState<JournalLine[]>([]);
-  const windowKey = chart.data ? `${device.device_id}|${chart.data.series.start}|${chart.data.series.end}` : "";
+  const windowKey = chart.data
+    ? `${device.device_id}|${chart.data.series.start}|${chart.data.series.end}`
+    : "";
   useEffect(() => {
     if (!chart.data) return;
     let gone = false;
