@@ -197,6 +197,8 @@ describe("channel configuration versions", () => {
       activity_threshold_w: 10,
       stop_gap_min: 4,
       min_cycle_min: 2,
+      sump: "1",
+      sump_volume_m3: null,
       created_at: NOW.toISOString(),
       created_by: ADMIN,
     });

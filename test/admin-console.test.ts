@@ -664,7 +664,7 @@ describe("users", () => {
       "SELECT after FROM config_audit WHERE entity = 'user' AND entity_key = $1",
       [String(user.id)],
     );
-    expect(rows).toEqual([{ after: { email: user.email, role: "admin", disabled: false } }]);
+    expect(rows).toEqual([{ after: { email: user.email, role: "admin", disabled: false, site_ids: null } }]);
     expect(JSON.stringify((await t.db.query("SELECT * FROM config_audit")).rows)).not.toContain(password);
   });
 

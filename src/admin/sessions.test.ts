@@ -42,6 +42,7 @@ describe("sessions", () => {
       id: userId,
       email: "v@example.org",
       role: "viewer",
+      siteIds: null,
     });
     for (const other of [undefined, "", "short", `${token}x`, "A".repeat(43)]) {
       expect(await resolveSession(t.db, other, T0, policy)).toBeNull();
