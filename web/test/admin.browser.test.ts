@@ -288,7 +288,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     await row.getByRole("button", { name: "Désactiver", exact: true }).click();
     await expect.poll(() => row.textContent()).toContain("Désactivé");
 
-    await other.getByRole("link", { name: "Journal" }).click();
+    await other.getByRole("link", { name: "Journal", exact: true }).click();
     await other.waitForURL((u) => u.pathname === "/connexion");
     expect(await other.getByText("Votre session a expiré").isVisible()).toBe(true);
     await fillSignIn(other, "operateur@filtreplante.test", generated);
