@@ -228,6 +228,7 @@ describe.skipIf(!onPostgres)(
       expect((await call(b, "GET", "/api/auth/me", { cookie })).body).toEqual({
         email: ADMIN.email,
         role: "admin",
+        site_ids: null,
       });
 
       const created = await call(a, "POST", "/api/admin/api-keys", {
