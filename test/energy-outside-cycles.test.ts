@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ChannelVersions, cyclesReport } from "../src/analytics/cycles-report.js";
 import { refreshPendingCycles } from "../src/analytics/refresh-cycles.js";
@@ -150,4 +151,37 @@ describe("the energy total is every kWh the meter measured", () => {
     expect(perChannel[2]).toBeCloseTo(0.25, 9);
     expect(figures.summary.energyKwh * 1000).toBeCloseTo(CYCLE_WH + IDLE_WH, 9);
   });
+});
+
+describe("cycles and the minutes outside them share every minute's energy", () => {
+  it("adds up to every energy the readings reported, whichever way the day is read", async () => {
+    const powerArb = fc.constantFrom(0, 1.1, 6, 10, 10.1, 50, 600, 600, 1200);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 1200 }),
+        fc.array(fc.tuple(powerArb, fc.integer({ min: 0, max: 20_000 })), { minLength: 2, maxLength: 200 }),
+        async (first, minutes) => {
+          await t.db.query(
+            "TRUNCATE readings, devices, cycles, cycle_refresh_queue, cycle_refresh_channels, channel_activity_hourly CASCADE",
+          );
+          // one reading a minute, the first and the last ones idle: every minute up to the last reading is
+          // reported by the reading after it, and no cycle reaches past them
+          const frames = minutes.map(([apower, mwh], i) =>
+            frame(0, first + i, i === 0 || i === minutes.length - 1 ? 0 : apower, { mwh }),
+          );
+          await ingestBatch(t.db, frames, { nowS: NOW_S, receivedAt: new Date(NOW_S * 1000) });
+          await refreshPendingCycles(t.db, { nowMinute: NOW_S / 60 });
+          // the first reading reports the minute before it: the day before's last one when it is at 00:00
+          const reported = minutes.slice(first === 0 ? 1 : 0).reduce((s, [, mwh]) => s + mwh / 1000, 0);
+          const stored = await summary();
+          expect(stored.summary.energyKwh * 1000).toBeCloseTo(reported, 6);
+          await t.db.query("UPDATE channel_activity_hourly SET idle_energy_wh = NULL");
+          const raw = await summary();
+          expect(raw.summary.energyKwh * 1000).toBeCloseTo(reported, 6);
+          expect(raw.summary.idleEnergyKwh).toBeCloseTo(stored.summary.idleEnergyKwh, 9);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 300_000);
 });

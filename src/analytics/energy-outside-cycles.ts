@@ -3,6 +3,7 @@ import type { ChannelDayTotals } from "../db/queries/cycle-totals-per-day.js";
 import {
   type IdleSpan,
   idleEnergyFromReadings,
+  type StoredIdleDay,
   storedIdleEnergyPerDay,
   type ThresholdedChannel,
 } from "../db/queries/idle-energy-per-day.js";
@@ -22,11 +23,11 @@ export interface IdleDay extends ChannelRef {
 /**
  * Per channel and local day, the energy the meter measured outside any cycle (idle draw, a contactor, whatever
  * no cycle holds): what the period's energy total adds to its cycles' energy so that it is every kWh the meter
- * measured (issue 21, decision 0020). A day is added up from the refresher's hourly sums when every one of its
- * hours is there (summed with the channel's threshold, no queued change meeting it); otherwise — today, a day
- * with a change still queued, hours summed before migration 0018, a zone whose midnight is not on a UTC hour —
- * from its readings. Keyed by `dayKey`; days with nothing measured outside cycles are absent. Run it in the
- * snapshot of the cycles' sums.
+ * measured (issue 21, decision 0020). A day is added up from the refresher's hourly sums as far as they run
+ * without a gap from its start (summed with the channel's threshold, no queued change meeting them), the rest
+ * from its readings: today's last hour, a day with a change still queued, hours summed before migration 0018,
+ * a zone whose midnight is not on a UTC hour. Keyed by `dayKey`; days with nothing measured outside cycles are
+ * absent. Run it in the snapshot of the cycles' sums.
  */
 export async function idleEnergyPerChannelDay(
   tx: Queryable,
@@ -35,7 +36,7 @@ export async function idleEnergyPerChannelDay(
 ): Promise<Map<string, IdleDay>> {
   const out = new Map<string, IdleDay>();
   if (channels.length === 0 || days.dates.length === 0) return out;
-  const stored = new Map<string, { hours: number; idleWh: number }>();
+  const stored = new Map<string, StoredIdleDay>();
   for (const s of await storedIdleEnergyPerDay(tx, channels, days)) {
     const date = days.dates[s.day];
     if (date !== undefined) stored.set(dayKey(s, date), s);
@@ -44,16 +45,22 @@ export async function idleEnergyPerChannelDay(
   days.dates.forEach((date, i) => {
     const fromS = days.starts[i] as number;
     const toS = days.starts[i + 1] as number;
-    const wholeHours = fromS % HOUR_S === 0 && toS % HOUR_S === 0 ? (toS - fromS) / HOUR_S : null;
+    const onHours = fromS % HOUR_S === 0 && toS % HOUR_S === 0;
     for (const c of channels) {
       const key = dayKey(c, date);
-      const s = stored.get(key);
       const day = { deviceId: c.deviceId, channel: c.channel, date };
-      if (s !== undefined && s.hours === wholeHours) {
-        if (s.idleWh > 0) out.set(key, { ...day, idleWh: s.idleWh });
-      } else {
-        raw.push({ day, span: { ...c, fromS, toS } });
-      }
+      const s = stored.get(key);
+      // The stored hours count when they run without a gap from the day's start: the rest of the day (today's
+      // last hour or so, still being refreshed, or nothing) is read from the readings.
+      const prefixEndS =
+        s !== undefined &&
+        onHours &&
+        s.firstHourS === fromS &&
+        s.lastHourS - s.firstHourS === (s.hours - 1) * HOUR_S
+          ? s.lastHourS + HOUR_S
+          : fromS;
+      if (prefixEndS > fromS && s !== undefined && s.idleWh > 0) out.set(key, { ...day, idleWh: s.idleWh });
+      if (prefixEndS < toS) raw.push({ day, span: { ...c, fromS: prefixEndS, toS } });
     }
   });
   const fromReadings = await idleEnergyFromReadings(
@@ -61,8 +68,9 @@ export async function idleEnergyPerChannelDay(
     raw.map((r) => r.span),
   );
   raw.forEach((r, i) => {
-    const idleWh = fromReadings[i] ?? 0;
-    if (idleWh > 0) out.set(dayKey(r.day, r.day.date), { ...r.day, idleWh });
+    const key = dayKey(r.day, r.day.date);
+    const idleWh = (out.get(key)?.idleWh ?? 0) + (fromReadings[i] ?? 0);
+    if (idleWh > 0) out.set(key, { ...r.day, idleWh });
   });
   return out;
 }

@@ -11,8 +11,10 @@ export interface ThresholdedChannel extends ChannelRef {
 export interface StoredIdleDay extends ChannelRef {
   /** index into `days.dates` */
   day: number;
-  /** stored hours of that day added up */
+  /** stored hours of that day added up, the first and the last of them (unix seconds) */
   hours: number;
+  firstHourS: number;
+  lastHourS: number;
   idleWh: number;
 }
 
@@ -21,7 +23,7 @@ export interface StoredIdleDay extends ChannelRef {
  * it per UTC hour (`idle_energy_wh`, migration 0018), with the hours it was added from: only the whole hours
  * inside the days, summed with the channel's threshold, and that no queued change meets (a reading reports the
  * minute before it, so a change at the first minute of the next hour counts too). The caller reads from the
- * readings every day whose hours are not all there. One range scan of the hourly key per channel.
+ * readings what these hours do not cover. One range scan of the hourly key per channel.
  */
 export async function storedIdleEnergyPerDay(
   db: Queryable,
@@ -34,10 +36,13 @@ export async function storedIdleEnergyPerDay(
     channel: number;
     day: number;
     hours: number;
+    first_s: number;
+    last_s: number;
     idle_wh: string;
   }>(
     `SELECT a.device_id, a.channel, width_bucket(date_part('epoch', a.hour_ts), $4::float8[]) AS day,
-            count(*)::int4 AS hours, sum(a.idle_energy_wh) AS idle_wh
+            count(*)::int4 AS hours, date_part('epoch', min(a.hour_ts))::float8 AS first_s,
+            date_part('epoch', max(a.hour_ts))::float8 AS last_s, sum(a.idle_energy_wh) AS idle_wh
      FROM unnest($1::text[], $2::int2[], $3::float8[]) AS k(device_id, channel, threshold_w)
      JOIN channel_activity_hourly a
        ON a.device_id = k.device_id AND a.channel = k.channel AND a.threshold_w = k.threshold_w
@@ -63,6 +68,8 @@ export async function storedIdleEnergyPerDay(
     channel: Number(r.channel),
     day: Number(r.day) - 1,
     hours: Number(r.hours),
+    firstHourS: Number(r.first_s),
+    lastHourS: Number(r.last_s),
     idleWh: Number(r.idle_wh),
   }));
 }
