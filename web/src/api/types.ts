@@ -29,6 +29,7 @@ import type {
   DevicesResponse,
   SeriesResponse,
 } from "../../../src/contracts/read.js";
+import type { SiteItem, SitesResponse } from "../../../src/contracts/sites.js";
 
 export type Devices = Static<typeof DevicesResponse>;
 export type Device = Devices["devices"][number];
@@ -52,6 +53,8 @@ export type Users = Static<typeof UsersResponse>;
 export type UserRow = Static<typeof UserItem>;
 export type UserWithPassword = Static<typeof UserWithPasswordResponse>;
 export type Audit = Static<typeof AuditResponse>;
+export type Sites = Static<typeof SitesResponse>;
+export type SiteRow = Static<typeof SiteItem>;
 
 export type {
   Alert,
