@@ -29,7 +29,7 @@ import type {
   DevicesResponse,
   SeriesResponse,
 } from "../../../src/contracts/read.js";
-import type { SiteItem, SitesResponse } from "../../../src/contracts/sites.js";
+import type { SitesResponse } from "../../../src/contracts/sites.js";
 
 export type Devices = Static<typeof DevicesResponse>;
 export type Device = Devices["devices"][number];
@@ -53,8 +53,6 @@ export type Users = Static<typeof UsersResponse>;
 export type UserRow = Static<typeof UserItem>;
 export type UserWithPassword = Static<typeof UserWithPasswordResponse>;
 export type Audit = Static<typeof AuditResponse>;
-export type Sites = Static<typeof SitesResponse>;
-export type SiteRow = Static<typeof SiteItem>;
 
 export type {
   Alert,
@@ -74,3 +72,6 @@ export type {
 export type Journal = Static<typeof JournalResponse>;
 export type JournalLine = Static<typeof JournalLineSchema>;
 export type ReportPreference = Static<typeof ReportPreferences>;
+export type Sites = Static<typeof SitesResponse>;
+export type SiteItem = Sites["sites"][number];
+export type SiteRow = SiteItem;
