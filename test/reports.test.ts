@@ -270,10 +270,38 @@ describe("reports of an empty month, and bad input", () => {
       message: "Cette année n'a pas encore commencé.",
     });
     const bad = await get(`/api/reports/annual.pdf?device_id=${A}&year=26`);
+    expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatchObject({
       field: "year",
       message: "Année invalide : AAAA attendu (2026).",
     });
+  });
+
+  it.each([
+    ["monthly.pdf?site_id=999&month=2026-03", 404, "site_id", "Site inconnu."],
+    ["daily.csv?site_id=999&from=2026-03-01", 404, "site_id", "Site inconnu."],
+    ["annual.pdf?device_id=shellypro4pm-000000000000&year=2026", 404, "device_id", "Appareil inconnu."],
+    ["annual.pdf?site_id=999&year=1999", 404, "site_id", "Site inconnu."],
+    [`annual.pdf?device_id=${A}&year=1999`, 400, "year", "Année trop ancienne : à partir de 2000."],
+    [`annual.pdf?device_id=${A}&year=deux-mille`, 400, "year", "Année invalide : AAAA attendu (2026)."],
+    [`monthly.pdf?device_id=${A}&month=mars`, 400, "month", "Mois invalide : AAAA-MM attendu (2026-03)."],
+    [`daily.csv?device_id=${A}&from=2026-03-10&to=2026-03-01`, 400, "to", undefined],
+    [`daily.csv?device_id=${A}&from=2026-02-30`, 400, "from", undefined],
+    [
+      `monthly.pdf?device_id=${A}&site_id=1&month=2026-03`,
+      400,
+      "site_id",
+      "Indiquez un compteur (device_id) ou un site (site_id), pas les deux.",
+    ],
+    ["monthly.pdf?month=2026-03", 400, "device_id", "Indiquez un compteur (device_id) ou un site (site_id)."],
+  ])("%s → %i naming %s", async (query, status, field, message) => {
+    const res = await get(`/api/reports/${query}`);
+    expect(res.statusCode).toBe(status);
+    const error = res.json().error;
+    expect(error.field).toBe(field);
+    if (message) expect(error.message).toBe(message);
+    // French, and nothing of the machinery
+    expect(error.message).not.toMatch(/must|should|SQL|select|\/src\/|at .*\.ts/i);
   });
 });
 

@@ -5,9 +5,9 @@
 import { simulateFleet, type WetWellTruth } from "../simulator/index.js";
 import { channelReadings } from "../simulator/readings.js";
 import { detectCycles } from "../src/domain/cycles/detect.js";
-import type { CycleSample } from "../src/domain/cycles/types.js";
+import type { CycleSample, DetectedCycle } from "../src/domain/cycles/types.js";
 import { type DayBounds, type HealthCycle, type PumpDay, pumpDays } from "../src/domain/pump-health/daily.js";
-import { runEdges } from "../src/domain/pump-health/edges.js";
+import { type RunEdges, runEdges } from "../src/domain/pump-health/edges.js";
 import { measureSump } from "../src/domain/pump-health/volumetric.js";
 
 export const DAY = 86_400;
@@ -16,6 +16,8 @@ export const START = "2026-01-01T00:00:00Z";
 export interface Simulated {
   truth: WetWellTruth;
   cycles: HealthCycle[];
+  /** per channel, the cycles as the service stores them (detection and run edges from the readings) */
+  stored: { channel: number; cycles: DetectedCycle[]; edges: RunEdges[] }[];
   days: DayBounds[];
 }
 
@@ -42,13 +44,18 @@ export function simulateWetWell(options: {
   });
   const truth = sim.plan.devices[0]?.wetWell as WetWellTruth;
   const cycles: HealthCycle[] = [];
+  const stored: Simulated["stored"] = [];
   for (const channel of [0, 1]) {
+    const own: Simulated["stored"][number] = { channel, cycles: [], edges: [] };
+    stored.push(own);
     const samples: CycleSample[] = [
       ...channelReadings(sim.plan, 0, channel, { withMinuteEnergy: options.minuteEnergy ?? true }),
     ];
     const last = samples.at(-1)?.minute ?? 0;
     for (const c of detectCycles(samples, {}, last + 60)) {
       const e = runEdges(samples, c);
+      own.cycles.push(c);
+      own.edges.push(e);
       cycles.push({
         channel,
         startMinute: c.startMinute,
@@ -67,7 +74,7 @@ export function simulateWetWell(options: {
     startS: d.start,
     endS: d.start + DAY,
   }));
-  return { truth, cycles, days };
+  return { truth, cycles, stored, days };
 }
 
 export function pumpsOf(s: Simulated): PumpDay[][] {

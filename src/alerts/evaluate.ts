@@ -36,6 +36,7 @@ import {
   step,
   timeOfDayIn,
 } from "../domain/alerts/index.js";
+import { healthSumps, toCondition } from "./health.js";
 import { cyclesByChannel, fromMinute, overridesOf, readingsByChannel, silenced, toMinute } from "./load.js";
 
 export interface RoundSummary {
@@ -66,6 +67,8 @@ interface CachedDevice {
   /** per channel, the latest cycles that started more than a day before the hour */
   older: Map<number, AlertCycle[]>;
   learned: Map<number, Learned>;
+  /** pump_wear and inflow_high at the start of the hour: they are judged hourly */
+  health: Condition[];
 }
 export type EvaluatorCache = Map<string, CachedDevice>;
 
@@ -123,7 +126,7 @@ export async function evaluateRound(
       const cycles = cyclesByChannel(cycleRows);
       const readings = readingsByChannel(readingRows);
       const firstMinute = toMinute(device.first_seen);
-      const entry: CachedDevice = hit ? cached : { hour, older: new Map(), learned: new Map() };
+      const entry: CachedDevice = hit ? cached : { hour, older: new Map(), learned: new Map(), health: [] };
       const voltage: Parameters<typeof meterVoltage>[0][number][] = [];
       for (const channel of CHANNELS) {
         const fresh = cycles.get(channel) ?? [];
@@ -148,6 +151,21 @@ export async function evaluateRound(
       }
       // one supply fault is one alert for the meter, not one per channel
       conditions.push(...meterVoltage(voltage, t));
+      if (!hit) {
+        const overrides = (channel: number) => overridesOf(settings, id, channel);
+        const sumps = await healthSumps(db, {
+          deviceId: id,
+          fromS: hour * 60,
+          toS: hour * 60 + 1,
+          timeZone: options.timeZone ?? "UTC",
+          overridesOf: overrides,
+        });
+        summary.reads += 1 + sumps.length * 3;
+        entry.health = sumps.flatMap((sump) =>
+          sump.step(hour * 60).map((s) => toCondition(s, overrides(s.channel ?? -1))),
+        );
+      }
+      conditions.push(...entry.health);
       options.cache?.set(id, entry);
     }
     conditions.push(

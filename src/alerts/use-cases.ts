@@ -20,17 +20,20 @@ import {
   type Condition,
   LOOKBACK_MIN,
   learnChannel,
+  type OpenAlert,
   type ReplayedAlert,
   RULE_IDS,
   type RuleId,
   replay,
   SEVERITY,
+  step,
   THRESHOLD_UNIT,
   thresholdOf,
   timeOfDayIn,
 } from "../domain/alerts/index.js";
 import type { MeterScope } from "../domain/meter-scope.js";
 import { frenchDate, frenchTime } from "../i18n/format.js";
+import { healthSumps, toCondition } from "./health.js";
 import { cyclesByChannel, fromMinute, overridesOf, readingsByChannel, silenced, toMinute } from "./load.js";
 
 export const RULE_NAMES_FR: Readonly<Record<RuleId, string>> = {
@@ -41,6 +44,8 @@ export const RULE_NAMES_FR: Readonly<Record<RuleId, string>> = {
   short_cycling: "Cycles courts",
   meter_offline: "Compteur hors ligne",
   voltage: "Tension anormale",
+  pump_wear: "Usure de pompe",
+  inflow_high: "Arrivée d'eau forte",
 };
 
 export class AlertError extends Error {
@@ -216,7 +221,7 @@ export async function backtest(
   const idle = readingRows.some(
     (r) => r.apower_w !== null && r.apower_w <= 10 && !filteredAt(Number(r.minute)),
   );
-  return replay({
+  const replayed = replay({
     fromMinute: from,
     toMinute: to,
     firstMinute,
@@ -232,6 +237,64 @@ export async function backtest(
     silencedAt: (channel, m) => silenced(windows, q.deviceId, channel, m),
     timeOfDay: timeOfDayIn(q.timeZone ?? "UTC"),
   });
+  const health = await replayHealth(db, {
+    deviceId: q.deviceId,
+    fromS: from * 60,
+    toS: to * 60,
+    timeZone: q.timeZone ?? "UTC",
+    overridesOf: overridesWith,
+    silencedAt: (channel, m) => silenced(windows, q.deviceId, channel, m),
+  });
+  return [...replayed, ...health.filter((a) => q.channel === null || a.channel === q.channel)].sort(
+    (a, b) => a.startedMinute - b.startedMinute || a.rule.localeCompare(b.rule),
+  );
+}
+
+/**
+ * pump_wear and inflow_high over [fromS, toS), judged at the start of every hour as the live rounds judge
+ * them, through the same lifecycle (an alert resolves once its condition is clear; the hour is the step).
+ */
+async function replayHealth(
+  db: Database,
+  o: Parameters<typeof healthSumps>[1] & { silencedAt: (channel: number | null, minute: number) => boolean },
+): Promise<ReplayedAlert[]> {
+  const sumps = await healthSumps(db, o);
+  const out: ReplayedAlert[] = [];
+  const open = new Map<string, { alert: OpenAlert; condition: Condition }>();
+  const firstHour = Math.ceil(o.fromS / 3600) * 3600;
+  for (let t = firstHour; t < o.toS; t += 3600) {
+    const m = t / 60;
+    for (const sump of sumps) {
+      for (const s of sump.step(t)) {
+        const condition = toCondition(s, o.overridesOf(s.channel ?? -1));
+        const key = `${condition.rule}:${condition.channel}`;
+        const current = open.get(key) ?? null;
+        const change = step(current?.alert ?? null, condition, m, {
+          silenced: o.silencedAt(condition.channel, m),
+          mayOpen: true,
+        });
+        if (change.kind === "open" || change.kind === "update")
+          open.set(key, { alert: change.alert, condition });
+        if (change.kind === "resolve" && current) {
+          open.delete(key);
+          out.push(replayedOf(current, change.endedMinute));
+        }
+      }
+    }
+  }
+  for (const current of open.values()) out.push(replayedOf(current, null));
+  return out;
+}
+
+function replayedOf(current: { alert: OpenAlert; condition: Condition }, endedMinute: number | null) {
+  return {
+    channel: current.condition.channel,
+    rule: current.condition.rule,
+    startedMinute: current.alert.startedMinute,
+    endedMinute,
+    value: current.alert.peak,
+    threshold: current.alert.threshold,
+  };
 }
 
 export interface RuleView {
@@ -285,6 +348,33 @@ export async function rulesOf(
       });
     }
   }
+  // pump_wear on every lift pump of a sump of known volume, inflow_high on the sump's first pump: one step now
+  const sumps = await healthSumps(db, {
+    deviceId,
+    fromS: hour * 60,
+    toS: hour * 60 + 1,
+    timeZone,
+    overridesOf: (channel) => overridesOf(settings, deviceId, channel),
+  });
+  for (const sump of sumps) {
+    for (const s of sump.step(hour * 60)) {
+      const channel = s.channel as number;
+      const override = overridesOf(settings, deviceId, channel)[s.rule];
+      const learnedLimit = s.condition.learnedLimit;
+      out.push({
+        rule: s.rule,
+        channel,
+        severity: SEVERITY[s.rule],
+        unit: THRESHOLD_UNIT[s.rule],
+        enabled: override?.enabled ?? true,
+        threshold: s.condition.limit,
+        learned_threshold: learnedLimit,
+        source: override?.threshold != null ? "override" : learnedLimit === null ? "default" : "learned",
+        learning: learnedLimit === null,
+      });
+    }
+  }
+  out.sort((a, b) => (a.channel ?? 9) - (b.channel ?? 9));
   const meter = overridesOf(settings, deviceId, -1).meter_offline;
   out.push({
     rule: "meter_offline",

@@ -52,7 +52,7 @@ export interface PumpHealth {
 const BASELINE_WINDOW_DAYS = 45;
 const CHANNELS = [0, 1, 2, 3];
 
-function dayBounds(timeZone: string, fromDate: string, toDate: string): DayBounds[] {
+export function dayBounds(timeZone: string, fromDate: string, toDate: string): DayBounds[] {
   const days = localDays(localCalendar(timeZone), fromDate, toDate);
   return days.dates.map((date, i) => ({
     date,

@@ -9,6 +9,8 @@ const RuleId = Type.Union([
   Type.Literal("short_cycling"),
   Type.Literal("meter_offline"),
   Type.Literal("voltage"),
+  Type.Literal("pump_wear"),
+  Type.Literal("inflow_high"),
 ]);
 const Instant = Type.String({ format: "date-time" });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);

@@ -397,6 +397,13 @@ export function whatHappened(f: Pick<AlertNoticeFacts, "rule" | "value" | "thres
         `Tension médiane de ${v} V sur 10 minutes, hors de la plage normale` +
         `${f.threshold === null ? "" : ` (${withUnit(f.threshold, "V")} à 253 V)`}.`
       );
+    case "pump_wear":
+      return (
+        `Le débit mesuré de la pompe (médiane des 20 derniers cycles) est tombé à ${withUnit(f.value, "m³/h")}` +
+        `${limit}, sous sa référence : usure ou colmatage ?`
+      );
+    case "inflow_high":
+      return `Arrivée d'eau de ${withUnit(f.value, "m³")} dans la bâche sur 24 h${limit} : pluie ou eaux parasites ?`;
     default:
       return `Valeur ${withUnit(f.value, f.unit)}${limit}.`;
   }

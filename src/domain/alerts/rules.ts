@@ -156,6 +156,10 @@ export function thresholdOf(
       return { value: LIMITS.offlineMin, source: "default" };
     case "voltage":
       return { value: LIMITS.voltageLowV, source: "default" };
+    // judged from the sump's measured flows (src/alerts/health.ts), not from one channel's readings
+    case "pump_wear":
+    case "inflow_high":
+      return { value: null, source: "default" };
   }
 }
 

@@ -8,11 +8,24 @@ export const RULE_IDS = [
   "short_cycling",
   "meter_offline",
   "voltage",
+  "pump_wear",
+  "inflow_high",
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
-/** Rules about one pump (a channel); `meter_offline` is about the whole meter. */
-export const CHANNEL_RULES: readonly RuleId[] = RULE_IDS.filter((r) => r !== "meter_offline");
+/**
+ * The pump-health rules (issue 17, src/domain/pump-health/alerts.ts): judged hourly from the measured flows of
+ * a sump, not minute by minute from the readings. `inflow_high` is about the sump; it is reported on the
+ * sump's first pump.
+ */
+export const HEALTH_RULES = ["pump_wear", "inflow_high"] as const;
+export type HealthRuleId = (typeof HEALTH_RULES)[number];
+export const isHealthRule = (r: RuleId): r is HealthRuleId => (HEALTH_RULES as readonly RuleId[]).includes(r);
+
+/** The seven rules judged from the readings and cycles of one pump; `meter_offline` is about the whole meter. */
+export const CHANNEL_RULES: readonly Exclude<RuleId, HealthRuleId>[] = RULE_IDS.filter(
+  (r): r is Exclude<RuleId, HealthRuleId> => r !== "meter_offline" && !isHealthRule(r),
+);
 
 export type Severity = "critical" | "warning";
 
@@ -24,6 +37,8 @@ export const SEVERITY: Readonly<Record<RuleId, Severity>> = {
   short_cycling: "warning",
   meter_offline: "critical",
   voltage: "warning",
+  pump_wear: "warning",
+  inflow_high: "warning",
 };
 
 /** Minutes of history a rule needs before its threshold is learned rather than the default. */
@@ -97,6 +112,10 @@ export const THRESHOLD_UNIT: Readonly<Record<RuleId, string>> = {
   short_cycling: "cycles/h",
   meter_offline: "min",
   voltage: "V",
+  /** the median measured flow of the last 20 qualifying cycles against (1 − 0.1) × the baseline */
+  pump_wear: "m³/h",
+  /** the sump's inflow over the last 24 h against 1.5 × the p20 of its daily inflow */
+  inflow_high: "m³",
 };
 
 /** A rule's verdict at one minute. `since` is the data minute at which the condition became true. */

@@ -28,6 +28,8 @@ export interface HealthCondition {
   value: number | null;
   /** pump_wear: (1 − threshold) × baseline, m³/h; inflow_high: threshold × p20, m³ */
   limit: number | null;
+  /** the limit without the operator's: what the baseline / the daily inflow taught (rules screen) */
+  learnedLimit: number | null;
 }
 
 /** `flows`: the pump's qualifying measured flows, oldest first, up to now. */
@@ -35,11 +37,15 @@ export function pumpWear(
   flows: readonly number[],
   baselineM3h: number | null,
   threshold = DEFAULT_WEAR_THRESHOLD,
+  /** the operator's limit, m³/h (replaces (1 − threshold) × baseline) */
+  limitM3h: number | null = null,
 ): HealthCondition {
-  if (baselineM3h === null || flows.length < WEAR_CYCLES) return { active: false, value: null, limit: null };
+  const learnedLimit = baselineM3h === null ? null : (1 - threshold) * baselineM3h;
+  const limit = limitM3h ?? learnedLimit;
+  if (limit === null || flows.length < WEAR_CYCLES)
+    return { active: false, value: null, limit, learnedLimit };
   const value = median(flows.slice(-WEAR_CYCLES)) as number;
-  const limit = (1 - threshold) * baselineM3h;
-  return { active: value < limit, value, limit };
+  return { active: value < limit, value, limit, learnedLimit };
 }
 
 /** `previousDays`: the sump's daily inflow over the days before (null: unknown), any order. */
@@ -47,12 +53,14 @@ export function inflowHigh(
   last24hM3: number | null,
   previousDays: readonly (number | null)[],
   threshold = DEFAULT_INFLOW_THRESHOLD,
+  /** the operator's limit, m³ in 24 h (replaces threshold × p20) */
+  limitM3: number | null = null,
 ): HealthCondition {
   const known = previousDays.filter((d): d is number => d !== null).slice(-INFLOW_HISTORY_DAYS);
-  if (last24hM3 === null || known.length < INFLOW_MIN_DAYS)
-    return { active: false, value: last24hM3, limit: null };
-  const limit = threshold * quantile(known, 0.2);
-  return { active: last24hM3 > limit, value: last24hM3, limit };
+  const learnedLimit = known.length < INFLOW_MIN_DAYS ? null : threshold * quantile(known, 0.2);
+  const limit = limitM3 ?? learnedLimit;
+  if (last24hM3 === null || limit === null) return { active: false, value: last24hM3, limit, learnedLimit };
+  return { active: last24hM3 > limit, value: last24hM3, limit, learnedLimit };
 }
 
 export interface HealthAlert {
@@ -83,10 +91,25 @@ export interface HealthReplayInput {
   stepS?: number;
   wearThreshold?: number;
   inflowThreshold?: number;
+  /** the operator's limits (m³/h per pump; m³ for the sump), replacing the learned ones */
+  wearLimitOf?: (channel: number) => number | null;
+  inflowLimit?: number | null;
+  /** the channel inflow_high is reported on (the sump's first pump); default null */
+  inflowChannel?: number | null;
 }
 
-/** The two rules replayed over [fromS, toS), each step seeing only what had happened by then. */
-export function replayHealthAlerts(input: HealthReplayInput): HealthAlert[] {
+/** One rule's verdict at one step: the pump's wear, or the sump's inflow. */
+export interface HealthStep {
+  rule: HealthAlert["rule"];
+  channel: number | null;
+  condition: HealthCondition;
+}
+
+/**
+ * What the two rules see, step by step: call it with increasing instants (unix s), each seeing only what had
+ * happened by then. The live evaluator takes one step at the start of the hour, the backtest every hour.
+ */
+export function healthStepper(input: HealthReplayInput): (t: number) => HealthStep[] {
   const { cycles, measured } = input;
   const dates = cycles.map((c) => input.dateOf(c.startS ?? c.startMinute * 60));
   // Daily medians per pump, and the water each cycle moved: known at the end of each day, used after it.
@@ -106,6 +129,7 @@ export function replayHealthAlerts(input: HealthReplayInput): HealthAlert[] {
     const b = at(d.endS);
     return a === null || b === null ? null : Math.max(0, b - a);
   });
+  const dayIndex = new Map(input.days.map((d, i) => [d.date, i]));
 
   const pumps = [...input.baselineSince.keys()];
   // Each pump's baseline, and the last of its 14 days: it is known from the day after.
@@ -123,60 +147,83 @@ export function replayHealthAlerts(input: HealthReplayInput): HealthAlert[] {
     .map((c, i) => ({ c, m: measured[i] as MeasuredCycle }))
     .filter((x) => x.m.flowM3h !== null && x.c.stopS !== null)
     .sort((a, b) => (a.c.stopS as number) - (b.c.stopS as number));
-
-  const open = new Map<string, HealthAlert>();
-  const out: HealthAlert[] = [];
-  const stepS = input.stepS ?? 3600;
   const flowsOf = new Map<number, number[]>(pumps.map((p) => [p, []]));
   let q = 0;
-  const apply = (
-    key: string,
-    rule: HealthAlert["rule"],
-    channel: number | null,
-    cond: HealthCondition,
-    t: number,
-  ) => {
-    const current = open.get(key);
-    if (cond.active && !current) {
-      const alert: HealthAlert = {
-        rule,
-        channel,
-        startedS: t,
-        endedS: null,
-        value: cond.value as number,
-        limit: cond.limit as number,
-      };
-      open.set(key, alert);
-      out.push(alert);
-    } else if (!cond.active && current && cond.value !== null) {
-      current.endedS = t;
-      open.delete(key);
-    }
-  };
-  for (let t = input.fromS; t < input.toS; t += stepS) {
+  return (t: number) => {
     while (q < qualifying.length && (qualifying[q]?.c.stopS as number) <= t) {
       const x = qualifying[q] as (typeof qualifying)[number];
       flowsOf.get(x.c.channel)?.push(x.m.flowM3h as number);
       q++;
     }
     const today = input.dateOf(t);
+    const out: HealthStep[] = [];
     for (const ch of pumps) {
       const b = baselines.get(ch);
       const baseline = b && b.lastDate < today ? b.flowM3h : null;
-      apply(`wear/${ch}`, "pump_wear", ch, pumpWear(flowsOf.get(ch) ?? [], baseline, input.wearThreshold), t);
+      out.push({
+        rule: "pump_wear",
+        channel: ch,
+        condition: pumpWear(
+          flowsOf.get(ch) ?? [],
+          baseline,
+          input.wearThreshold,
+          input.wearLimitOf?.(ch) ?? null,
+        ),
+      });
     }
-    const a = at(t - 86_400);
-    const z = at(t);
-    const dayIndex = input.days.findIndex((d) => d.date === today);
-    const previous =
-      dayIndex < 0 ? [] : dailyInflow.slice(Math.max(0, dayIndex - INFLOW_HISTORY_DAYS), dayIndex);
-    apply(
-      "inflow",
-      "inflow_high",
-      null,
-      inflowHigh(a === null || z === null ? null : Math.max(0, z - a), previous, input.inflowThreshold),
-      t,
-    );
+    // the 24 h up to the last instant the level was known: a step sees no stop after it (the live round
+    // does not have them; the replay must not use them)
+    const known = at.lastKnownAt(t);
+    const a = known === null ? null : at(known - 86_400);
+    const z = known === null ? null : at(known);
+    const k = dayIndex.get(today);
+    const previous = k === undefined ? [] : dailyInflow.slice(Math.max(0, k - INFLOW_HISTORY_DAYS), k);
+    out.push({
+      rule: "inflow_high",
+      channel: input.inflowChannel ?? null,
+      condition: inflowHigh(
+        a === null || z === null ? null : Math.max(0, z - a),
+        previous,
+        input.inflowThreshold,
+        input.inflowLimit ?? null,
+      ),
+    });
+    return out;
+  };
+}
+
+/** The two rules replayed over [fromS, toS), each step seeing only what had happened by then. */
+export function replayHealthAlerts(input: HealthReplayInput): HealthAlert[] {
+  const stepper = healthStepper(input);
+  const open = new Map<string, HealthAlert>();
+  const out: HealthAlert[] = [];
+  const stepS = input.stepS ?? 3600;
+  for (let t = input.fromS; t < input.toS; t += stepS) {
+    for (const { rule, channel, condition: cond } of stepper(t)) {
+      const key = `${rule}/${channel ?? ""}`;
+      const current = open.get(key);
+      if (cond.active && !current) {
+        const alert: HealthAlert = {
+          rule,
+          channel,
+          startedS: t,
+          endedS: null,
+          value: cond.value as number,
+          limit: cond.limit as number,
+        };
+        open.set(key, alert);
+        out.push(alert);
+      } else if (cond.active && current) {
+        // the worst value seen while open, as the other rules keep their peak
+        current.value =
+          rule === "pump_wear"
+            ? Math.min(current.value, cond.value as number)
+            : Math.max(current.value, cond.value as number);
+      } else if (!cond.active && current && cond.value !== null) {
+        current.endedS = t;
+        open.delete(key);
+      }
+    }
   }
   return out;
 }

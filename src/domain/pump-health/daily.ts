@@ -153,7 +153,7 @@ export function inflowCurve(
   measured: readonly MeasuredCycle[],
   pumped: readonly (number | null)[],
   volumeM3: number | null,
-): (t: number) => number | null {
+): InflowCurve {
   const order = cycles.map((_, i) => i).filter((i) => (cycles[i] as SumpCycle).startS !== null);
   order.sort((a, b) => (cycles[a]?.startS as number) - (cycles[b]?.startS as number));
   const points: { t: number; i: number }[] = [];
@@ -263,8 +263,25 @@ export function inflowCurve(
     if (b.t === a.t) return a.i;
     return a.i + ((b.i - a.i) * (t - a.t)) / (b.t - a.t);
   };
-  return at;
+  const lastKnownAt = (t: number): number | null => {
+    let lo = 0;
+    let hi = points.length - 1;
+    let found: number | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const p = (points[mid] as { t: number }).t;
+      if (p <= t) {
+        found = p;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  return Object.assign(at, { lastKnownAt });
 }
+
+/** I(t), and the last instant up to t where the level was known (what a look at t can use). */
+export type InflowCurve = ((t: number) => number | null) & { lastKnownAt: (t: number) => number | null };
 
 /**
  * The pump's baseline: the median measured flow of the first `baselineDays` days with one, on or after

@@ -12,6 +12,8 @@ export const RULE_NAMES: Readonly<Record<RuleId, string>> = {
   short_cycling: "Cycles courts",
   meter_offline: "Compteur hors ligne",
   voltage: "Tension anormale",
+  pump_wear: "Usure de pompe",
+  inflow_high: "Arrivée d'eau forte",
 };
 
 export const SEVERITY_NAMES: Readonly<Record<string, string>> = {
