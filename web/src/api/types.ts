@@ -74,3 +74,4 @@ export type JournalLine = Static<typeof JournalLineSchema>;
 export type ReportPreference = Static<typeof ReportPreferences>;
 export type Sites = Static<typeof SitesResponse>;
 export type SiteItem = Sites["sites"][number];
+export type SiteRow = SiteItem;
