@@ -55,7 +55,10 @@ function messagesOf(
 }
 
 describe("series from the hourly activity sums", () => {
-  it("equals the statement over every reading, whatever is still queued and whatever threshold", async () => {
+  // 60 runs of ingestion and refresh: about 20 s on an idle machine, over a minute on a busy one.
+  it("equals the statement over every reading, whatever is still queued and whatever threshold", {
+    timeout: 300_000,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(burstArb, { minLength: 4, maxLength: 24 }),
