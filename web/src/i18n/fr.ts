@@ -20,6 +20,7 @@ export const fr = {
     notifications: "Mes notifications",
     journal: "Journal d'exploitation",
     reports: "Rapports",
+    pumpHealth: "Santé des pompes",
   },
   roles: { admin: "administrateur", viewer: "lecteur" } as Record<string, string>,
   login: {
