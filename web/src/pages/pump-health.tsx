@@ -28,6 +28,7 @@ const PERIODS = [
 const COLORS = ["#0f766e", "#b45309", "#1d4ed8", "#7c3aed"];
 /** pump_wear's default: the band the measured flow should stay in */
 const BAND = 0.1;
+const ENERGY_STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 
 const dayLabel = (date: string | undefined) => (date ? `${date.slice(8, 10)}/${date.slice(5, 7)}` : "");
 const num = (v: number | null | undefined, d: number) =>
@@ -199,7 +200,8 @@ function EnergyChart(props: { pumps: { name: string; health: PumpHealth; color: 
         value: (_u: uPlot, v: number | null) => (v == null ? "-" : `${frenchNumber(v, 3)} kWh/m³`),
       })),
     ],
-    axes: [dayAxis(dates), valueAxis("kWh par m³", "e")],
+    // steps of 1, 2 or 5: a 0.025 step would be labelled 0,03 at two decimals
+    axes: [dayAxis(dates), { ...valueAxis("kWh par m³", "e"), incrs: ENERGY_STEPS }],
   });
   return (
     <UPlotChart
