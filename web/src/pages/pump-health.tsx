@@ -47,12 +47,22 @@ function dayAxis(dates: string[]): uPlot.Axis {
   };
 }
 
+/**
+ * Tick labels with the decimals of the step: the shortest distinct labels (valueLabels) round a 0.05 step to
+ * « 0,0 » and « 0,1 », which misreads the axis by half.
+ */
+function tickLabels(splits: number[]): string[] {
+  const step = splits.length > 1 ? Math.abs((splits[1] as number) - (splits[0] as number)) : 1;
+  const decimals = step > 0 ? Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)) : 0;
+  return valueLabels(splits, frenchNumber, decimals);
+}
+
 const valueAxis = (label: string, scale: string): uPlot.Axis => ({
   scale,
   label,
   labelSize: 20,
   size: 56,
-  values: (_u, s) => valueLabels(s, frenchNumber),
+  values: (_u, s) => tickLabels(s),
 });
 
 /** Measured flow per day, the baseline and its ±10 % band. */
