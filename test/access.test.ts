@@ -298,4 +298,32 @@ describe("a user restricted to one site", () => {
       }
     }
   });
+
+  it("no longer reads, in its notification preferences, a meter of a site it lost", async () => {
+    const email = "ancien@ndiassane.sn";
+    const created = await send("POST", "/api/admin/users", admin.cookie, {
+      email,
+      role: "viewer",
+      password: "un mot de passe assez long",
+    });
+    expect(created.statusCode).toBe(201);
+    const before = await loginAs(app, t.db, email, undefined, "un mot de passe assez long");
+    const prefs = {
+      email_enabled: true,
+      severities: ["critical"],
+      device_ids: [SEEN, HIDDEN],
+      digest: false,
+    };
+    const saved = await send("PUT", "/api/alerts/notifications/me", before.cookie, prefs);
+    expect(saved.json().device_ids).toEqual([SEEN, HIDDEN]);
+    const restricted = await send("PUT", `/api/admin/users/${created.json().user.id}/sites`, admin.cookie, {
+      site_ids: [seenSite],
+    });
+    expect(restricted.statusCode).toBe(200);
+    const after = await loginAs(app, t.db, email, undefined, "un mot de passe assez long");
+    const read = await send("GET", "/api/alerts/notifications/me", after.cookie);
+    expect(read.statusCode).toBe(200);
+    expect(read.json().device_ids).toEqual([SEEN]);
+    expect(read.body).not.toContain(HIDDEN);
+  });
 });

@@ -232,6 +232,22 @@ describe("the monthly report PDF", () => {
     expect(text).toMatch(/29\/03\/2026\s+8,00\s+0,00\s+8,00/);
     expect(text).toMatch(/28\/03\/2026\s+0,00\s+0,00\s+0,00/);
     expect(text).toContain("Page 1 / ");
+    // per day: over the days the meter was watched (10, 29 and 31 March, local), as the dashboard divides
+    expect(all.monitored_days).toBe(3);
+    expect(all.treated_volume_per_day_m3).toBe(7.67); // 23 m³ / 3
+    expect(text).toContain(`${fr(all.treated_volume_per_day_m3, 2)} m³/jour`);
+    expect(text).toMatch(/sur 3 jours suivis \(période :\s+31 jours entiers\)/);
+  });
+
+  it("prints « - », not 0,00, for the volume, kWh/m³ and CO₂e of a meter without a volume", async () => {
+    const res = await get(`/api/reports/monthly.pdf?device_id=${C}&month=2026-03`);
+    expect(res.statusCode).toBe(200);
+    const text = await pdfText(res.rawPayload, "monthly-c");
+    const total = (text.split("\n").find((l) => l.trim().startsWith("Total ")) ?? "").trim().split(/\s{2,}/);
+    const api = (await get(`/api/cycles?device_id=${C}&from=2026-03-01&to=2026-03-31`)).json().summary;
+    expect(total).toEqual(["Total", String(api.cycles), fr(0.5, 1), "-", fr(api.energy_kwh, 3), "-", "-"]);
+    expect(text).toMatch(/Volume traité estimé\s+Traitement journalier/);
+    expect(text).not.toMatch(/0,00 m³/);
   });
 });
 

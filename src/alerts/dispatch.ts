@@ -16,8 +16,11 @@ import {
   alertsOfDevice,
   type ClaimedDelivery,
   type ClaimedDigest,
-  claimDueDeliveries,
-  claimDueDigests,
+  claimDeliveries,
+  claimDigests,
+  type DueDelivery,
+  dueDeliveries,
+  dueDigests,
   finishDelivery,
   finishDigest,
   notificationPrefsOf,
@@ -144,8 +147,9 @@ export async function dispatchRound(
 
   let webhook: WebhookRow | undefined | null = null;
   for (let i = 0; i < MAX_BATCHES && deviceIds.length > 0; i++) {
-    const claimed = await claimDueDeliveries(db, deviceIds, now, until, batch);
-    if (claimed.length === 0) break;
+    const due = await dueDeliveries(db, deviceIds, now, batch);
+    if (due.length === 0) break;
+    const claimed = await claimDueOfEachDevice(db, due, now, until);
     const facts = await factsOf(db, claimed, names, options);
     for (const d of claimed) {
       if (options.stopping?.()) return summary;
@@ -177,22 +181,38 @@ export async function dispatchRound(
       });
       await finishDelivery(db, d, outcome(result, d.attempts));
     }
-    if (claimed.length < batch) break;
+    if (due.length < batch) break;
   }
 
   for (let i = 0; i < MAX_BATCHES; i++) {
-    const claimed = await claimDueDigests(db, now, until, batch);
-    if (claimed.length === 0) break;
+    const due = await dueDigests(db, now, batch);
+    if (due.length === 0) break;
+    const claimed = await claimDigests(db, due, now, until);
     for (const d of claimed) {
       if (options.stopping?.()) return summary;
       const result = await guarded(() => sendDigest(db, d, deviceIds, names, options));
       await finishDigest(db, d, outcome(result, d.attempts));
     }
-    if (claimed.length < batch) break;
+    if (due.length < batch) break;
   }
   if (options.mailer && options.monthlyReports && !options.stopping?.())
     await options.monthlyReports(now, options.mailer);
   return summary;
+}
+
+/** Claims the due deliveries read, one device at a time (what another dispatcher claimed first is left out). */
+async function claimDueOfEachDevice(
+  db: Database,
+  due: readonly DueDelivery[],
+  now: Date,
+  until: Date,
+): Promise<ClaimedDelivery[]> {
+  const byDevice = new Map<string, string[]>();
+  for (const d of due) byDevice.set(d.device_id, [...(byDevice.get(d.device_id) ?? []), d.id]);
+  const claimed: ClaimedDelivery[] = [];
+  for (const [deviceId, ids] of byDevice)
+    claimed.push(...(await claimDeliveries(db, deviceId, ids, now, until)));
+  return claimed;
 }
 
 interface Prepared {

@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
 import { cycleTotalsPerChannelDay } from "../db/queries/cycle-totals-per-day.js";
+import { monitoredDates } from "../db/queries/monitored-days.js";
 import { inReadSnapshot } from "../db/queries/read-snapshot.js";
 import type { ChannelRef } from "../db/queries/stored-cycle.js";
 import {
@@ -90,15 +91,17 @@ export async function periodFigures(
   const days = localDays(calendar, q.fromDate, q.toDate);
   const fromS = calendar.dayStart(q.fromDate);
   const toS = calendar.dayStart(nextDate(q.toDate));
-  const totals = await inReadSnapshot(db, (tx) =>
-    cycleTotalsPerChannelDay(tx, {
+  const [totals, monitored] = await inReadSnapshot(db, async (tx) => [
+    await cycleTotalsPerChannelDay(tx, {
       channels: q.channels,
       fromMinute: Math.ceil(fromS / 60),
       toMinute: Math.ceil(toS / 60),
       days,
     }),
-  );
-  const range = { fromDate: q.fromDate, toDate: q.toDate, today };
+    await monitoredDates(tx, q.channels, days),
+  ]);
+  // the per-day figure divides by the days the meters were monitored, as the dashboard's (issue 21)
+  const range = { fromDate: q.fromDate, toDate: q.toDate, today, monitoredDates: monitored };
   const options = { factorSet: q.factorSet, gridFactor: q.gridFactor };
   const versionOn = (c: ChannelRef, date: string): ConfigVersion | null =>
     versionAt(versions.get(channelKey(c)) ?? [], date);

@@ -74,6 +74,20 @@ function pumpVolume(p: ReportPump): number | null {
   return p.flowRateM3h === null && p.summary.treatedVolumeM3 === 0 ? null : p.summary.treatedVolumeM3;
 }
 
+/**
+ * Whether the report has a volume at all: a lift-station pump with a flow rate, or one that got a volume. Without
+ * one the totals of volume, kWh/m³ and CO₂e avoided print « - » (nothing to estimate), not a false 0,00.
+ */
+function hasVolume(data: ReportData): boolean {
+  return data.pumps.some((p) => pumpVolume(p) !== null);
+}
+
+/** "sur 8 jours suivis", and the period's whole days when the meters were watched on fewer (issue 21). */
+export function monitoredDaysText(monitoredDays: number, wholeDays: number): string {
+  const days = monitoredDays <= 1 ? `${monitoredDays} jour suivi` : `${monitoredDays} jours suivis`;
+  return monitoredDays < wholeDays ? `sur ${days} (période : ${wholeDays} jours entiers)` : `sur ${days}`;
+}
+
 const th = (text: string, alignment: "left" | "right" = "right") => ({ text, style: "th", alignment });
 const num = (text: string) => ({ text, alignment: "right" });
 
@@ -113,14 +127,15 @@ function pumpsTable(data: ReportData): Content {
     ];
   });
   const s = data.summary;
+  const volume = hasVolume(data) ? s.treatedVolumeM3 : null;
   const total = [
     { text: "Total", bold: true },
     num(String(s.cycles)),
     num(frenchNumber(data.pumps.reduce((a, p) => a + p.runtimeMin, 0) / 60, DECIMALS.runtimeH)),
-    num(frenchNumber(s.treatedVolumeM3, DECIMALS.volume)),
+    num(frenchNumber(volume, DECIMALS.volume)),
     num(frenchNumber(s.energyKwh, DECIMALS.energy)),
-    num(frenchNumber(kwhPerM3(s.energyKwh, s.treatedVolumeM3), DECIMALS.kwhPerM3)),
-    num(frenchNumber(s.co2eAvoidedKg, DECIMALS.co2e)),
+    num(frenchNumber(kwhPerM3(s.energyKwh, volume), DECIMALS.kwhPerM3)),
+    num(frenchNumber(volume === null ? null : s.co2eAvoidedKg, DECIMALS.co2e)),
   ].map((c) => (typeof c === "object" ? { ...c, bold: true } : c));
   return table(
     ["*", 56, 56, 70, 58, 44, 56],
@@ -349,24 +364,43 @@ function docOf(content: Content[], title: string): Content {
   };
 }
 
+/**
+ * The period at a glance, as the dashboard's tiles: volume, per-day volume (over the days the meters were
+ * monitored, issue 21), energy, starts, CO₂e avoided; « - » where there is no volume to estimate.
+ */
+function keyFiguresBlock(data: ReportData): Content {
+  const s = data.summary;
+  const volume = hasVolume(data);
+  const unit = (value: number | null, decimals: number, suffix: string) =>
+    value === null ? "-" : `${frenchNumber(value, decimals)} ${suffix}`;
+  const tiles: [string, string, string?][] = [
+    ["Volume traité estimé", unit(volume ? s.treatedVolumeM3 : null, DECIMALS.volume, "m³")],
+    [
+      "Traitement journalier",
+      unit(volume ? s.treatedVolumePerDayM3 : null, DECIMALS.volume, "m³/jour"),
+      monitoredDaysText(s.monitoredDays, s.wholeDays),
+    ],
+    ["Énergie", unit(s.energyKwh, DECIMALS.energy, "kWh")],
+    ["Démarrages", String(s.cycles)],
+    ["CO₂e évité", unit(volume ? s.co2eAvoidedKg : null, DECIMALS.co2e, "kg")],
+  ];
+  return {
+    columns: tiles.map(([label, value, note]) => ({
+      stack: [
+        { text: label, fontSize: 8, color: GREY },
+        { text: value, fontSize: 12, bold: true, color: GREEN },
+        ...(note ? [{ text: note, fontSize: 7, color: GREY }] : []),
+      ],
+    })),
+    columnGap: 6,
+    margin: [0, 0, 0, 8],
+  };
+}
+
 export function monthlyDocument(data: ReportData): Content {
   const heading = `Rapport mensuel — ${frenchMonth(data.period)}`;
-  const summary = data.summary;
   const keyFigures = data.hasData
-    ? {
-        columns: [
-          ["Volume traité estimé", `${frenchNumber(summary.treatedVolumeM3, DECIMALS.volume)} m³`],
-          ["Énergie", `${frenchNumber(summary.energyKwh, DECIMALS.energy)} kWh`],
-          ["Démarrages", String(summary.cycles)],
-          ["CO₂e évité", `${frenchNumber(summary.co2eAvoidedKg, DECIMALS.co2e)} kg`],
-        ].map(([label, value]) => ({
-          stack: [
-            { text: label, fontSize: 8, color: GREY },
-            { text: value, fontSize: 13, bold: true, color: GREEN },
-          ],
-        })),
-        margin: [0, 0, 0, 8],
-      }
+    ? keyFiguresBlock(data)
     : { text: "Aucune donnée pour ce mois.", fontSize: 12, bold: true, color: GREY, margin: [0, 4, 0, 8] };
   return docOf(
     [
@@ -409,8 +443,10 @@ export function annualDocument(data: ReportData): Content {
   const heading = `Rapport annuel ${data.period} — cahier de vie, section 3`;
   const months = monthlyRows(data);
   const s = data.summary;
+  const yearVolume = hasVolume(data) ? s.treatedVolumeM3 : null;
   const volumesTable = data.hasData
     ? [
+        keyFiguresBlock(data),
         {
           svg: volumeChartSvg(
             months.map((m, i) => ({ label: SHORT_MONTHS[i] ?? m.label, values: [m.volume ?? 0] })),
@@ -443,9 +479,9 @@ export function annualDocument(data: ReportData): Content {
             { text: "Année", bold: true },
             num(String(s.cycles)),
             num(frenchNumber(months.reduce((a, m) => a + m.runtime, 0) / 60, DECIMALS.runtimeH)),
-            num(frenchNumber(s.treatedVolumeM3, DECIMALS.volume)),
+            num(frenchNumber(yearVolume, DECIMALS.volume)),
             num(frenchNumber(s.energyKwh, DECIMALS.energy)),
-            num(frenchNumber(kwhPerM3(s.energyKwh, s.treatedVolumeM3), DECIMALS.kwhPerM3)),
+            num(frenchNumber(kwhPerM3(s.energyKwh, yearVolume), DECIMALS.kwhPerM3)),
           ].map((c) => ({ ...c, bold: true })),
         ),
       ]

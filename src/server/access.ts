@@ -49,6 +49,12 @@ export interface Access {
    * route, it covers the bodies of routes whose caller was admitted before the body was read.
    */
   confine: PreHandler;
+  /**
+   * The reply's side of the same point (a `preSerialization` hook for every route): a list of meter ids
+   * (`device_ids`) in an answer to a restricted caller loses the meters it may not see, e.g. notification
+   * preferences saved before the account was restricted.
+   */
+  confineReply: (request: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>;
   readonly publicDashboard: boolean;
 }
 
@@ -175,6 +181,38 @@ export async function confineRequest(db: Queryable, request: FastifyRequest): Pr
   hideUnseen(request.body, visible, 0);
 }
 
+/** Drops, from every `device_ids` list of an answer (a few levels deep), the meters not in `visible`. */
+function dropUnseen(value: unknown, visible: ReadonlySet<string>, depth: number): void {
+  if (depth > 4 || value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (item === null || typeof item !== "object") return; // a list of numbers or strings: nothing below
+      dropUnseen(item, visible, depth + 1);
+    }
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const [key, field] of Object.entries(record)) {
+    if (key === "device_ids" && Array.isArray(field)) {
+      // a new array: the answer's list may be shared with a cache, never changed in place
+      if (field.some((id) => typeof id === "string" && !visible.has(id)))
+        record[key] = field.filter((id) => typeof id !== "string" || visible.has(id));
+    } else dropUnseen(field, visible, depth + 1);
+  }
+}
+
+/** The answer as a restricted caller may read it: meter lists confined to its meters. */
+export async function confineReply(
+  db: Queryable,
+  request: FastifyRequest,
+  payload: unknown,
+): Promise<unknown> {
+  if (!request.auth) return payload;
+  const visible = await visibleMeterIds(db, request);
+  if (visible !== null) dropUnseen(payload, visible, 0);
+  return payload;
+}
+
 export function createAccess(options: AccessOptions): Access {
   const { db, clock, sessionPolicy, publicDashboard, verifyKey } = options;
 
@@ -197,6 +235,7 @@ export function createAccess(options: AccessOptions): Access {
   return {
     publicDashboard,
     confine: (request) => confineRequest(db, request),
+    confineReply: (request, _reply, payload) => confineReply(db, request, payload),
     requireSession(role?: "admin" | "operator") {
       return (request) => authenticate(request, role, "session_required");
     },

@@ -164,6 +164,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   // Routes that admit their caller before the body is read (onRequest) get it confined here, once parsed.
   app.addHook("preHandler", access.confine);
+  // …and every answer's meter lists, once built (decision 0012: one place, not one check per route).
+  app.addHook("preSerialization", access.confineReply);
   await app.register(healthRoutes, {
     db: options.db,
     lifecycle,

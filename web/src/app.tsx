@@ -6,6 +6,7 @@ import { AuditPage } from "./pages/admin/audit";
 import { DevicesPage } from "./pages/admin/devices";
 import { PumpModelsPage } from "./pages/admin/pump-models";
 import { SettingsPage } from "./pages/admin/settings";
+import { SitesPage } from "./pages/admin/sites";
 import { UsersPage } from "./pages/admin/users";
 import { VersionsPage } from "./pages/admin/versions";
 import { AlertRulesPage } from "./pages/alert-rules";
@@ -36,6 +37,7 @@ const ROUTES: Route[] = [
     title: "Historique des versions",
     page: (p) => <VersionsPage deviceId={p.device ?? ""} channel={Number(p.channel)} />,
   },
+  { pattern: "/admin/sites", admin: true, title: fr.nav.sites, page: () => <SitesPage /> },
   { pattern: "/admin/modeles", admin: true, title: fr.nav.pumpModels, page: () => <PumpModelsPage /> },
   { pattern: "/admin/cles", admin: true, title: fr.nav.apiKeys, page: () => <ApiKeysPage /> },
   { pattern: "/admin/utilisateurs", admin: true, title: fr.nav.users, page: () => <UsersPage /> },

@@ -1,50 +1,22 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { simulateFleet } from "../../simulator/index.js";
-import {
-  call,
-  chromiumPath,
-  launch,
-  openPage,
-  SKIP_REASON,
-  screenshots,
-  signIn,
-  type WatchedPage,
-} from "./browser";
-import { ADMIN, ingest, type RunningServer, startServer } from "./service";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, chromiumPath, SKIP_REASON, screenshots } from "./browser";
+import { ADMIN } from "./service";
+import { useBrowserSuite } from "./suite";
 
 const chromium = chromiumPath();
 if (!chromium) console.warn(SKIP_REASON);
-const DAY_MS = 86_400_000;
-const MIN_MS = 60_000;
 const NOT_FRENCH = /\b(NaN|Invalid Date|undefined|null|intervention_|pump_overhaul|meter_silence)\b/;
 const bodyText = async (page: Page) => (await page.locator("main").textContent()) ?? "";
+const OPERATOR = { email: "exploitant@filtreplante.test", password: "mot-de-passe-exploitant" };
 
 describe.skipIf(!chromium)("journal and reports in the web application", () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const suite = useBrowserSuite({ seed: 19, devices: 1, days: 3 });
+  const page = () => suite.page();
   let deviceId = "";
-  const pages: WatchedPage[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launch()]);
-    const end = Math.floor(Date.now() / MIN_MS) * MIN_MS;
-    const sim = simulateFleet({ seed: 19, devices: 1, days: 3, start: new Date(end - 3 * DAY_MS) });
-    deviceId = sim.devices[0]?.id ?? "";
-    for (const batch of sim.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
-  }, 240_000);
-  afterAll(async () => {
-    for (const p of pages) await p.page.context().close();
-    await browser?.close();
-    await server?.stop();
+  beforeAll(() => {
+    deviceId = suite.deviceIds[0] ?? "";
   });
-
-  async function page() {
-    const watched = await openPage(browser, server.url);
-    pages.push(watched);
-    await signIn(watched.page, ADMIN);
-    return watched;
-  }
 
   it("lets an administrator write the journal and filters it", async () => {
     const { page: p, problems } = await page();
@@ -120,4 +92,109 @@ describe.skipIf(!chromium)("journal and reports in the web application", () => {
     // the one refusal asked for above (the future month) is an answer of the API, not a fault of the page
     expect(problems.filter((x) => !x.includes("status of 400"))).toEqual([]);
   });
+
+  it("reports on a whole site, chosen in the page", async () => {
+    const { page: p, problems } = await page();
+    const created = await call(p, "POST", "/api/admin/sites", {
+      name: "Station Ngor",
+      time_zone: "Africa/Dakar",
+    });
+    expect(created.status).toBe(201);
+    const siteId = created.json.id as number;
+    const moved = await call(p, "PUT", `/api/admin/devices/${deviceId}/site`, { site_id: siteId });
+    expect(moved.status).toBe(200);
+    await p.goto("/rapports");
+    const target = p.getByLabel("Site ou compteur");
+    await target.waitFor();
+    // a site comes first and is chosen by default; its meters stay choosable one by one
+    await p.getByRole("link", { name: "Télécharger le PDF" }).waitFor();
+    expect(await target.inputValue()).toBe(`site:${siteId}`);
+    expect(await target.locator("option").allTextContents()).toContain(
+      "Site Station Ngor (tous ses compteurs)",
+    );
+    const month = new Date().toISOString().slice(0, 7);
+    await p.getByLabel("Mois", { exact: true }).fill(month);
+    const download = p.getByRole("link", { name: "Télécharger le PDF" });
+    await p.waitForFunction(
+      (m) => document.querySelector("a.button--primary")?.getAttribute("href")?.includes(`month=${m}`),
+      month,
+    );
+    expect(await download.getAttribute("href")).toBe(
+      `/api/reports/monthly.pdf?site_id=${siteId}&month=${month}&download=1`,
+    );
+    await p.locator("iframe.report-frame").waitFor({ timeout: 60_000 });
+    await p.getByLabel("Rapport", { exact: true }).selectOption("annual");
+    await p.getByLabel("Année").fill(month.slice(0, 4));
+    await p.waitForFunction(() =>
+      document.querySelector("a.button--primary")?.getAttribute("href")?.includes("annual.pdf"),
+    );
+    expect(await download.getAttribute("href")).toBe(
+      `/api/reports/annual.pdf?site_id=${siteId}&year=${month.slice(0, 4)}&download=1`,
+    );
+    expect(await p.getByRole("link", { name: "Données journalières (CSV)" }).getAttribute("href")).toBe(
+      `/api/reports/daily.csv?site_id=${siteId}&from=${month.slice(0, 4)}-01-01&to=${month.slice(0, 4)}-12-31`,
+    );
+    await p.locator("iframe.report-frame").waitFor({ timeout: 60_000 });
+    await target.selectOption(`device:${deviceId}`);
+    await p.waitForFunction(() =>
+      document.querySelector("a.button--primary")?.getAttribute("href")?.includes("device_id="),
+    );
+    await screenshots(p, "rapports-site");
+    expect(await bodyText(p)).not.toMatch(NOT_FRENCH);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it("lets the author or an administrator edit and delete a written entry, and no one else", async () => {
+    const admin = await page();
+    const sites = (await call(admin.page, "GET", "/api/sites")).json.sites as { id: number }[];
+    const created = await call(admin.page, "POST", "/api/admin/users", {
+      email: OPERATOR.email,
+      role: "operator",
+      site_ids: sites.map((s) => s.id),
+      password: OPERATOR.password,
+    });
+    expect(created.status).toBe(201);
+    const { page: p, problems } = await suite.page(OPERATOR);
+    await p.goto("/journal");
+    await p.getByRole("heading", { name: "Nouvelle entrée" }).waitFor();
+    await p.getByLabel("Nature").selectOption("visit");
+    await p.getByLabel("Texte").fill("Visite du poste : trappe graissée");
+    await p.getByRole("button", { name: "Ajouter au journal" }).click();
+    await p.getByText("Entrée ajoutée au journal.").waitFor();
+    const mine = p.getByRole("row", { name: /trappe graissée/ });
+    await mine.waitFor();
+    // the administrator's entry (first test) is listed, without buttons for this operator
+    const theirs = p.getByRole("row", { name: /Nettoyage des flotteurs/ });
+    await theirs.waitFor();
+    expect(await theirs.getByRole("button").count()).toBe(0);
+    // edit: the form comes back filled in; the new text replaces the old
+    await mine.getByRole("button", { name: /^Modifier l'entrée du / }).click();
+    await p.getByRole("heading", { name: "Modifier l'entrée" }).waitFor();
+    const text = p.locator("#j-edit-text");
+    expect(await text.inputValue()).toBe("Visite du poste : trappe graissée");
+    await text.fill("Visite du poste : trappe graissée, flotteur nettoyé");
+    await p.getByRole("button", { name: "Enregistrer" }).click();
+    await p.getByText("Entrée modifiée.").waitFor();
+    await p.getByRole("row", { name: /flotteur nettoyé/ }).waitFor();
+    await screenshots(p, "journal-modifier");
+    // delete: asked first, then gone
+    const edited = p.getByRole("row", { name: /flotteur nettoyé/ });
+    await edited.getByRole("button", { name: /^Supprimer l'entrée du / }).click();
+    await edited.getByText("Supprimer cette entrée ?").waitFor();
+    await edited.getByRole("button", { name: "Supprimer", exact: true }).click();
+    await p.getByText("Entrée supprimée.").waitFor();
+    await p.getByRole("row", { name: /trappe graissée/ }).waitFor({ state: "detached" });
+    const api = (await call(p, "GET", `/api/journal?device_id=${deviceId}`)).json.entries as {
+      text: string;
+    }[];
+    expect(api.some((e) => e.text.includes("trappe"))).toBe(false);
+    // the administrator may edit any entry: the buttons are there on the operator's and its own
+    await admin.page.goto("/journal");
+    const adminRow = admin.page.getByRole("row", { name: /Nettoyage des flotteurs/ });
+    await adminRow.waitFor();
+    expect(await adminRow.getByRole("button", { name: /^Modifier l'entrée du / }).count()).toBe(1);
+    expect(await bodyText(p)).not.toMatch(NOT_FRENCH);
+    expect(problems).toEqual([]);
+    expect(admin.problems).toEqual([]);
+  }, 120_000);
 });

@@ -78,27 +78,49 @@ export interface ClaimedDelivery {
   attempts: number;
 }
 
+/** A delivery that is due, as read before claiming it. */
+export interface DueDelivery {
+  device_id: string;
+  id: string;
+}
+
 /**
- * Claims up to `limit` due deliveries of these devices for one attempt: counts the attempt and makes the row
- * due again only at `until`, so no other dispatcher sends it meanwhile (rows another one is claiming are
- * skipped, not waited for).
+ * Up to `limit` deliveries of these devices that are due, the longest waiting first. Read without locks: the claim
+ * (claimDeliveries) is what keeps two dispatchers from sending the same one, so this read may cross shards.
  */
-export async function claimDueDeliveries(
+export async function dueDeliveries(
   db: Queryable,
   deviceIds: readonly string[],
   now: Date,
-  until: Date,
   limit: number,
+): Promise<DueDelivery[]> {
+  const { rows } = await db.query<DueDelivery>(
+    `SELECT device_id, id::text AS id FROM alert_deliveries
+     WHERE device_id = ANY($1::text[]) AND state = 'pending' AND next_attempt_at <= $2
+     ORDER BY next_attempt_at, id LIMIT $3`,
+    [deviceIds, now, limit],
+  );
+  return rows;
+}
+
+/**
+ * Claims some due deliveries of one device for one attempt: counts the attempt and makes the row due again only
+ * at `until`, so no other dispatcher sends it meanwhile. A row another dispatcher claimed first is no longer due
+ * once its update commits (PostgreSQL re-checks the condition after waiting for the row), so it is left out. One
+ * device per statement: Citus runs it on that device's shard, where row locks work as on one server.
+ */
+export async function claimDeliveries(
+  db: Queryable,
+  deviceId: string,
+  ids: readonly string[],
+  now: Date,
+  until: Date,
 ): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimedDelivery>(
-    `UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = $3, updated_at = $2
-     FROM (SELECT device_id, id FROM alert_deliveries
-           WHERE device_id = ANY($1::text[]) AND state = 'pending' AND next_attempt_at <= $2
-           ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) due
-     WHERE d.device_id = ANY($1::text[]) AND d.device_id = due.device_id AND d.id = due.id
-     RETURNING d.device_id, d.id::text AS id, d.alert_id::text AS alert_id, d.event, d.kind, d.target,
-               d.attempts`,
-    [deviceIds, now, until, limit],
+    `UPDATE alert_deliveries SET attempts = attempts + 1, next_attempt_at = $4, updated_at = $3
+     WHERE device_id = $1 AND id = ANY($2::int8[]) AND state = 'pending' AND next_attempt_at <= $3
+     RETURNING device_id, id::text AS id, alert_id::text AS alert_id, event, kind, target, attempts`,
+    [deviceId, ids, now, until],
   );
   return rows;
 }
@@ -159,15 +181,17 @@ export async function alertsActiveBetween(
  * who switches it on later starts with the next day). The unique (user, day) makes it once.
  */
 export async function queueDigests(db: Queryable, day: string, dayEnd: Date, now: Date): Promise<number> {
-  const { rowCount } = await db.query(
+  // Counted from RETURNING, not rowCount: Citus reports the rows an INSERT … SELECT offered, conflicts included.
+  const { rows } = await db.query(
     `INSERT INTO alert_digests (user_id, day, target, state, attempts, next_attempt_at, created_at, updated_at)
      SELECT u.id, $1::date, u.email, 'pending', 0, $3, $3, $3
      FROM users u JOIN alert_notification_prefs p ON p.user_id = u.id
      WHERE p.digest AND u.disabled_at IS NULL AND p.updated_at < $2
-     ON CONFLICT ON CONSTRAINT alert_digests_once DO NOTHING`,
+     ON CONFLICT ON CONSTRAINT alert_digests_once DO NOTHING
+     RETURNING 1`,
     [day, dayEnd, now],
   );
-  return rowCount;
+  return rows.length;
 }
 
 export interface ClaimedDigest {
@@ -179,21 +203,36 @@ export interface ClaimedDigest {
   attempts: number;
 }
 
-export async function claimDueDigests(
+/** Up to `limit` digests that are due, the longest waiting first (read without locks, as dueDeliveries). */
+export async function dueDigests(db: Queryable, now: Date, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id::text AS id FROM alert_digests WHERE state = 'pending' AND next_attempt_at <= $1
+     ORDER BY next_attempt_at, id LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Claims some due digests for one attempt, as claimDeliveries. The day comes back as days since 1970-01-01:
+ * to_char depends on settings, which Citus refuses in RETURNING (scale-rules.md, rule 3); date - date is immutable.
+ */
+export async function claimDigests(
   db: Queryable,
+  ids: readonly string[],
   now: Date,
   until: Date,
-  limit: number,
 ): Promise<ClaimedDigest[]> {
-  const { rows } = await db.query<ClaimedDigest>(
-    `UPDATE alert_digests d SET attempts = d.attempts + 1, next_attempt_at = $2, updated_at = $1
-     FROM (SELECT id FROM alert_digests WHERE state = 'pending' AND next_attempt_at <= $1
-           ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
-     WHERE d.id = due.id
-     RETURNING d.id::text AS id, d.user_id, to_char(d.day, 'YYYY-MM-DD') AS day, d.target, d.attempts`,
-    [now, until, limit],
+  const { rows } = await db.query<Omit<ClaimedDigest, "day"> & { day_number: number }>(
+    `UPDATE alert_digests SET attempts = attempts + 1, next_attempt_at = $3, updated_at = $2
+     WHERE id = ANY($1::int8[]) AND state = 'pending' AND next_attempt_at <= $2
+     RETURNING id::text AS id, user_id, day - DATE '1970-01-01' AS day_number, target, attempts`,
+    [ids, now, until],
   );
-  return rows;
+  return rows.map(({ day_number, ...r }) => ({
+    ...r,
+    day: new Date(Number(day_number) * 86_400_000).toISOString().slice(0, 10),
+  }));
 }
 
 export async function finishDigest(

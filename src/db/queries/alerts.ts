@@ -116,7 +116,12 @@ export async function updateOpenAlert(
   );
 }
 
-/** Resolves an open alert and, in the same statement, queues its "resolved" notifications. */
+/**
+ * Resolves an open alert and, in the same statement, queues its "resolved" notifications. The recipients name the
+ * meter and the severity by the parameters, not by the updated row: Citus cannot push a lateral join on the
+ * updated row down, and routes the statement to one shard when every distributed table in it is filtered by
+ * the same constant device_id.
+ */
 export async function resolveAlert(
   db: Queryable,
   deviceId: string,
@@ -134,7 +139,7 @@ export async function resolveAlert(
          (device_id, alert_id, event, kind, target, state, attempts, next_attempt_at, created_at, updated_at)
        SELECT d.device_id, d.id, 'resolved', r.kind, r.target, 'pending', 0, $4, $4, $4
        FROM resolved d
-       JOIN LATERAL (${recipients("$5::boolean", "d.severity", "d.device_id")}) r ON true
+       CROSS JOIN (${recipients("$5::boolean", "(SELECT severity FROM alerts WHERE device_id = $1 AND id = $2)", "$1::text")}) r
        ON CONFLICT ON CONSTRAINT alert_deliveries_once DO NOTHING
        RETURNING 1
      )

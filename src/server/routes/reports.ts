@@ -64,6 +64,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportDeps & { clock: Clock
       const figures = await targetFigures(deps, t, parsed.period, now);
       // the volumetric method's figures (issue 17): measured where a sump and its volume are configured
       const measured = new Map<string, Map<string, PumpDay>>();
+      // a sump's inflow is the sump's, not a pump's: printed once, on the row of its first pump
+      const showsInflow = new Set<string>();
       for (const c of figures.channels) {
         const health = await pumpHealth(deps.db, deps.versions, {
           deviceId: c.deviceId,
@@ -74,6 +76,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportDeps & { clock: Clock
           ...(deps.refreshBudget ? { refreshBudget: deps.refreshBudget } : {}),
         });
         measured.set(`${c.deviceId}_${c.channel}`, new Map(health.days.map((d) => [d.date, d])));
+        if (c.channel === Math.min(...health.sumpChannels, c.channel))
+          showsInflow.add(`${c.deviceId}_${c.channel}`);
       }
       function* lines() {
         yield `\uFEFF${csvLine(DAILY_CSV_HEADER)}`;
@@ -87,7 +91,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportDeps & { clock: Clock
                 channelName: c.name,
                 measuredFlowM3h:
                   measured.get(`${c.deviceId}_${c.channel}`)?.get(date)?.measuredFlowM3h ?? null,
-                inflowM3: measured.get(`${c.deviceId}_${c.channel}`)?.get(date)?.inflowM3 ?? null,
+                inflowM3: showsInflow.has(`${c.deviceId}_${c.channel}`)
+                  ? (measured.get(`${c.deviceId}_${c.channel}`)?.get(date)?.inflowM3 ?? null)
+                  : null,
               });
             })
             .join("");

@@ -30,6 +30,7 @@ import type {
   PumpHealthResponse,
   SeriesResponse,
 } from "../../../src/contracts/read.js";
+import type { SitesResponse } from "../../../src/contracts/sites.js";
 
 export type Devices = Static<typeof DevicesResponse>;
 export type Device = Devices["devices"][number];
@@ -73,3 +74,6 @@ export type {
 export type Journal = Static<typeof JournalResponse>;
 export type JournalLine = Static<typeof JournalLineSchema>;
 export type ReportPreference = Static<typeof ReportPreferences>;
+export type Sites = Static<typeof SitesResponse>;
+export type SiteItem = Sites["sites"][number];
+export type SiteRow = SiteItem;

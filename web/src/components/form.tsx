@@ -71,6 +71,28 @@ export function SelectField(props: {
   );
 }
 
+/** A checkbox with its label after it. */
+export function CheckField(props: {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  disabled?: boolean;
+}) {
+  return (
+    <div class="field field--check">
+      <input
+        id={props.id}
+        type="checkbox"
+        checked={props.checked}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange((e.target as HTMLInputElement).checked)}
+      />
+      <label for={props.id}>{props.label}</label>
+    </div>
+  );
+}
+
 /** The device filter of a page: every device, or one of them by its name. */
 export function DeviceField(props: {
   id: string;

@@ -8,6 +8,7 @@ import { Link } from "./link";
 
 const ADMIN_LINKS: [string, string][] = [
   ["/admin/appareils", fr.nav.devices],
+  ["/admin/sites", fr.nav.sites],
   ["/admin/modeles", fr.nav.pumpModels],
   ["/admin/cles", fr.nav.apiKeys],
   ["/admin/utilisateurs", fr.nav.users],

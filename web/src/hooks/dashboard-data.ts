@@ -3,7 +3,7 @@
  */
 import { compareOriginal } from "../../../src/domain/cycle-order.js";
 import { get, query } from "../api/client";
-import type { Cycle, Cycles, Devices, Series } from "../api/types";
+import type { Cycle, Cycles, Devices, Series, Sites } from "../api/types";
 import type { Period } from "../charts/series";
 import type { DashboardView } from "../state/filters";
 import { useLive } from "./use-live";
@@ -36,6 +36,11 @@ export function cyclesParams(v: DashboardView) {
 
 export function useDevices() {
   return useLive("devices", () => get<Devices>("/api/devices"));
+}
+
+/** The sites the caller may see, with their meters: the fleet is grouped by them. */
+export function useSites() {
+  return useLive("sites", () => get<Sites>("/api/sites"));
 }
 
 /** Summary and first rows: the KPIs show as soon as this small answer arrives. */

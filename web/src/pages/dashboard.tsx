@@ -2,7 +2,14 @@ import { useEffect, useMemo } from "preact/hooks";
 import type { Device } from "../api/types";
 import { DeviceField, Notice } from "../components/form";
 import { Link } from "../components/link";
-import { cyclesParams, useAllCycles, useDevices, useSummary, useToday } from "../hooks/dashboard-data";
+import {
+  cyclesParams,
+  useAllCycles,
+  useDevices,
+  useSites,
+  useSummary,
+  useToday,
+} from "../hooks/dashboard-data";
 import { dateTimeOf } from "../i18n/format";
 import { AlertBanner, openAlertsByDevice, useOpenAlerts } from "../panels/alert-banner";
 import { ChartPanel } from "../panels/chart";
@@ -41,6 +48,7 @@ export function DashboardPage() {
   const setView = (changes: Record<string, string | null>) => setQuery(changes, { push: true });
 
   const devices = useDevices();
+  const sites = useSites();
   const list = devices.data?.devices ?? null;
   const device = list?.find((d) => d.device_id === view.device) ?? null;
   const paramsKey = JSON.stringify(cyclesParams(view));
@@ -163,6 +171,7 @@ export function DashboardPage() {
           period={allCycles}
           nowMs={Date.now()}
           timeZone={tz}
+          sites={sites.data?.sites ?? null}
           openAlerts={openAlerts.data ? openAlertsByDevice(openAlerts.data.alerts) : null}
           onOpen={(id) => setView({ appareil: id, canal: null })}
         />

@@ -1,31 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, put } from "../api/client";
 import type { Devices, NotificationSettings, Webhook } from "../api/types";
-import { Field, Notice } from "../components/form";
+import { CheckField, Field, Notice } from "../components/form";
 import { errorText, useResource } from "../components/use-resource";
 import { fr } from "../i18n/fr";
 import { user } from "../state/session";
-
-function Check(props: {
-  id: string;
-  label: string;
-  checked: boolean;
-  onChange: (v: boolean) => void;
-  disabled?: boolean;
-}) {
-  return (
-    <div class="field field--check">
-      <input
-        id={props.id}
-        type="checkbox"
-        checked={props.checked}
-        disabled={props.disabled}
-        onChange={(e) => props.onChange((e.target as HTMLInputElement).checked)}
-      />
-      <label for={props.id}>{props.label}</label>
-    </div>
-  );
-}
 
 function MySettings() {
   const devices = useResource(() => get<Devices>("/api/devices"), "devices");
@@ -68,13 +47,13 @@ function MySettings() {
       }}
     >
       <h2 id="me-title">Par e-mail</h2>
-      <Check
+      <CheckField
         id="n-email"
         label={`Recevoir les alertes par e-mail à ${form.email}`}
         checked={form.email_enabled}
         onChange={(v) => set({ email_enabled: v })}
       />
-      <Check
+      <CheckField
         id="n-digest"
         label="Recevoir un résumé quotidien des alertes (un e-mail par jour)"
         checked={form.digest}
@@ -82,13 +61,13 @@ function MySettings() {
       />
       <fieldset class="choices">
         <legend>Gravités qui me concernent</legend>
-        <Check
+        <CheckField
           id="n-critical"
           label="Critiques (pompe arrêtée, marche à sec, compteur hors ligne…)"
           checked={form.severities.includes("critical")}
           onChange={(v) => set({ severities: toggle(form.severities, "critical", v) })}
         />
-        <Check
+        <CheckField
           id="n-warning"
           label="Avertissements (surcharge, cycles courts, tension)"
           checked={form.severities.includes("warning")}
@@ -97,14 +76,14 @@ function MySettings() {
       </fieldset>
       <fieldset class="choices">
         <legend>Sites qui me concernent</legend>
-        <Check
+        <CheckField
           id="n-all"
           label="Tous les sites, y compris ceux ajoutés plus tard"
           checked={form.device_ids === null}
           onChange={(v) => set({ device_ids: v ? null : list.map((d) => d.device_id) })}
         />
         {list.map((d) => (
-          <Check
+          <CheckField
             key={d.device_id}
             id={`n-site-${d.device_id}`}
             label={d.name}
@@ -200,7 +179,7 @@ function WebhookCard() {
                 : "Aucun secret enregistré."
             }
           />
-          <Check
+          <CheckField
             id="wh-enabled"
             label="Envoyer les alertes à ce webhook"
             checked={enabled}

@@ -1,9 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { get, put, query } from "../api/client";
-import type { Devices, ReportPreference } from "../api/types";
+import type { ReportPreference } from "../api/types";
 import { Notice, SelectField } from "../components/form";
+import { TargetFilters, useTargets } from "../components/target-field";
 import { errorText, useResource } from "../components/use-resource";
 import { isoDateIn } from "../i18n/format";
+import { fr } from "../i18n/fr";
 import { site, user } from "../state/session";
 
 /** The month before today's in the site's zone: the last complete month, the one a report is usually for. */
@@ -39,7 +41,7 @@ function usePdf(url: string | null) {
       if (!res.ok) {
         const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
         if (!gone)
-          setState({ src: null, error: body?.error?.message ?? "Rapport indisponible.", loading: false });
+          setState({ src: null, error: body?.error?.message ?? fr.reports.unavailable, loading: false });
         return;
       }
       objectUrl = URL.createObjectURL(await res.blob());
@@ -59,7 +61,7 @@ function MonthlyEmail() {
   if (!pref.data) return null;
   return (
     <section class="card" aria-labelledby="mail-title">
-      <h2 id="mail-title">Par e-mail</h2>
+      <h2 id="mail-title">{fr.reports.byEmail}</h2>
       <div class="field field--check">
         <input
           id="r-monthly-email"
@@ -71,18 +73,14 @@ function MonthlyEmail() {
               pref.setData(await put<ReportPreference>("/api/reports/preferences/me", { monthly_email }));
               setMessage({
                 kind: "success",
-                text: monthly_email
-                  ? "Vous recevrez le rapport mensuel de vos sites le 1er de chaque mois."
-                  : "Vous ne recevrez plus le rapport mensuel par e-mail.",
+                text: monthly_email ? fr.reports.emailOn : fr.reports.emailOff,
               });
             } catch (err) {
               setMessage({ kind: "error", text: errorText(err) });
             }
           }}
         />
-        <label for="r-monthly-email">
-          Recevoir le rapport mensuel de mes sites par e-mail le 1er du mois (PDF joint)
-        </label>
+        <label for="r-monthly-email">{fr.reports.monthlyEmail}</label>
       </div>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
     </section>
@@ -90,54 +88,43 @@ function MonthlyEmail() {
 }
 
 export function ReportsPage() {
-  const devices = useResource(() => get<Devices>("/api/devices"), "devices");
-  const list = devices.data?.devices ?? [];
-  const [deviceId, setDeviceId] = useState("");
+  const [target, setTarget] = useState("");
+  const targets = useTargets(target);
+  const chosen = targets.chosen;
   const [kind, setKind] = useState<"monthly" | "annual">("monthly");
-  const [month, setMonth] = useState(lastMonth);
+  const [month, setMonth] = useState(() => lastMonth());
   const [year, setYear] = useState(() => lastMonth().slice(0, 4));
-  const chosen = deviceId || list[0]?.device_id || "";
   const pdfUrl =
-    chosen === ""
+    chosen === null
       ? null
       : kind === "monthly"
-        ? `/api/reports/monthly.pdf${query({ device_id: chosen, month })}`
-        : `/api/reports/annual.pdf${query({ device_id: chosen, year })}`;
-  const csvUrl =
+        ? `/api/reports/monthly.pdf${query({ ...chosen.params, month })}`
+        : `/api/reports/annual.pdf${query({ ...chosen.params, year })}`;
+  const period =
     kind === "monthly"
-      ? `/api/reports/daily.csv${query({ device_id: chosen, from: `${month}-01`, to: lastDay(month) })}`
-      : `/api/reports/daily.csv${query({ device_id: chosen, from: `${year}-01-01`, to: `${year}-12-31` })}`;
+      ? { from: `${month}-01`, to: lastDay(month) }
+      : { from: `${year}-01-01`, to: `${year}-12-31` };
+  const csvUrl = chosen === null ? null : `/api/reports/daily.csv${query({ ...chosen.params, ...period })}`;
   const pdf = usePdf(pdfUrl);
 
   return (
     <div class="page">
-      <h1>Rapports</h1>
-      <p class="muted">
-        Le rapport mensuel et le rapport annuel (cahier de vie, section 3) d'un compteur, en PDF : les mêmes
-        chiffres que le tableau de bord pour la période.
-      </p>
-      {devices.error && <Notice kind="error">{devices.error}</Notice>}
-      <form class="card filters" aria-label="Choix du rapport" onSubmit={(e) => e.preventDefault()}>
-        <SelectField
-          id="r-device"
-          label="Compteur"
-          value={chosen}
-          onValue={setDeviceId}
-          options={list.map((d) => ({ value: d.device_id, label: d.name }))}
-        />
+      <h1>{fr.reports.title}</h1>
+      <p class="muted">{fr.reports.intro}</p>
+      <TargetFilters label={fr.reports.choice} id="r-target" state={targets} onTarget={setTarget}>
         <SelectField
           id="r-kind"
-          label="Rapport"
+          label={fr.reports.kind}
           value={kind}
           onValue={(v) => setKind(v === "annual" ? "annual" : "monthly")}
           options={[
-            { value: "monthly", label: "Mensuel" },
-            { value: "annual", label: "Annuel (cahier de vie)" },
+            { value: "monthly", label: fr.reports.monthly },
+            { value: "annual", label: fr.reports.annual },
           ]}
         />
         {kind === "monthly" ? (
           <div class="field">
-            <label for="r-month">Mois</label>
+            <label for="r-month">{fr.reports.month}</label>
             <input
               id="r-month"
               type="month"
@@ -147,7 +134,7 @@ export function ReportsPage() {
           </div>
         ) : (
           <div class="field">
-            <label for="r-year">Année</label>
+            <label for="r-year">{fr.reports.year}</label>
             <input
               id="r-year"
               type="number"
@@ -158,20 +145,20 @@ export function ReportsPage() {
             />
           </div>
         )}
-      </form>
-      {pdfUrl && (
+      </TargetFilters>
+      {pdfUrl && csvUrl && (
         <div class="card__actions report-actions">
           <a class="button button--primary" href={`${pdfUrl}&download=1`} download>
-            Télécharger le PDF
+            {fr.reports.download}
           </a>
           <a class="button" href={csvUrl} download>
-            Données journalières (CSV)
+            {fr.reports.csv}
           </a>
         </div>
       )}
-      {pdf.loading && <p class="muted">Préparation du rapport…</p>}
+      {pdf.loading && <p class="muted">{fr.reports.preparing}</p>}
       {pdf.error && <Notice kind="error">{pdf.error}</Notice>}
-      {pdf.src && <iframe class="report-frame" title="Aperçu du rapport" src={pdf.src} />}
+      {pdf.src && <iframe class="report-frame" title={fr.reports.preview} src={pdf.src} />}
       {user.value && <MonthlyEmail />}
     </div>
   );

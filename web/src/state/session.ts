@@ -5,7 +5,9 @@ import { location, navigate } from "./router";
 
 export interface User {
   email: string;
-  role: "admin" | "viewer";
+  role: "admin" | "operator" | "viewer";
+  /** null: every site */
+  site_ids?: number[] | null;
 }
 
 /** undefined while the first check runs; null when nobody is signed in. */
