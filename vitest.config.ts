@@ -15,5 +15,8 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a page or a background job to catch up; its default second is too short on a busy
+    // 2-core machine (CI runs beside other work). A poll that succeeds returns at once, so this costs nothing.
+    expect: { poll: { timeout: 20_000, interval: 100 } },
   },
 });

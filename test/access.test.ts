@@ -4,7 +4,9 @@
  * and nothing a restricted user reads names the other site's meters. The routes added later are walked too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dispatchRound } from "../src/alerts/dispatch.js";
 import { evaluateRound } from "../src/alerts/evaluate.js";
+import type { MailText } from "../src/i18n/fr.js";
 import type { App } from "../src/server/app.js";
 import {
   BOOTSTRAP_KEY,
@@ -325,5 +327,26 @@ describe("a user restricted to one site", () => {
     expect(read.statusCode).toBe(200);
     expect(read.json().device_ids).toEqual([SEEN]);
     expect(read.body).not.toContain(HIDDEN);
+  });
+
+  it("writes each alert's e-mail in its own meter's zone (Paris, Dakar), whatever APP_TIMEZONE is", async () => {
+    const sent: { to: string; mail: MailText }[] = [];
+    await dispatchRound(t.db, NOW, {
+      timeZone: "UTC",
+      publicUrl: "https://pumpwatch.test",
+      mailer: {
+        send: async (to, mail) => {
+          sent.push({ to, mail });
+          return { ok: true };
+        },
+        close: () => {},
+      },
+    });
+    const about = (site: string) =>
+      sent.filter((m) => m.to === "admin@filtreplante.fr" && m.mail.text.includes(`Poste de ${site}`));
+    expect(about("Lyon-Vaise").length).toBeGreaterThan(0);
+    expect(about("Ndiassane").length).toBeGreaterThan(0);
+    for (const m of about("Lyon-Vaise")) expect(m.mail.text).toContain("fuseau Europe/Paris");
+    for (const m of about("Ndiassane")) expect(m.mail.text).toContain("fuseau Africa/Dakar");
   });
 });

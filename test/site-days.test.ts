@@ -23,6 +23,8 @@ const NOWHERE = "shelly-sans-site";
 let t: TestDatabase;
 let app: App;
 let admin: { cookie: string };
+const NOW = new Date("2025-11-15T12:00:00Z");
+const clock = new FakeClock(NOW);
 
 /** Ten minutes at 480 W starting at `startIso`, then five minutes off (the cycle closes). */
 function cycle(src: string, startIso: string): Record<string, unknown>[] {
@@ -63,7 +65,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   app = await createTestApp(t.db, {
     migrationCount: t.migrationCount,
-    clock: new FakeClock(new Date("2025-11-15T12:00:00Z")),
+    clock,
     timeZone: "UTC",
   });
   admin = await loginAs(app, t.db, "admin@filtreplante.fr", "admin");
@@ -130,5 +132,31 @@ describe("local days per site", () => {
     expect(csv.body).toMatch(/26\/10\/2025;00h30/);
     expect(csv.body).toMatch(/26\/10\/2025;23h30/);
     expect(csv.body).not.toMatch(/25\/10\/2025/);
+  });
+
+  it("dates a version written now on today of the meter's site: 23:30 UTC on 15/11 is already the 16th in Paris", async () => {
+    // Paris is UTC+1 in November: 23:30 UTC on the 15th is 00:30 on the 16th; Dakar and UTC are still on the 15th.
+    clock.set(new Date("2025-11-15T23:30:00Z"));
+    admin = await loginAs(app, t.db, "admin@filtreplante.fr"); // the morning's session has gone idle
+    try {
+      const firstOf = async (device: string) => {
+        const written = await send("PUT", `/api/admin/channels/${device}/0/current`, {
+          pump_type: "relevage",
+          flow_rate_m3h: 12,
+        });
+        expect(written.statusCode).toBe(200);
+        const versions = await app.inject({
+          url: `/api/admin/channels/${device}/0/versions`,
+          headers: admin,
+        });
+        return versions.json().versions.map((v: { effective_from: string }) => v.effective_from);
+      };
+      expect(await firstOf(PARIS)).toEqual(["2025-11-16"]);
+      expect(await firstOf(DAKAR)).toEqual(["2025-11-15"]);
+      expect(await firstOf(NOWHERE)).toEqual(["2025-11-15"]);
+    } finally {
+      clock.set(NOW);
+      admin = await loginAs(app, t.db, "admin@filtreplante.fr");
+    }
   });
 });

@@ -52,6 +52,7 @@ import {
   DELIVERY_ERRORS,
   digestNotice,
 } from "../i18n/fr.js";
+import { meterZones } from "../sites/zones.js";
 import type { Mailer } from "./mailer.js";
 import { RULE_NAMES_FR, toView } from "./use-cases.js";
 import { type AttemptResult, postWebhook } from "./webhook.js";
@@ -168,7 +169,7 @@ export async function dispatchRound(
           delivery_id: deliveryId(d),
           event: d.event,
           summary: alertNoticeSummary(f.facts),
-          alert: toView(f.row, options.timeZone),
+          alert: toView(f.row, f.facts.timeZone),
           device_name: f.facts.deviceName ?? f.facts.deviceId,
           channel_name:
             f.facts.channel === null ? null : (f.facts.channelName ?? `switch:${f.facts.channel}`),
@@ -257,12 +258,16 @@ async function noticeFacts(
 ): Promise<((linkAt: Date | null) => AlertNoticeFacts)[]> {
   const refs = rows.filter((r) => r.channel >= 0).map((r) => ({ deviceId: r.device_id, channel: r.channel }));
   const history = refs.length > 0 ? await versionsOfChannels(db, refs) : new Map();
+  // each alert in its own meter's zone: the site's, or APP_TIMEZONE for a meter on no site (issue 18)
+  const zoneOf =
+    rows.length > 0 ? await meterZones(db, EVERY_METER, options.timeZone) : () => options.timeZone;
   return rows.map((row) => {
+    const zone = zoneOf(row.device_id);
     const startedS = Math.floor(row.started_at.getTime() / 1000);
     const channel = row.channel === -1 ? null : row.channel;
     const versions =
       channel === null ? [] : (history.get(channelVersionsKey({ deviceId: row.device_id, channel })) ?? []);
-    const version = versionAt(versions, localDateOf(startedS, options.timeZone));
+    const version = versionAt(versions, localDateOf(startedS, zone));
     const rule = row.rule as RuleId;
     return (linkAt: Date | null) => ({
       event: row.ended_at ? "resolved" : "opened",
@@ -283,9 +288,9 @@ async function noticeFacts(
       link: dashboardLink(
         options.publicUrl,
         { deviceId: row.device_id, channel, atS: linkAt ? Math.floor(linkAt.getTime() / 1000) : startedS },
-        options.timeZone,
+        zone,
       ),
-      timeZone: options.timeZone,
+      timeZone: zone,
     });
   });
 }

@@ -36,6 +36,8 @@ import {
   step,
   timeOfDayIn,
 } from "../domain/alerts/index.js";
+import { EVERY_METER } from "../domain/meter-scope.js";
+import { meterZones } from "../sites/zones.js";
 import { healthSumps, toCondition } from "./health.js";
 import { cyclesByChannel, fromMinute, overridesOf, readingsByChannel, silenced, toMinute } from "./load.js";
 
@@ -58,7 +60,10 @@ export interface EvaluatorOptions {
   cache?: EvaluatorCache;
   /** queue e-mails for new and resolved alerts (SMTP configured; default true); the webhook is per its settings */
   emails?: boolean;
-  /** the site's time zone (`APP_TIMEZONE`; default UTC): Pompe inactive compares its hours of the day */
+  /**
+   * `APP_TIMEZONE` (default UTC), the zone of a meter on no site: Pompe inactive compares the hours of the
+   * day of each meter's site, and the health rules cut its days there
+   */
   timeZone?: string;
 }
 
@@ -86,7 +91,9 @@ export async function evaluateRound(
   const leaseMs = options.leaseMs ?? 90_000;
   if (!(await takeEvaluatorLease(db, options.holder, now, new Date(now.getTime() + leaseMs)))) return null;
   const nowMinute = toMinute(now);
-  const timeOfDay = timeOfDayIn(options.timeZone ?? "UTC");
+  const defaultZone = options.timeZone ?? "UTC";
+  // each meter's hours of the day are its site's (issue 18)
+  const zoneOf = await meterZones(db, EVERY_METER, defaultZone);
   const devices = await devicesToWatch(db);
   const ids = devices.map((d) => d.device_id);
   const [open, settings, windows] = await Promise.all([
@@ -94,7 +101,7 @@ export async function evaluateRound(
     ruleSettingsOf(db, ids),
     maintenanceWindowsOf(db, ids, fromMinute(nowMinute - 1440)),
   ]);
-  const summary: RoundSummary = { devices: devices.length, opened: 0, resolved: 0, reads: 5 };
+  const summary: RoundSummary = { devices: devices.length, opened: 0, resolved: 0, reads: 7 };
   const notify = { at: now, emails: options.emails ?? true };
 
   // Devices are independent: a few at once keep a pool's connections busy (PGlite serialises them anyway).
@@ -104,6 +111,8 @@ export async function evaluateRound(
   };
   const evaluateDevice = async (device: { device_id: string; first_seen: Date }) => {
     const id = device.device_id;
+    const zone = zoneOf(id);
+    const timeOfDay = timeOfDayIn(zone);
     const last = await lastReadingOf(db, id);
     const lastMinute = last ? toMinute(last) : null;
     const idle = await sendsWhenIdle(db, id, fromMinute(nowMinute - 7 * 1440));
@@ -157,7 +166,7 @@ export async function evaluateRound(
           deviceId: id,
           fromS: hour * 60,
           toS: hour * 60 + 1,
-          timeZone: options.timeZone ?? "UTC",
+          timeZone: zone,
           overridesOf: overrides,
         });
         summary.reads += 1 + sumps.length * 3;

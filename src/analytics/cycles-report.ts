@@ -2,6 +2,7 @@ import type { Database } from "../db/database.js";
 import { closedCycleSpreads } from "../db/queries/closed-cycle-spreads.js";
 import { cycleTotalsPerChannelDay } from "../db/queries/cycle-totals-per-day.js";
 import { type CycleCursor, cyclesInRange } from "../db/queries/cycles-in-range.js";
+import type { ThresholdedChannel } from "../db/queries/idle-energy-per-day.js";
 import { monitoredDates } from "../db/queries/monitored-days.js";
 import { inReadSnapshot } from "../db/queries/read-snapshot.js";
 import type { ChannelRef, StoredCycle } from "../db/queries/stored-cycle.js";
@@ -12,7 +13,7 @@ import {
   localDays,
   versionAt,
 } from "../domain/config-versions/index.js";
-import type { CycleSettings } from "../domain/cycles/index.js";
+import { type CycleSettings, resolveCycleSettings } from "../domain/cycles/index.js";
 import {
   type CycleImpact,
   type CycleSummary,
@@ -22,6 +23,7 @@ import {
   summarizeDays,
 } from "../domain/impact/index.js";
 import type { Period } from "../domain/period.js";
+import { idleEnergyPerChannelDay, withIdleEnergy } from "./energy-outside-cycles.js";
 import { type MeasuredVolume, measuredKey, measuredVolumes, meterChannelsOf } from "./measured-volumes.js";
 import { ensureCyclesFresh, type ReadBudget } from "./refresh-cycles.js";
 
@@ -48,6 +50,17 @@ export interface CyclesReport {
   /** cycles in the whole period matching the noise filter, before the limit */
   total: number;
   summary: CycleSummary;
+}
+
+/** The channels with the activity threshold their cycles are detected with (today's settings). */
+export function thresholdedChannels(
+  channels: readonly ChannelRef[],
+  settingsOf: (deviceId: string, channel: number) => Partial<CycleSettings>,
+): ThresholdedChannel[] {
+  return channels.map((c) => ({
+    ...c,
+    thresholdW: resolveCycleSettings(settingsOf(c.deviceId, c.channel)).activityThresholdW,
+  }));
 }
 
 /** The detection settings of a channel: those of its version in force today (defaults without one). */
@@ -88,11 +101,12 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
   const versions = await config.versionsOf(read);
   const calendar = localCalendar(q.timeZone);
   const today = calendar.dateOf(q.nowS);
+  const settingsOf = settingsFromVersions(versions, today);
   const freshness = await ensureCyclesFresh(
     db,
     read,
     Math.floor(q.nowS / 60),
-    settingsFromVersions(versions, today),
+    settingsOf,
     q.refreshBudget ?? {},
   );
   const refreshing = freshness.pending.length > 0 ? { since: freshness.pendingSince } : null;
@@ -116,6 +130,7 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
     versionOn,
     reported,
     measured,
+    thresholded: thresholdedChannels(q.channels, settingsOf),
     dateOf: (unixS: number) => localDayOf(days, unixS) ?? calendar.dateOf(unixS),
     range: {
       channels: q.channels,
@@ -136,20 +151,18 @@ export async function cyclesReport(
   config: ChannelVersions,
   q: CyclesQuery & { limit: number; gridFactor?: GridFactor | null },
 ): Promise<CyclesReport> {
-  const { refreshing, today, days, versionOn, reported, range, measured, dateOf } = await prepare(
-    db,
-    config,
-    q,
-  );
-  const [totals, spreads, page, monitored] = await inReadSnapshot(db, async (tx) => [
+  const { refreshing, today, days, versionOn, reported, range, measured, dateOf, thresholded } =
+    await prepare(db, config, q);
+  const [totals, spreads, page, monitored, idle] = await inReadSnapshot(db, async (tx) => [
     await cycleTotalsPerChannelDay(tx, { ...range, days }),
     await closedCycleSpreads(tx, range),
     await cyclesInRange(tx, { ...range, limit: q.limit, includeNoise: q.includeNoise }),
     await monitoredDates(tx, q.channels, days),
+    await idleEnergyPerChannelDay(tx, thresholded, days),
   ]);
   const perDay = measured === null ? null : measuredPerDay(measured, dateOf);
   const summary = summarizeDays(
-    totals.map((t) => {
+    withIdleEnergy(totals, idle).map((t) => {
       const m = perDay?.get(`${channelKey(t)}_${t.date}`);
       return { ...t, version: versionOn(t, t.date), ...(m ? { measured: m } : {}) };
     }),

@@ -513,13 +513,17 @@ function isStale(cycle: DetectedCycle, settings: CycleSettings, nowMinute: numbe
   return cycle.ongoing && nowMinute - cycle.lastActiveMinute >= settings.stopGapMin;
 }
 
-/** The unix hours that the queued ranges' minutes up to `lastMinute` meet, ascending, each once. */
+/**
+ * The unix hours that the queued ranges' minutes up to `lastMinute` meet, and the minute before each range,
+ * ascending, each once: a reading reports the energy of the minute before it, and whether that minute lies
+ * outside every cycle depends on it too (the hour's `idle_energy_wh`, migration 0018).
+ */
 function hoursOf(ranges: readonly ChangedRange[], lastMinute: number): number[] {
   const hours = new Set<number>();
   for (const r of ranges) {
     if (r.id === null || r.fromMinute > lastMinute) continue; // a stale ongoing cycle: no reading changed
     const to = Math.min(r.toMinute, lastMinute);
-    for (let h = Math.floor(r.fromMinute / 60); h * 60 <= to; h++) hours.add(h);
+    for (let h = Math.floor((r.fromMinute - 1) / 60); h * 60 <= to; h++) hours.add(h);
   }
   return [...hours].sort((x, y) => x - y);
 }

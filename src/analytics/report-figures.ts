@@ -18,7 +18,13 @@ import {
   summarizeDays,
   volumeM3,
 } from "../domain/impact/index.js";
-import { type ChannelVersions, channelKey, settingsFromVersions } from "./cycles-report.js";
+import {
+  type ChannelVersions,
+  channelKey,
+  settingsFromVersions,
+  thresholdedChannels,
+} from "./cycles-report.js";
+import { idleEnergyPerChannelDay, withIdleEnergy } from "./energy-outside-cycles.js";
 import { ensureCyclesFresh, type ReadBudget } from "./refresh-cycles.js";
 
 /** One channel on one local day: what the daily CSV prints and the reports' tables and charts draw. */
@@ -30,7 +36,7 @@ export interface ChannelDay {
   runtimeMin: number;
   /** null: not a lift station, or no flow rate that day */
   volumeM3: number | null;
-  /** every cycle's, noise and ongoing included (the meter measured it) */
+  /** every kWh the meter measured that day: every cycle's, noise and ongoing included, and outside cycles */
   energyKwh: number;
 }
 
@@ -81,25 +87,28 @@ export async function periodFigures(
   const versions = await config.versionsOf(q.channels);
   const calendar = localCalendar(q.timeZone);
   const today = calendar.dateOf(q.nowS);
+  const settingsOf = settingsFromVersions(versions, today);
   const freshness = await ensureCyclesFresh(
     db,
     q.channels,
     Math.floor(q.nowS / 60),
-    settingsFromVersions(versions, today),
+    settingsOf,
     q.refreshBudget ?? {},
   );
   const days = localDays(calendar, q.fromDate, q.toDate);
   const fromS = calendar.dayStart(q.fromDate);
   const toS = calendar.dayStart(nextDate(q.toDate));
-  const [totals, monitored] = await inReadSnapshot(db, async (tx) => [
+  const [cycleTotals, idle, monitored] = await inReadSnapshot(db, async (tx) => [
     await cycleTotalsPerChannelDay(tx, {
       channels: q.channels,
       fromMinute: Math.ceil(fromS / 60),
       toMinute: Math.ceil(toS / 60),
       days,
     }),
+    await idleEnergyPerChannelDay(tx, thresholdedChannels(q.channels, settingsOf), days),
     await monitoredDates(tx, q.channels, days),
   ]);
+  const totals = withIdleEnergy(cycleTotals, idle);
   // the per-day figure divides by the days the meters were monitored, as the dashboard's (issue 21)
   const range = { fromDate: q.fromDate, toDate: q.toDate, today, monitoredDates: monitored };
   const options = { factorSet: q.factorSet, gridFactor: q.gridFactor };
@@ -127,7 +136,7 @@ export async function periodFigures(
     dates: days.dates,
     channels,
     summary: summarizeDays(withVersion as DayTotals[], noSpreads, range, options),
-    hasData: totals.length > 0,
+    hasData: cycleTotals.length > 0,
     refreshing: freshness.pending.length > 0,
   };
 }
@@ -139,7 +148,7 @@ function dayOf(date: string, t: DayTotals | undefined, version: ConfigVersion | 
     starts: t === undefined ? 0 : t.cycles - t.noiseCycles,
     runtimeMin,
     volumeM3: volumeM3(runtimeMin, version?.flowRateM3h ?? null, version?.pumpType ?? null),
-    energyKwh: (t?.energyWh ?? 0) / 1000,
+    energyKwh: ((t?.energyWh ?? 0) + (t?.idleEnergyWh ?? 0)) / 1000,
   };
 }
 

@@ -110,7 +110,13 @@ export const CyclesSummary = Type.Object({
     description:
       "jours entiers de la période où le compteur était suivi (un relevé ce jour-là, ou un historique importé) : le diviseur de treated_volume_per_day_m3",
   }),
-  energy_kwh: Type.Number(),
+  energy_kwh: Type.Number({
+    description:
+      "toute l'énergie mesurée par le compteur sur la période : celle des cycles (bruit et cycle en cours compris) et celle mesurée hors cycle",
+  }),
+  idle_energy_kwh: Type.Number({
+    description: "dont l'énergie mesurée hors de tout cycle (consommation à vide, bruit), 3 décimales",
+  }),
   co2e_avoided_kg: Type.Number(),
   ch4_avoided_kg: Type.Number(),
   mes_retained_kg: Type.Number({

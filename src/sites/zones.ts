@@ -3,6 +3,7 @@
  * without sites behaves as before them).
  */
 import type { Queryable } from "../db/database.js";
+import { siteZoneOfDevice } from "../db/queries/device-site.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
 import { sitesByIds } from "../db/queries/sites.js";
 import type { MeterScope } from "../domain/meter-scope.js";
@@ -41,4 +42,9 @@ export async function meterZones(
     devices.map((d) => [d.device_id, d.site_id === null ? undefined : zoneById.get(d.site_id)]),
   );
   return (deviceId) => zone.get(deviceId) ?? defaultZone;
+}
+
+/** One meter's zone now: its site's, or `defaultZone` on no site. "Today" of a version written now is in it. */
+export async function zoneOfDevice(db: Queryable, deviceId: string, defaultZone: string): Promise<string> {
+  return (await siteZoneOfDevice(db, deviceId)) ?? defaultZone;
 }

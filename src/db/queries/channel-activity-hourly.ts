@@ -3,8 +3,10 @@ import type { ChannelRef } from "./stored-cycle.js";
 
 /**
  * Recomputes the activity sums of some UTC hours of one channel (unix hours) from its readings, with the
- * given activity threshold: one row per hour, zero counts when nothing ran above the threshold. The
- * refresher calls it for the hours of the queued ranges it covers, in the same snapshot as the cycles.
+ * given activity threshold: one row per hour, zero counts when nothing ran above the threshold; and the energy
+ * measured in the hour's minutes outside any cycle (`idleEnergySql`). The refresher calls it for the hours of
+ * the queued ranges it covers (from the minute before each range: a reading reports the minute before it), in
+ * the same snapshot as the cycles.
  */
 export async function rewriteActivityHours(
   tx: Queryable,
@@ -24,9 +26,10 @@ export async function rewriteActivityHours(
   // per call, 0.8 s a step on a channel-year and 95 % of a backfill's refresh time (decision 0015).
   const { rowCount } = await tx.query(
     `INSERT INTO channel_activity_hourly AS a
-       (device_id, channel, hour_ts, threshold_w, active_n, power_sum, current_n, current_sum)
+       (device_id, channel, hour_ts, threshold_w, active_n, power_sum, current_n, current_sum, idle_energy_wh)
      SELECT $1, $2, to_timestamp(h.hour::float8 * 3600), $4::float8,
-            coalesce(s.active_n, 0), coalesce(s.power_sum, 0), coalesce(s.current_n, 0), s.current_sum
+            coalesce(s.active_n, 0), coalesce(s.power_sum, 0), coalesce(s.current_n, 0), s.current_sum,
+            coalesce(e.idle_wh, 0)
      FROM unnest($3::int8[]) AS h(hour)
      LEFT JOIN (
        SELECT floor(extract(epoch FROM r.ts) / 3600)::int8 AS hour, count(*) AS active_n,
@@ -37,12 +40,47 @@ export async function rewriteActivityHours(
          AND r.ts >= to_timestamp($5::float8 * 3600) AND r.ts < to_timestamp(($6::int8 + 1)::float8 * 3600)
        GROUP BY 1
      ) s ON s.hour = h.hour
+     LEFT JOIN (
+       SELECT floor((extract(epoch FROM m.ts) - 60) / 3600)::int8 AS hour, sum(m.idle_wh) AS idle_wh
+       FROM (SELECT r.ts, ${idleEnergyOfReading("$4::float8")} AS idle_wh
+             FROM readings r
+             WHERE r.device_id = $1 AND r.channel = $2
+               AND r.ts >= to_timestamp($5::float8 * 3600) AND r.ts < to_timestamp(($6::int8 + 1)::float8 * 3600 + 60)
+             WINDOW w AS (PARTITION BY r.device_id ORDER BY r.ts)) m
+       WHERE m.ts >= to_timestamp($5::float8 * 3600 + 60)
+       GROUP BY 1
+     ) e ON e.hour = h.hour
      ON CONFLICT (device_id, channel, hour_ts) DO UPDATE SET
        threshold_w = excluded.threshold_w, active_n = excluded.active_n, power_sum = excluded.power_sum,
-       current_n = excluded.current_n, current_sum = excluded.current_sum`,
+       current_n = excluded.current_n, current_sum = excluded.current_sum,
+       idle_energy_wh = excluded.idle_energy_wh`,
     [ref.deviceId, ref.channel, hours, thresholdW, first, last],
   );
   return rowCount;
+}
+
+/**
+ * The expression giving, per reading `r` of a range scan ordered by time (window `w`, per meter), the energy of
+ * the minute before the reading when that minute lies outside every cycle, else 0. The meter reports
+ * minute m's energy with the reading of m + 1 (`energy_last_minute_wh`; without it, the counter's delta from
+ * the reading of m, a decrease being a reset counted from 0 — as the cycle detector reads it). Minute m is
+ * outside every cycle when the reading of m + 1 has a power at or below the threshold and the reading of m, if
+ * there is one, is not above it: a cycle holds minute m only when m is one of its active minutes (its last one's
+ * energy comes with the next, inactive reading) or the minute before its first active reading (m + 1 active).
+ * A reading without power (a partial frame) may lie inside a cycle: its minute is not counted here. The first
+ * reading of the scan has no reading before it: the caller counts only the readings after it.
+ */
+export function idleEnergyOfReading(thresholdW: string): string {
+  const previousMinute = "lag(r.ts) OVER w = r.ts - interval '1 minute'";
+  return `CASE WHEN r.apower_w IS NULL OR r.apower_w > ${thresholdW}
+                      OR (${previousMinute} AND lag(r.apower_w) OVER w > ${thresholdW}) THEN 0
+                    WHEN r.energy_last_minute_wh IS NOT NULL THEN greatest(r.energy_last_minute_wh::numeric, 0)
+                    WHEN ${previousMinute} AND r.energy_total_wh IS NOT NULL
+                         AND lag(r.energy_total_wh) OVER w IS NOT NULL THEN
+                      CASE WHEN r.energy_total_wh >= lag(r.energy_total_wh) OVER w
+                           THEN (r.energy_total_wh - lag(r.energy_total_wh) OVER w)::numeric
+                           ELSE greatest(r.energy_total_wh::numeric, 0) END
+                    ELSE 0 END`;
 }
 
 export interface SeriesRange {

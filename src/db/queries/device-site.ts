@@ -51,3 +51,12 @@ export async function placementsOf(db: Queryable, deviceIds: readonly string[]):
   );
   return rows;
 }
+
+/** The zone of the site a meter is on now; null when it is on none (or does not exist). */
+export async function siteZoneOfDevice(db: Queryable, deviceId: string): Promise<string | null> {
+  const { rows } = await db.query<{ time_zone: string }>(
+    "SELECT s.time_zone FROM devices d JOIN sites s ON s.id = d.site_id WHERE d.device_id = $1",
+    [deviceId],
+  );
+  return rows[0]?.time_zone ?? null;
+}

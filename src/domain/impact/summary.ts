@@ -84,7 +84,13 @@ export interface CycleSummary {
   monitoredDays: number;
   /** completed, non-noise lift-station cycles that have no flow rate, hence no volume */
   cyclesWithoutFlowRate: number;
+  /**
+   * every kWh the meter measured in the period: the cycles' energy (by their start day, noise and ongoing
+   * included) and the energy measured outside any cycle (issue 21)
+   */
   energyKwh: number;
+  /** of energyKwh, what no cycle holds (an idle channel's draw, a contactor); 0 from `summarizeCycles` */
+  idleEnergyKwh: number;
   electricityCo2eKg: number | null;
   co2eAvoidedKg: number;
   ch4AvoidedKg: number;
@@ -102,7 +108,8 @@ export interface CycleSummary {
  *   values > 0 only; medians resist start-up peaks).
  * - Treated volume and CO₂e avoided: completed, non-noise `relevage` cycles, each with the flow rate and
  *   DBO5 of its own version (an ongoing cycle has no final runtime yet).
- * - Energy: every cycle, ongoing and noise included: the meter measured that consumption.
+ * - Energy: every cycle, ongoing and noise included: the meter measured that consumption. The energy measured
+ *   outside any cycle is not in the cycles: `summarizeDays` adds it from the days' `idleEnergyWh`.
  *
  * The definition of the summary, cycle by cycle; the service computes the same figures from per-day sums
  * with `summarizeDays`, and a property test holds the two together.
@@ -151,6 +158,8 @@ export interface DayTotals {
   ongoing: number;
   /** of every cycle */
   energyWh: number;
+  /** measured that day outside any cycle (absent: 0): part of the energy total, not of any cycle */
+  idleEnergyWh?: number;
   /** completed, non-noise cycles, and the sums of their durations and runtimes */
   closed: number;
   closedDurationMin: number;
@@ -195,6 +204,7 @@ export function summarizeDays(
   for (const day of days) {
     cycles += day.cycles - day.noiseCycles;
     totals.energyWh += day.energyWh;
+    totals.idleEnergyWh += day.idleEnergyWh ?? 0;
     totals.noiseCycles += day.noiseCycles;
     totals.ongoing += day.ongoing;
     closed += day.closed;
@@ -222,6 +232,7 @@ class Totals {
   noiseCycles = 0;
   ongoing = 0;
   energyWh = 0;
+  idleEnergyWh = 0;
   private treatedVolumeM3 = 0;
   private wholeDaysVolumeM3 = 0;
   private cyclesWithoutFlowRate = 0;
@@ -272,7 +283,7 @@ class Totals {
   }
 
   summary(figures: CycleFigures): CycleSummary {
-    const energyKwh = this.energyWh / 1000;
+    const energyKwh = (this.energyWh + this.idleEnergyWh) / 1000;
     const days = this.days;
     return {
       cycles: figures.cycles,
@@ -289,6 +300,7 @@ class Totals {
       monitoredDays: this.monitored,
       cyclesWithoutFlowRate: this.cyclesWithoutFlowRate,
       energyKwh,
+      idleEnergyKwh: this.idleEnergyWh / 1000,
       electricityCo2eKg: electricityCo2eKg(energyKwh, this.options.gridFactor ?? null),
       co2eAvoidedKg: this.co2eAvoidedKg,
       ch4AvoidedKg: this.ch4AvoidedKg,

@@ -199,6 +199,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           whole_days: s.wholeDays,
           monitored_days: s.monitoredDays,
           energy_kwh: round(s.energyKwh, 3) ?? 0,
+          idle_energy_kwh: round(s.idleEnergyKwh, 3) ?? 0,
           co2e_avoided_kg: round(s.co2eAvoidedKg, 1) ?? 0,
           ch4_avoided_kg: round(s.ch4AvoidedKg, 2) ?? 0,
           mes_retained_kg: round(s.mesRetainedKg, 1) ?? 0,

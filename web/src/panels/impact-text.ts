@@ -11,6 +11,14 @@ export function kwhPerM3(energyKwh: number, volumeM3: number): string {
   return volumeM3 > 0 ? frenchNumber(energyKwh / volumeM3, 3) : "-";
 }
 
+/**
+ * The part of the energy total that no cycle holds (an idle channel's draw, noise too small to be a cycle):
+ * « dont 0,08 kWh hors cycles » when there is some at the shown precision (issue 21), else nothing.
+ */
+export function idleEnergyText(idleKwh: number): string {
+  return Math.round(idleKwh * 100) > 0 ? `dont ${frenchNumber(idleKwh, 2)} kWh hors cycles` : "";
+}
+
 /** The flow rates the period's volumes were computed with, per channel: "PR1 : 18,0 puis 9,0 m³/h". */
 export function flowRatesUsed(cycles: readonly Cycle[], channelName: (c: Cycle) => string): string[] {
   const byChannel = new Map<string, number[]>();

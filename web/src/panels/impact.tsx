@@ -3,7 +3,7 @@ import type { Cycles } from "../api/types";
 import { Link } from "../components/link";
 import { calendarDate, frenchNumber } from "../i18n/format";
 import { fr } from "../i18n/fr";
-import { kwhPerM3, massText, monitoredDaysText } from "./impact-text";
+import { idleEnergyText, kwhPerM3, massText, monitoredDaysText } from "./impact-text";
 
 type Summary = Cycles["summary"];
 
@@ -58,12 +58,17 @@ export function ImpactPanel(props: {
           </dd>
         </div>
         <div>
-          <dt>Énergie des pompes</dt>
+          <dt>Énergie mesurée</dt>
           <dd>
             <span data-testid="kpi-energy">{s ? `${frenchNumber(s.energy_kwh, 2)} kWh` : "--"}</span>
             {s && (
               <span class="sub" data-testid="kpi-kwh-m3">
                 {kwhPerM3(s.energy_kwh, s.treated_volume_m3)} kWh/m³
+              </span>
+            )}
+            {s && idleEnergyText(s.idle_energy_kwh) !== "" && (
+              <span class="sub" data-testid="kpi-energy-idle">
+                {idleEnergyText(s.idle_energy_kwh)}
               </span>
             )}
           </dd>

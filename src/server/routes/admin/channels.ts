@@ -16,6 +16,7 @@ import {
 import { addDays, type ConfigVersion } from "../../../domain/config-versions/index.js";
 import type { CycleSummary } from "../../../domain/impact/index.js";
 import { versionPreviewExplanation } from "../../../i18n/fr.js";
+import { zoneOfDevice } from "../../../sites/zones.js";
 import {
   ADMIN_NOTE,
   type AdminRoutesOptions,
@@ -154,8 +155,10 @@ export const channelVersionRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions>
         effectiveFrom: request.body.effective_from,
       };
       const factorSet = (await settings()).factorSet;
+      // the meter's days are its site's: "today" and the period the preview recomputes
+      const zone = await zoneOfDevice(db, deviceId, timeZone);
       const preview = await inClientTerms(() =>
-        previewChannelVersion(db, input, clock.now(), timeZone, factorSet),
+        previewChannelVersion(db, input, clock.now(), zone, factorSet),
       );
       return previewResult(preview, factorSet.id);
     },
@@ -180,8 +183,10 @@ export const channelVersionRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions>
       refuseUnknownFields(request.body, CurrentConfigBody);
       const { device_id: deviceId, channel } = request.params;
       const input = { ...configFields(request.body), deviceId, channel: channelNumber(channel) };
+      // "today", the date of the version written, is the meter's site's
+      const zone = await zoneOfDevice(db, deviceId, timeZone);
       const result = await inClientTerms(() =>
-        updateCurrentChannelConfig(db, input, actorOf(request), clock.now(), timeZone),
+        updateCurrentChannelConfig(db, input, actorOf(request), clock.now(), zone),
       );
       return changeResult(result);
     },

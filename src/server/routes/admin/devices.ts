@@ -16,6 +16,7 @@ import {
   DeviceParams,
 } from "../../../contracts/admin.js";
 import { deviceSaveMessage } from "../../../i18n/fr.js";
+import { zoneOfDevice } from "../../../sites/zones.js";
 import {
   ADMIN_NOTE,
   type AdminRoutesOptions,
@@ -137,8 +138,10 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async
         ...(body.dco_mg_l === undefined ? {} : { dcoMgL: body.dco_mg_l }),
         ...(body.mes_mg_l === undefined ? {} : { mesMgL: body.mes_mg_l }),
       };
+      // "today", the date of the versions written, is the meter's site's
+      const zone = await zoneOfDevice(db, input.deviceId, timeZone);
       const result = await inClientTerms(() =>
-        saveDeviceConfiguration(db, input, actorOf(request), clock.now(), timeZone),
+        saveDeviceConfiguration(db, input, actorOf(request), clock.now(), zone),
       );
       return deviceConfigurationResult(result);
     },

@@ -1,0 +1,114 @@
+import type { LocalDays } from "../../domain/config-versions/index.js";
+import type { Queryable } from "../database.js";
+import { idleEnergyOfReading } from "./channel-activity-hourly.js";
+import type { ChannelRef } from "./stored-cycle.js";
+
+/** A channel with the activity threshold its cycles were detected with (its version in force today). */
+export interface ThresholdedChannel extends ChannelRef {
+  thresholdW: number;
+}
+
+export interface StoredIdleDay extends ChannelRef {
+  /** index into `days.dates` */
+  day: number;
+  /** stored hours of that day added up, the first and the last of them (unix seconds) */
+  hours: number;
+  firstHourS: number;
+  lastHourS: number;
+  idleWh: number;
+}
+
+/**
+ * Per channel and local day (among `days`), the energy measured outside any cycle as the cycle refresher summed
+ * it per UTC hour (`idle_energy_wh`, migration 0018), with the hours it was added from: only the whole hours
+ * inside the days, summed with the channel's threshold, and that no queued change meets (a reading reports the
+ * minute before it, so a change at the first minute of the next hour counts too). The caller reads from the
+ * readings what these hours do not cover. One range scan of the hourly key per channel.
+ */
+export async function storedIdleEnergyPerDay(
+  db: Queryable,
+  channels: readonly ThresholdedChannel[],
+  days: LocalDays,
+): Promise<StoredIdleDay[]> {
+  if (channels.length === 0 || days.dates.length === 0) return [];
+  const { rows } = await db.query<{
+    device_id: string;
+    channel: number;
+    day: number;
+    hours: number;
+    first_s: number;
+    last_s: number;
+    idle_wh: string;
+  }>(
+    `SELECT a.device_id, a.channel, width_bucket(date_part('epoch', a.hour_ts), $4::float8[]) AS day,
+            count(*)::int4 AS hours, date_part('epoch', min(a.hour_ts))::float8 AS first_s,
+            date_part('epoch', max(a.hour_ts))::float8 AS last_s, sum(a.idle_energy_wh) AS idle_wh
+     FROM unnest($1::text[], $2::int2[], $3::float8[]) AS k(device_id, channel, threshold_w)
+     JOIN channel_activity_hourly a
+       ON a.device_id = k.device_id AND a.channel = k.channel AND a.threshold_w = k.threshold_w
+     WHERE a.device_id = ANY($1::text[])
+       AND a.hour_ts >= to_timestamp(($4::float8[])[1])
+       AND a.hour_ts <= to_timestamp(($4::float8[])[cardinality($4::float8[])] - 3600)
+       AND a.idle_energy_wh IS NOT NULL
+       AND NOT EXISTS (
+             SELECT 1 FROM cycle_refresh_queue q
+             WHERE q.device_id = a.device_id AND q.channel = a.channel
+               AND q.from_minute <= date_part('epoch', a.hour_ts) / 60 + 60
+               AND q.to_minute >= date_part('epoch', a.hour_ts) / 60)
+     GROUP BY 1, 2, 3`,
+    [
+      channels.map((c) => c.deviceId),
+      channels.map((c) => c.channel),
+      channels.map((c) => c.thresholdW),
+      days.starts,
+    ],
+  );
+  return rows.map((r) => ({
+    deviceId: r.device_id,
+    channel: Number(r.channel),
+    day: Number(r.day) - 1,
+    hours: Number(r.hours),
+    firstHourS: Number(r.first_s),
+    lastHourS: Number(r.last_s),
+    idleWh: Number(r.idle_wh),
+  }));
+}
+
+/** A span of minutes [fromS, toS) of one channel, unix seconds. */
+export interface IdleSpan extends ThresholdedChannel {
+  fromS: number;
+  toS: number;
+}
+
+/**
+ * The energy measured outside any cycle in each span, from the readings (`idleEnergyOfReading`): a span's minutes
+ * are reported by the readings one minute later, and the reading at its start is read for what it says of the
+ * minute after it. Returned in the order of `spans`.
+ */
+export async function idleEnergyFromReadings(db: Queryable, spans: readonly IdleSpan[]): Promise<number[]> {
+  if (spans.length === 0) return [];
+  const { rows } = await db.query<{ i: number; idle_wh: string }>(
+    `SELECT m.i, sum(m.idle_wh) AS idle_wh
+     FROM (
+       SELECT q.i, q.from_s, r.ts, ${idleEnergyOfReading("q.threshold_w")} AS idle_wh
+       FROM unnest($1::text[], $2::int2[], $3::float8[], $4::float8[], $5::float8[])
+              WITH ORDINALITY AS q(device_id, channel, threshold_w, from_s, to_s, i)
+       JOIN readings r ON r.device_id = q.device_id AND r.channel = q.channel
+        AND r.ts >= to_timestamp(q.from_s) AND r.ts < to_timestamp(q.to_s + 60)
+       WHERE r.device_id = ANY($1::text[])
+       WINDOW w AS (PARTITION BY r.device_id, q.i ORDER BY r.ts)
+     ) m
+     WHERE m.ts >= to_timestamp(m.from_s + 60)
+     GROUP BY m.i`,
+    [
+      spans.map((s) => s.deviceId),
+      spans.map((s) => s.channel),
+      spans.map((s) => s.thresholdW),
+      spans.map((s) => s.fromS),
+      spans.map((s) => s.toS),
+    ],
+  );
+  const out = spans.map(() => 0);
+  for (const r of rows) out[Number(r.i) - 1] = Number(r.idle_wh);
+  return out;
+}
