@@ -37,6 +37,27 @@ interface ChannelSetup {
   name: string;
   pumpType: PumpType;
   flowRateM3h: number | null;
+  /** the lift pumps of a plant empty one wet well, whose useful volume is known: measured flows at once */
+  sump?: string;
+  sumpVolumeM3?: number;
+}
+
+/** Useful volume of each plant's wet well (m³), between the stop and the start float. */
+const SUMP_M3 = [1.5, 1.8, 1.4, 1.6];
+/**
+ * Mean inflow of each plant's wet well (m³/h). Enough that a night fill lasts under an hour: a stopped pump
+ * (the demo's PR1) then stands out within hours, as it did with the float pattern.
+ */
+const INFLOW_M3H = [4, 4.5, 3.5, 4];
+
+/** The simulator's wet well of a plant: its pumps move the débit effectif configured for them. */
+export function demoWetWell(deviceIndex: number) {
+  const flows = FLOWS_M3H[deviceIndex % FLOWS_M3H.length] ?? { lift: [15, 15] };
+  return {
+    volumeM3: SUMP_M3[deviceIndex % SUMP_M3.length] ?? 1.5,
+    meanInflowM3h: INFLOW_M3H[deviceIndex % INFLOW_M3H.length] ?? 4,
+    flowM3h: [flows.lift[0] ?? 15, flows.lift[1] ?? 15] as const,
+  };
 }
 
 /**
@@ -52,6 +73,8 @@ export function channelSetup(deviceIndex: number, role: ChannelRole, liftRank: n
         name: `PR${liftRank + 1}`,
         pumpType: "relevage",
         flowRateM3h: flows.lift[liftRank % flows.lift.length] ?? 15,
+        sump: "1",
+        sumpVolumeM3: demoWetWell(deviceIndex).volumeM3,
       };
     case "outlet":
       return { name: "PS", pumpType: "sortie", flowRateM3h: flows.outlet };
@@ -152,8 +175,10 @@ export async function seedDemo(service: { app: App; db: Database }, options: Dem
     devices: options.devices ?? 2,
     days: days + (options.liveDays ?? 0),
     start: new Date(now.getTime() - days * 86_400_000),
-    // Lift pumps as a float runs them (every ~30–50 min by day): a stopped one stands out within hours.
-    liftPattern: "float",
+    // The lift pumps of a plant take turns emptying one wet well (inflow varying through the day): with the
+    // sump's volume configured, their measured flows show at once (« Santé des pompes »).
+    liftPattern: "wetwell",
+    wetWell: demoWetWell,
     faults: demoFaults(nowS),
   });
   const post = async (messages: unknown[]) => {

@@ -70,8 +70,8 @@ export interface FleetConfig {
    * FLOAT_FILL_MIN), so cycles come every ~30–50 min by day and ~60–90 min at night.
    */
   liftPattern?: "random" | "float" | "wetwell";
-  /** `wetwell`: the well's volume, inflow, pump flows, wear and rainy days (simulator/wetwell.ts) */
-  wetWell?: WetWellOptions;
+  /** `wetwell`: the well's volume, inflow, pump flows, wear and rainy days (simulator/wetwell.ts), or each device's */
+  wetWell?: WetWellOptions | ((device: number) => WetWellOptions);
 }
 
 export type FaultKind =
@@ -344,7 +344,8 @@ export function planFleet(config: FleetConfig): FleetPlan {
     const reboots: Reboot[] = [];
     let wetWell: WetWellTruth | undefined;
     if (config.liftPattern === "wetwell") {
-      const planned = planWetWell(Random.from(seed, TAG.wetWell, index), startS, endS, config.wetWell);
+      const options = typeof config.wetWell === "function" ? config.wetWell(index) : config.wetWell;
+      const planned = planWetWell(Random.from(seed, TAG.wetWell, index), startS, endS, options);
       (channels[0] as ChannelPlan).cycles = planned.cycles[0];
       (channels[1] as ChannelPlan).cycles = planned.cycles[1];
       wetWell = planned.truth;

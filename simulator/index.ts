@@ -63,8 +63,11 @@ export interface SimulateOptions {
   faults?: readonly FaultOption[];
   /** lift pumps planned at random in each day (default) or run by a float, every ~30–50 min by day */
   liftPattern?: "random" | "float" | "wetwell";
-  /** `wetwell`: volume, inflow, pump flows, wear, rainy days of each device's well (simulator/wetwell.ts) */
-  wetWell?: WetWellOptions;
+  /**
+   * `wetwell`: volume, inflow, pump flows, wear, rainy days of each device's well (simulator/wetwell.ts); a
+   * function gives each device its own (by index)
+   */
+  wetWell?: WetWellOptions | ((device: number) => WetWellOptions);
 }
 
 /** One injected fault: `kind` on `channel` (default 0) of device `device` (default 0) for `minutes` from `at`. */

@@ -15,6 +15,7 @@ import { DashboardPage } from "./pages/dashboard";
 import { JournalPage } from "./pages/journal";
 import { LoginPage } from "./pages/login";
 import { NotificationsPage } from "./pages/notifications";
+import { PumpHealthPage } from "./pages/pump-health";
 import { ReportsPage } from "./pages/reports";
 import { Forbidden, NotFound } from "./pages/status";
 import { location, match, navigate } from "./state/router";
@@ -52,6 +53,7 @@ const ROUTES: Route[] = [
   { pattern: "/notifications", admin: false, title: fr.nav.notifications, page: () => <NotificationsPage /> },
   { pattern: "/journal", admin: false, title: fr.nav.journal, page: () => <JournalPage /> },
   { pattern: "/rapports", admin: false, title: fr.nav.reports, page: () => <ReportsPage /> },
+  { pattern: "/sante", admin: false, title: fr.nav.pumpHealth, page: () => <PumpHealthPage /> },
 ];
 
 function resolve(path: string): { route: Route; params: Record<string, string> } | null {

@@ -27,6 +27,7 @@ import type {
   CycleItem,
   CyclesResponse,
   DevicesResponse,
+  PumpHealthResponse,
   SeriesResponse,
 } from "../../../src/contracts/read.js";
 import type { SitesResponse } from "../../../src/contracts/sites.js";
@@ -36,6 +37,7 @@ export type Device = Devices["devices"][number];
 export type Cycles = Static<typeof CyclesResponse>;
 export type Cycle = Static<typeof CycleItem>;
 export type Series = Static<typeof SeriesResponse>;
+export type PumpHealth = Static<typeof PumpHealthResponse>;
 export type Versions = Static<typeof VersionsResponse>;
 export type Version = Static<typeof ConfigVersionItem>;
 export type VersionChange = Static<typeof VersionChangeResponse>;

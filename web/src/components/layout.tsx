@@ -59,6 +59,14 @@ export function Layout({ children }: { children: ComponentChildren }) {
               {fr.nav.dashboard}
             </Link>
             <Link
+              href="/sante"
+              class="main-nav__link"
+              current={path === "/sante"}
+              onNavigate={() => setMenuOpen(false)}
+            >
+              {fr.nav.pumpHealth}
+            </Link>
+            <Link
               href="/journal"
               class="main-nav__link"
               current={path === "/journal"}

@@ -20,6 +20,7 @@ export const fr = {
     notifications: "Mes notifications",
     journal: "Journal d'exploitation",
     reports: "Rapports",
+    pumpHealth: "Santé des pompes",
     sites: "Sites",
   },
   roles: { admin: "administrateur", operator: "exploitant", viewer: "lecteur" } as Record<string, string>,

@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from "preact/hooks";
 import type { Device } from "../api/types";
 import { DeviceField, Notice } from "../components/form";
+import { Link } from "../components/link";
 import {
   cyclesParams,
   useAllCycles,
@@ -148,6 +149,11 @@ export function DashboardPage() {
           <span>
             Dernier relevé de {device.name} : {dateTimeOf(device.last_seen, tz)}
           </span>
+        )}
+        {device?.channels.some((c) => c.pump_type === "relevage") && (
+          <Link href={`/sante?appareil=${encodeURIComponent(device.device_id)}`}>
+            Santé des pompes de {device.name}
+          </Link>
         )}
       </p>
       {error && <Notice kind="error">{error} Le tableau de bord réessaie tout seul.</Notice>}

@@ -1,0 +1,106 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simulateFleet, type WetWellTruth } from "../../simulator/index.js";
+import {
+  call,
+  chromiumPath,
+  launch,
+  openPage,
+  SKIP_REASON,
+  screenshots,
+  signIn,
+  type WatchedPage,
+} from "./browser";
+import { ADMIN, ingest, type RunningServer, startServer } from "./service";
+
+// « Santé des pompes »: the simulator's wet well (two pumps of one sump; PR2 wears from 20 to 15 m³/h over the
+// 21 days; day 17 is rainy), configured with the sump's volume, then the page of the meter.
+
+const chromium = chromiumPath();
+if (!chromium) console.warn(SKIP_REASON);
+const DAY_MS = 86_400_000;
+const NOT_FRENCH = /\b(NaN|Invalid Date|undefined|null|pump_wear|inflow_high|relevage)\b/;
+
+describe.skipIf(!chromium)("the pump health page", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let deviceId = "";
+  let truth: WetWellTruth;
+  const pages: WatchedPage[] = [];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launch()]);
+    const end = Math.floor((Date.now() - 3_600_000) / 86_400_000) * DAY_MS + 12 * 3_600_000;
+    const sim = simulateFleet({
+      seed: 17,
+      devices: 1,
+      days: 21,
+      start: new Date(end - 21 * DAY_MS),
+      liftPattern: "wetwell",
+      wetWell: {
+        volumeM3: 2.4,
+        meanInflowM3h: 2,
+        flowM3h: [20, 20],
+        wear: { channel: 1, toM3h: 15 },
+        rainyDays: [17],
+      },
+    });
+    deviceId = sim.devices[0]?.id ?? "";
+    truth = sim.plan.devices[0]?.wetWell as WetWellTruth;
+    for (const batch of sim.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
+  }, 400_000);
+  afterAll(async () => {
+    for (const p of pages) await p.page.context().close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("shows each pump's measured flow against its baseline, the daily inflow and the duty split", async () => {
+    const watched = await openPage(browser, server.url);
+    pages.push(watched);
+    const { page: p, problems } = watched;
+    await signIn(p, ADMIN);
+    expect(
+      (await call(p, "PUT", `/api/admin/devices/${deviceId}`, { name: "Station des Roseaux" })).status,
+    ).toBe(200);
+    const from = new Date(Date.now() - 30 * DAY_MS).toISOString().slice(0, 10);
+    for (const [ch, name] of [
+      [0, "PR1"],
+      [1, "PR2"],
+    ] as const) {
+      const r = await call(p, "POST", `/api/admin/channels/${deviceId}/${ch}/versions`, {
+        effective_from: from,
+        name,
+        pump_type: "relevage",
+        flow_rate_m3h: 20,
+        sump: "1",
+        sump_volume_m3: truth.volumeM3,
+      });
+      expect(r.status).toBe(201);
+    }
+    // from the dashboard of the meter
+    await p.goto(`/?appareil=${encodeURIComponent(deviceId)}`);
+    await p.getByRole("link", { name: "Santé des pompes de Station des Roseaux" }).click();
+    await p.waitForURL((u) => u.pathname === "/sante");
+    await p.getByRole("heading", { name: "Santé des pompes", level: 1 }).waitFor();
+    const split = p.getByTestId("duty-split");
+    await split.waitFor({ timeout: 120_000 });
+    const rows = split.locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(2);
+    // PR1 keeps its 20 m³/h: its reference is within 3 % of the truth
+    const pr1 = (await rows.nth(0).locator("td").first().textContent()) ?? "";
+    const reference = Number(/(\d+,\d) m³\/h/.exec(pr1)?.[1]?.replace(",", "."));
+    expect(reference).toBeGreaterThan(20 * 0.97);
+    expect(reference).toBeLessThan(20 * 1.03);
+    // PR2 has worn: its last week is well below its reference, shown in red
+    const pr2Change = rows.nth(1).locator("td.is-bad");
+    expect(await pr2Change.count()).toBe(1);
+    // the charts: one flow chart per pump, the inflow bars, kWh/m³
+    expect(await p.locator(".pump-health .uplot").count()).toBe(4);
+    expect(await p.getByText("Arrivée d'eau par jour").isVisible()).toBe(true);
+    const body = (await p.locator("main").textContent()) ?? "";
+    expect(body).not.toMatch(NOT_FRENCH);
+    await screenshots(p, "sante-des-pompes");
+    expect(problems).toEqual([]);
+  });
+});
