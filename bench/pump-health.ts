@@ -4,7 +4,8 @@
 // data), on a year of one meter's simulated wet well (two lift pumps of one sump, ~20 cycles a day):
 //   - the per-cycle work the refresh adds (run edges) against the cycle detection of the same readings;
 //   - /api/cycles' report (1000 cycles and the summary) with volume_method=volumetric against flow_rate;
-//   - GET /api/pump-health's use case for a channel-year.
+//   - GET /api/pump-health's use case for a channel-year;
+//   - the alert evaluator's hourly pump_wear / inflow_high step of one meter.
 // In-process on the embedded database (DATA_DIR in a temporary folder), or PostgreSQL when DATABASE_URL is
 // set. Prints, does not assert. The machine may be shared: the load average is printed with the figures.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -170,6 +171,21 @@ async function main() {
       pumpHealth(db, versions, { deviceId, channel: 1, period: year.period, nowS, timeZone: TZ }),
     );
     console.log(`pump-health, channel-year: ${fmt(health)}`);
+    // what the alert evaluator adds once an hour per meter with a sump volume: the sump's 91 days of cycles
+    // read and stepped for pump_wear and inflow_high (src/alerts/health.ts)
+    const { healthSumps } = await import("../src/alerts/health.js");
+    const hourS = Math.floor(nowS / 3600) * 3600;
+    const step = await time(runs, async () => {
+      const sumps = await healthSumps(db, {
+        deviceId,
+        fromS: hourS,
+        toS: hourS + 1,
+        timeZone: TZ,
+        overridesOf: () => ({}),
+      });
+      return sumps.map((sump) => sump.step(hourS));
+    });
+    console.log(`alert evaluator's hourly pump-health step, one meter: ${fmt(step)}`);
   } finally {
     await db.close();
     rmSync(dataDir, { recursive: true, force: true });
