@@ -10,7 +10,14 @@
 -- (a power at or below the threshold) and the minute's own reading, if any, is not active either — exactly
 -- the minutes the cycle detector leaves out of every cycle's energy. Exact numeric, as the other sums. NULL:
 -- not summed yet (rows written before this migration): such an hour is read from the readings.
-ALTER TABLE channel_activity_hourly ADD COLUMN idle_energy_wh numeric CHECK (idle_energy_wh >= 0);
+-- The check comes in a statement of its own, through EXECUTE: Citus refuses ADD COLUMN with a constraint on a
+-- distributed table, and sends an ADD CONSTRAINT to the workers as the text of the whole statement it came in,
+-- which a file of several statements is not (« cannot insert multiple commands into a prepared statement »).
+ALTER TABLE channel_activity_hourly ADD COLUMN idle_energy_wh numeric;
+DO $$ BEGIN
+  EXECUTE 'ALTER TABLE channel_activity_hourly ADD CONSTRAINT channel_activity_hourly_idle_energy_wh_check '
+          'CHECK (idle_energy_wh >= 0)';
+END $$;
 
 -- The rows written before have NULL: queue the hours each channel has rows for once (one range per channel,
 -- read from this table, never a scan of the readings), so the background upkeep sums them — and re-detects their
