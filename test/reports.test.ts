@@ -337,6 +337,10 @@ describe("the annual report PDF", () => {
     expect(row("mars")[3]).toBe(fr(march.treated_volume_m3, 2));
     expect(row("mars")[4]).toBe(fr(march.energy_kwh, 3));
     expect(row("février")[1]).toBe("0");
+    // made on 15 April: May to December have not begun, no figures rather than zeros
+    expect(row("mai")).toEqual(["mai", "-", "-", "-", "-", "-"]);
+    expect(row("décembre")).toEqual(["décembre", "-", "-", "-", "-", "-"]);
+    expect(row("avril")[1]).toBe("0");
     expect(row("Année")[3]).toBe(fr(year.treated_volume_m3, 2));
     expect(row("Année")[4]).toBe(fr(year.energy_kwh, 3));
   });

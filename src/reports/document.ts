@@ -4,6 +4,7 @@
  * energy 0,001 kWh, CO₂e avoided 0,1 kg, electricity CO₂e 0,01 kg.
  */
 
+import { localDateOf } from "../domain/config-versions/index.js";
 import { AUTOMATIC_KIND_LABELS, JOURNAL_KIND_LABELS } from "../domain/journal/index.js";
 import { FRENCH_MONTHS, frenchMonth, monthsOf } from "../domain/reports/period.js";
 import { frenchDate, frenchTime } from "../i18n/format.js";
@@ -93,7 +94,12 @@ const num = (text: string) => ({ text, alignment: "right" });
 
 function table(widths: Content[], header: Content[], rows: Content[][], footer?: Content[]): Content {
   return {
-    table: { headerRows: 1, widths, body: [header, ...rows, ...(footer ? [footer] : [])] },
+    table: {
+      headerRows: 1,
+      keepWithHeaderRows: 1,
+      widths,
+      body: [header, ...rows, ...(footer ? [footer] : [])],
+    },
     layout: {
       fillColor: (row: number) => (row === 0 ? GREEN : row % 2 === 0 ? LIGHT : null),
       hLineWidth: () => 0.5,
@@ -117,7 +123,9 @@ function pumpsTable(data: ReportData): Content {
   const rows = data.pumps.map((p) => {
     const volume = pumpVolume(p);
     return [
-      data.meters.length > 1 ? `${p.name}\n${p.meterName}` : p.name,
+      data.meters.length > 1
+        ? { text: [p.name, { text: `\n${p.meterName}`, fontSize: 7, color: GREY }] }
+        : p.name,
       num(String(p.summary.cycles)),
       num(frenchNumber(p.runtimeMin / 60, DECIMALS.runtimeH)),
       num(frenchNumber(volume, DECIMALS.volume)),
@@ -164,7 +172,7 @@ function methodText(data: ReportData): Content[] {
   const fs = data.factorSet;
   const grid = data.gridFactor;
   return [
-    { text: "Méthode", style: "h2" },
+    { text: "Méthode", style: "h2", headlineLevel: 1 },
     {
       text: [
         { text: "Volume traité estimé d'après la durée de fonctionnement", bold: true },
@@ -215,7 +223,7 @@ const sumOr = (xs: (number | null)[]) =>
 
 function dailyVolumes(data: ReportData): Content[] {
   const columns = volumeColumns(data);
-  const head = [{ text: "Volumes journaliers estimés (m³)", style: "h2" }];
+  const head = [{ text: "Volumes journaliers estimés (m³)", style: "h2", headlineLevel: 1 }];
   if (!data.hasData || columns.length === 0) return [...head, empty()];
   const perDay = data.dates.map((date, i) => ({
     label: date.slice(8, 10),
@@ -264,7 +272,7 @@ function dayTables(labels: string[], rows: Content[][]): Content[] {
 }
 
 function alertsSection(data: ReportData, title: string): Content[] {
-  const head = { text: title, style: "h2", pageBreak: undefined };
+  const head = { text: title, style: "h2", headlineLevel: 1 };
   if (data.alerts.length === 0) return [head, empty("Aucune alerte sur la période.")];
   const tz = data.timeZone;
   const endMs = Math.min(data.generatedAt.getTime(), data.periodEnd.getTime());
@@ -291,7 +299,7 @@ function alertsSection(data: ReportData, title: string): Content[] {
 }
 
 function journalSection(data: ReportData, title: string): Content[] {
-  const head = { text: title, style: "h2" };
+  const head = { text: title, style: "h2", headlineLevel: 1 };
   if (data.journal.length === 0) return [head, empty("Aucune entrée au journal sur la période.")];
   const tz = data.timeZone;
   const name = new Map(data.meters.map((m) => [m.deviceId, m.name]));
@@ -353,10 +361,17 @@ function docOf(content: Content[], title: string): Content {
       h2: { fontSize: 12, bold: true, color: GREEN, margin: [0, 8, 0, 4] },
       th: { bold: true, color: "#ffffff", fontSize: 7.5 },
     },
+    // a heading left last on its page goes over to the next, with what it heads
+    // (the footer's nodes are on every page: they do not count)
+    pageBreakBefore: (
+      node: { headlineLevel?: number },
+      page: { getFollowingNodesOnPage: () => { style?: unknown }[] },
+    ) => node.headlineLevel === 1 && page.getFollowingNodesOnPage().every((n) => n.style === "footer"),
     footer: (page: number, pages: number) => ({
+      style: "footer",
       columns: [
-        { text: title, fontSize: 7, color: GREY },
-        { text: `Page ${page} / ${pages}`, alignment: "right", fontSize: 8, color: GREEN },
+        { text: title, style: "footer", fontSize: 7, color: GREY },
+        { text: `Page ${page} / ${pages}`, style: "footer", alignment: "right", fontSize: 8, color: GREEN },
       ],
       margin: [40, 16, 40, 0],
     }),
@@ -406,8 +421,8 @@ export function monthlyDocument(data: ReportData): Content {
     [
       ...headerBlock(data, heading),
       keyFigures,
-      { text: "Par pompe", style: "h2" },
-      pumpsTable(data),
+      // a pump per row, a page at most: the heading and its table kept together
+      { stack: [{ text: "Par pompe", style: "h2" }, pumpsTable(data)], unbreakable: true },
       ...methodText(data),
       ...dailyVolumes(data),
       ...alertsSection(data, "Alertes du mois"),
@@ -419,6 +434,8 @@ export function monthlyDocument(data: ReportData): Content {
 
 /** The year per month: what section 3 of the cahier de vie asks of the monitoring data. */
 function monthlyRows(data: ReportData) {
+  // a month not begun yet when the report is made has no figures, not zeros
+  const thisMonth = localDateOf(Math.floor(data.generatedAt.getTime() / 1000), data.timeZone).slice(0, 7);
   return monthsOf(Number(data.period)).map((month, m) => {
     const idx = data.dates.flatMap((d, i) => (d.startsWith(month) ? [i] : []));
     const day = (p: ReportPump, i: number) => p.days[i];
@@ -435,8 +452,20 @@ function monthlyRows(data: ReportData) {
         energy += d.energyKwh;
         if (d.volumeM3 !== null) volume = (volume ?? 0) + d.volumeM3;
       }
-    return { label: FRENCH_MONTHS[m] ?? month, starts, runtime, energy, volume };
+    return { label: FRENCH_MONTHS[m] ?? month, begun: month <= thisMonth, starts, runtime, energy, volume };
   });
+}
+
+/** A month of the annual table: starts, runtime, volume, energy, kWh/m³. */
+function monthRow(m: ReturnType<typeof monthlyRows>[number]): Content[] {
+  return [
+    m.label,
+    num(String(m.starts)),
+    num(frenchNumber(m.runtime / 60, DECIMALS.runtimeH)),
+    num(frenchNumber(m.volume, DECIMALS.volume)),
+    num(frenchNumber(m.energy, DECIMALS.energy)),
+    num(frenchNumber(kwhPerM3(m.energy, m.volume), DECIMALS.kwhPerM3)),
+  ];
 }
 
 export function annualDocument(data: ReportData): Content {
@@ -467,14 +496,9 @@ export function annualDocument(data: ReportData): Content {
             th("Énergie (kWh)"),
             th("kWh/m³"),
           ],
-          months.map((m) => [
-            m.label,
-            num(String(m.starts)),
-            num(frenchNumber(m.runtime / 60, DECIMALS.runtimeH)),
-            num(frenchNumber(m.volume, DECIMALS.volume)),
-            num(frenchNumber(m.energy, DECIMALS.energy)),
-            num(frenchNumber(kwhPerM3(m.energy, m.volume), DECIMALS.kwhPerM3)),
-          ]),
+          months.map((m) =>
+            m.begun ? monthRow(m) : [m.label, ...Array.from({ length: 5 }, () => num("-"))],
+          ),
           [
             { text: "Année", bold: true },
             num(String(s.cycles)),
@@ -495,10 +519,10 @@ export function annualDocument(data: ReportData): Content {
           "du système de pompage, consommation d'énergie, actes datés effectués sur le système, événements et alertes.",
         margin: [0, 0, 0, 6],
       },
-      { text: "3.1 Volumes traités (estimation) et énergie, par mois", style: "h2" },
+      { text: "3.1 Volumes traités (estimation) et énergie, par mois", style: "h2", headlineLevel: 1 },
       ...volumesTable,
-      { text: "Par pompe sur l'année", style: "h2" },
-      pumpsTable(data),
+      // a pump per row, a page at most: the heading and its table kept together
+      { stack: [{ text: "Par pompe sur l'année", style: "h2" }, pumpsTable(data)], unbreakable: true },
       ...methodText(data),
       ...journalSection(data, "3.2 Actes datés effectués sur le système et événements"),
       ...alertsSection(data, "3.3 Alertes et leurs durées"),
