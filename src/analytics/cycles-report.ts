@@ -90,6 +90,11 @@ export interface CyclesQuery {
    * Q·t1 where its sump has a volume and it qualifies, else the débit effectif
    */
   volumeMethod?: VolumeMethod;
+  /**
+   * aborted when nobody waits for the answer any more (the client closed the request): the report stops
+   * before its next statement, throwing the signal's reason
+   */
+  signal?: AbortSignal;
 }
 
 export type VolumeMethod = "flow_rate" | "volumetric";
@@ -109,6 +114,7 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
     settingsOf,
     q.refreshBudget ?? {},
   );
+  q.signal?.throwIfAborted();
   const refreshing = freshness.pending.length > 0 ? { since: freshness.pendingSince } : null;
   const days = localDays(calendar, q.period.fromDate, q.period.toDate);
   const versionOn = (c: ChannelRef, date: string) => versionAt(versions.get(channelKey(c)) ?? [], date);
@@ -153,12 +159,18 @@ export async function cyclesReport(
 ): Promise<CyclesReport> {
   const { refreshing, today, days, versionOn, reported, range, measured, dateOf, thresholded } =
     await prepare(db, config, q);
+  // checked before each statement: a report waiting for PGlite's one connection, or between two of its
+  // statements, stops once its client has gone
+  const live = <T>(read: () => Promise<T>): Promise<T> => {
+    q.signal?.throwIfAborted();
+    return read();
+  };
   const [totals, spreads, page, monitored, idle] = await inReadSnapshot(db, async (tx) => [
-    await cycleTotalsPerChannelDay(tx, { ...range, days }),
-    await closedCycleSpreads(tx, range),
-    await cyclesInRange(tx, { ...range, limit: q.limit, includeNoise: q.includeNoise }),
-    await monitoredDates(tx, q.channels, days),
-    await idleEnergyPerChannelDay(tx, thresholded, days),
+    await live(() => cycleTotalsPerChannelDay(tx, { ...range, days })),
+    await live(() => closedCycleSpreads(tx, range)),
+    await live(() => cyclesInRange(tx, { ...range, limit: q.limit, includeNoise: q.includeNoise })),
+    await live(() => monitoredDates(tx, q.channels, days)),
+    await live(() => idleEnergyPerChannelDay(tx, thresholded, days)),
   ]);
   const perDay = measured === null ? null : measuredPerDay(measured, dateOf);
   const summary = summarizeDays(

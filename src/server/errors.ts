@@ -10,6 +10,7 @@ import {
   SCHEMA_REASON_FALLBACK,
   SCHEMA_REASONS,
 } from "../i18n/fr.js";
+import { ClientGoneError } from "./client-gone.js";
 
 /** An error the client may read: a code, a status and a French message from the catalogue. */
 export class AppError extends Error {
@@ -195,6 +196,12 @@ export function installErrorHandling(
   options: { serveApp?: (request: FastifyRequest, reply: FastifyReply) => boolean } = {},
 ): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if ((error as Error) instanceof ClientGoneError) {
+      // nobody is there to read an answer: the work was stopped on purpose, not a failure
+      request.log.info("client closed the request: its reads stopped");
+      void reply.code(499).send();
+      return;
+    }
     const authored = authoredError(error);
     if (authored) {
       request.log.info({ code: authored.code }, "request rejected");

@@ -32,6 +32,7 @@ import { parsePeriod, periodErrorField } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
 import { zoneOfMeters } from "../../sites/zones.js";
 import { type Access, scopeOf } from "../access.js";
+import { clientGoneSignal } from "../client-gone.js";
 import { AppError } from "../errors.js";
 
 const CHANNELS = [0, 1, 2, 3];
@@ -171,12 +172,14 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
         response: { 200: CyclesResponse },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const signal = clientGoneSignal(reply);
       const { gridFactor, ...query } = await cyclesQuery(scopeOf(request), request.query);
       const result = await cyclesReport(db, versions, {
         ...query,
         limit: request.query.limit ?? 1000,
         gridFactor,
+        signal,
       });
       const s = result.summary;
       return {
