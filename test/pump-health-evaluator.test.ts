@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addChannelVersion } from "../src/admin/config-versions.js";
 import { evaluateRound } from "../src/alerts/evaluate.js";
-import { backtest, rulesOf } from "../src/alerts/use-cases.js";
+import { backtest, rulesOf, setRule } from "../src/alerts/use-cases.js";
 import { insertJournalEntry } from "../src/db/queries/insert-journal-entry.js";
 import { upsertCycles } from "../src/db/queries/replace-cycles.js";
 import { ingestBatch } from "../src/ingest/ingest-batch.js";
@@ -155,5 +155,37 @@ describe("pump-health rules in the backtest and on the rules screen", () => {
     // mean inflow 2 m³/h: about 48 m³ a day
     expect(inflow[0]?.learned_threshold as number).toBeGreaterThan(1.5 * 48 * 0.7);
     expect(inflow[0]?.learned_threshold as number).toBeLessThan(1.5 * 48 * 1.1);
+  });
+});
+
+describe("pump-health rules and the operator", () => {
+  it("take an operator's threshold in m³/h, and resolve once the sump's volume is removed", async () => {
+    // 25 m³/h: above what the pumps move, so pump_wear holds for both
+    for (const channel of [0, 1])
+      await setRule(t.db, {
+        deviceId: NORMAL,
+        channel,
+        rule: "pump_wear",
+        enabled: true,
+        threshold: 25,
+        at: at(105),
+        by: "test",
+      });
+    await round(at(105, 12));
+    const raised = await openHealth(NORMAL);
+    expect(raised.map((a) => `${a.rule}:${a.channel}:${a.ended_at === null}`)).toEqual([
+      "pump_wear:0:true",
+      "pump_wear:1:true",
+    ]);
+    for (const channel of [0, 1])
+      await addChannelVersion(
+        t.db,
+        { deviceId: NORMAL, channel, effectiveFrom: at(106).toISOString().slice(0, 10), sumpVolumeM3: null },
+        "test",
+        at(106),
+      );
+    await round(at(106, 12));
+    await round(new Date(at(106, 12).getTime() + 10 * 60_000));
+    expect((await openHealth(NORMAL)).every((a) => a.ended_at !== null)).toBe(true);
   });
 });

@@ -26,12 +26,14 @@ import {
   type Condition,
   evaluateChannel,
   evaluateMeter,
+  isHealthRule,
   type Learned,
   LIMITS,
   LOOKBACK_MIN,
   learnChannel,
   meterVoltage,
   type OpenAlert,
+  type RuleId,
   SEVERITY,
   step,
   timeOfDayIn,
@@ -173,6 +175,22 @@ export async function evaluateRound(
         entry.health = sumps.flatMap((sump) =>
           sump.step(hour * 60).map((s) => toCondition(s, overrides(s.channel ?? -1))),
         );
+        // An open pump_wear / inflow_high whose pump is no longer judged (its sump volume removed, no longer a
+        // lift pump) has nothing left to hold it: it resolves like a condition gone clear.
+        for (const a of open) {
+          if (a.device_id !== id || !isHealthRule(a.rule as RuleId)) continue;
+          if (entry.health.some((c) => c.rule === a.rule && c.channel === a.channel)) continue;
+          entry.health.push({
+            rule: a.rule as RuleId,
+            channel: a.channel,
+            active: false,
+            value: null,
+            threshold: null,
+            since: null,
+            source: "default",
+            lowerIsWorse: a.rule === "pump_wear",
+          });
+        }
       }
       conditions.push(...entry.health);
       options.cache?.set(id, entry);
