@@ -336,6 +336,41 @@ describe.skipIf(!chromium)("dashboard", () => {
     expect(problems.filter((x) => !x.includes("net::ERR_FAILED"))).toEqual([]);
   });
 
+  it("a filter change aborts the previous view's requests still running (issue 21, item 5)", async () => {
+    const { page: p, problems } = await page();
+    // the fleet's whole-period request for the table is held until the filter has changed
+    let seen = () => {};
+    const fleetRequest = new Promise<void>((resolve) => {
+      seen = resolve;
+    });
+    let changed = () => {};
+    const filterChanged = new Promise<void>((resolve) => {
+      changed = resolve;
+    });
+    const isFleetTable = (url: URL) =>
+      url.pathname === "/api/cycles" &&
+      url.searchParams.get("limit") === "5000" &&
+      !url.searchParams.has("device_id");
+    await p.route(isFleetTable, async (route) => {
+      seen();
+      await filterChanged;
+      await route.continue().catch(() => {}); // aborted by the page meanwhile: nothing left to continue
+    });
+    const failed: string[] = [];
+    p.on("requestfailed", (r) => {
+      if (isFleetTable(new URL(r.url()))) failed.push(r.failure()?.errorText ?? "");
+    });
+    await p.goto("/");
+    await fleetRequest;
+    await p.locator("#f-device").selectOption(deviceA);
+    await p.waitForURL((u) => u.searchParams.get("appareil") === deviceA);
+    changed();
+    await expect.poll(() => failed.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(failed[0]).toContain("ABORTED");
+    await p.unroute(isFleetTable);
+    expect(problems.filter((x) => !x.includes("ERR_ABORTED"))).toEqual([]);
+  });
+
   it("at 375 px the table scrolls sideways under the hint; screenshots", async () => {
     const { page: p, problems } = await page({ width: 375, height: 800 });
     await p.goto("/");
