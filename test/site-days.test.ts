@@ -159,4 +159,48 @@ describe("local days per site", () => {
       admin = await loginAs(app, t.db, "admin@filtreplante.fr");
     }
   });
+
+  it("keeps a moved meter's past in its former site's zone: Lyon's 26/10 stays a Paris day once it is in Dakar", async () => {
+    const moveAt = new Date("2025-11-15T14:00:00Z");
+    clock.set(moveAt);
+    admin = await loginAs(app, t.db, "admin@filtreplante.fr");
+    const sites = (await app.inject({ url: "/api/sites", headers: admin })).json().sites as {
+      id: number;
+      name: string;
+    }[];
+    const idOf = (name: string) => sites.find((s) => s.name === name)?.id;
+    try {
+      const moved = await send("PUT", `/api/admin/devices/${PARIS}/site`, {
+        site_id: idOf("Dakar Cambérène"),
+      });
+      expect(moved.statusCode).toBe(200);
+      // the same answers as before the move (first test of this file), hand-computed in Paris time
+      expect(await startsOn(PARIS, "2025-10-26")).toEqual(["2025-10-25T22:30:00Z", "2025-10-26T22:30:00Z"]);
+      expect(await startsOn(PARIS, "2025-10-27")).toEqual(["2025-10-26T23:30:00Z"]);
+      expect(await startsOn(PARIS, "2025-03-30")).toEqual(["2025-03-29T23:30:00Z", "2025-03-30T21:30:00Z"]);
+      const csv = await app.inject({
+        url: `/api/cycles.csv?device_id=${PARIS}&from=2025-10-26&to=2025-10-26`,
+        headers: admin,
+      });
+      expect(csv.body).toMatch(/26\/10\/2025;00h30/);
+      expect(csv.body).not.toMatch(/25\/10\/2025/);
+      // a cycle after the move is read in Dakar days: 23:30 UTC on the 16th is the 16th there, the 17th in Paris
+      clock.set(new Date("2025-11-17T12:00:00Z"));
+      admin = await loginAs(app, t.db, "admin@filtreplante.fr");
+      const after = cycle(PARIS, "2025-11-16T23:30:00Z");
+      const ingested = await app.inject({
+        method: "POST",
+        url: "/api/ingest/batch",
+        headers: { "x-api-key": BOOTSTRAP_KEY, "content-type": "application/json" },
+        payload: JSON.stringify({ messages: after }),
+      });
+      expect(ingested.json().errors).toBe(0);
+      expect(await startsOn(PARIS, "2025-11-16")).toEqual(["2025-11-16T23:30:00Z"]);
+      expect(await startsOn(PARIS, "2025-11-17")).toEqual([]);
+    } finally {
+      clock.set(new Date("2025-11-17T13:00:00Z"));
+      admin = await loginAs(app, t.db, "admin@filtreplante.fr");
+      await send("PUT", `/api/admin/devices/${PARIS}/site`, { site_id: idOf("Lyon-Vaise") });
+    }
+  });
 });

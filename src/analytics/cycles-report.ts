@@ -8,6 +8,7 @@ import { inReadSnapshot } from "../db/queries/read-snapshot.js";
 import type { ChannelRef, StoredCycle } from "../db/queries/stored-cycle.js";
 import {
   type ConfigVersion,
+  type LocalCalendar,
   localCalendar,
   localDayOf,
   localDays,
@@ -82,6 +83,8 @@ export interface CyclesQuery {
   includeNoise: boolean;
   nowS: number;
   timeZone: string;
+  /** the meter's days when it moved between zones (placedCalendar); absent: `timeZone`'s */
+  calendar?: LocalCalendar;
   factorSet: FactorSet;
   /** what the read may spend bringing the channels' cycles up to date (default: ensureCyclesFresh's) */
   refreshBudget?: ReadBudget;
@@ -104,7 +107,7 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
   // the volumetric method needs the sump's other pumps, fresh, with their own settings
   const read = q.volumeMethod === "volumetric" ? meterChannelsOf(q.channels) : q.channels;
   const versions = await config.versionsOf(read);
-  const calendar = localCalendar(q.timeZone);
+  const calendar = q.calendar ?? localCalendar(q.timeZone);
   const today = calendar.dateOf(q.nowS);
   const settingsOf = settingsFromVersions(versions, today);
   const freshness = await ensureCyclesFresh(

@@ -1,5 +1,14 @@
 import { parseCalendarDate } from "./config-versions/calendar-date.js";
+import type { LocalCalendar } from "./config-versions/local-calendar.js";
 import { localDateOf, localDayStartUnix } from "./config-versions/local-date.js";
+
+/** A zone's name, or the calendar of a meter that moved between zones (placedCalendar). */
+export type DaysOf = string | LocalCalendar;
+
+const dateIn = (days: DaysOf, unixS: number) =>
+  typeof days === "string" ? localDateOf(unixS, days) : days.dateOf(unixS);
+const dayStartIn = (days: DaysOf, date: string) =>
+  typeof days === "string" ? localDayStartUnix(date, days) : days.dayStart(date);
 
 /** A query's `from`/`to`: half-open instants, and the local calendar dates they cover (both included). */
 export interface Period {
@@ -40,7 +49,7 @@ interface Bound {
 }
 
 /** A date `from` starts at local midnight; a date `to` includes its whole day; an instant is itself. */
-function bound(raw: string, edge: "from" | "to", timeZone: string): Bound | null {
+function bound(raw: string, edge: "from" | "to", timeZone: DaysOf): Bound | null {
   if (DATE.test(raw)) {
     const day = parseCalendarDate(raw);
     if (day === null) return null;
@@ -48,7 +57,7 @@ function bound(raw: string, edge: "from" | "to", timeZone: string): Bound | null
     // Outside the range (year 0206, 9999-12-31) the zone cannot change the order with an accepted date, and
     // the calendar code is not asked about years it was not written for.
     if (!inRange) return { s: (day + (edge === "from" ? 0 : 1)) * 86_400, date: true, inRange };
-    return { s: localDayStartUnix(edge === "from" ? raw : addDays(raw, 1), timeZone), date: true, inRange };
+    return { s: dayStartIn(timeZone, edge === "from" ? raw : addDays(raw, 1)), date: true, inRange };
   }
   if (!INSTANT.test(raw)) return null;
   const ms = Date.parse(raw);
@@ -66,18 +75,18 @@ function bound(raw: string, edge: "from" | "to", timeZone: string): Bound | null
 export function parsePeriod(
   from: string | undefined,
   to: string | undefined,
-  timeZone: string,
+  timeZone: DaysOf,
   nowS: number,
 ): { ok: true; period: Period } | { ok: false; error: PeriodError } {
-  const today = localDateOf(nowS, timeZone);
+  const today = dateIn(timeZone, nowS);
   const end: Bound | null =
     to === undefined
-      ? { s: localDayStartUnix(addDays(today, 1), timeZone), date: true, inRange: true }
+      ? { s: dayStartIn(timeZone, addDays(today, 1)), date: true, inRange: true }
       : bound(to.trim(), "to", timeZone);
   if (end === null) return { ok: false, error: "invalid_to" };
   const start: Bound | null =
     from === undefined
-      ? { s: localDayStartUnix(addDays(today, -30), timeZone), date: true, inRange: true }
+      ? { s: dayStartIn(timeZone, addDays(today, -30)), date: true, inRange: true }
       : bound(from.trim(), "from", timeZone);
   if (start === null) return { ok: false, error: "invalid_from" };
   // A date `to` ends after its own day: reaching back to `from` or before means its day precedes `from`.
@@ -91,7 +100,7 @@ export function parsePeriod(
   if (toS - fromS > MAX_PERIOD_DAYS * 86_400) return { ok: false, error: "period_too_long" };
   return {
     ok: true,
-    period: { fromS, toS, fromDate: localDateOf(fromS, timeZone), toDate: localDateOf(toS - 1, timeZone) },
+    period: { fromS, toS, fromDate: dateIn(timeZone, fromS), toDate: dateIn(timeZone, toS - 1) },
   };
 }
 

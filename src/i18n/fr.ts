@@ -545,3 +545,142 @@ export const DELIVERY_ERRORS = {
   smtp_failed: "Échec de l'envoi de l'e-mail.",
   internal: "Erreur interne lors de la préparation du message.",
 } as const;
+
+// ---- Monthly and annual reports (issue 19): the PDF's labels, headings and sentences -----------------------
+
+export const REPORT_FR = {
+  brand: "FiltrePlante — pumpwatch",
+  shortMonths: [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+  ],
+  noData: "Aucune donnée pour cette période.",
+  noDataMonth: "Aucune donnée pour ce mois.",
+  noDataYear: "Aucune donnée pour cette année.",
+  noPumps: "Aucune donnée : aucune pompe configurée ni mesurée.",
+  noAlerts: "Aucune alerte sur la période.",
+  noJournal: "Aucune entrée au journal sur la période.",
+  total: "Total",
+  year: "Année",
+  ongoing: "en cours",
+  automaticAuthor: "automatique",
+  columns: {
+    pump: "Pompe",
+    starts: "Démarrages",
+    runtimeH: "Durée de marche (h)",
+    volumeM3: "Volume traité estimé (m³)",
+    energyKwh: "Énergie (kWh)",
+    kwhPerM3: "kWh/m³",
+    co2eKg: "CO₂e évité (kg)",
+    date: "Date",
+    month: "Mois",
+    meterChannel: "Compteur / voie",
+    alert: "Alerte",
+    start: "Début",
+    end: "Fin",
+    duration: "Durée",
+    kind: "Nature",
+    text: "Texte",
+    author: "Auteur",
+  },
+  tiles: {
+    volume: "Volume traité estimé",
+    perDay: "Traitement journalier",
+    energy: "Énergie",
+    starts: "Démarrages",
+    co2e: "CO₂e évité",
+  },
+  units: { m3: "m³", m3PerDay: "m³/jour", kwh: "kWh", kg: "kg" },
+  /** "sur 8 jours suivis", and the period's whole days when the meters were watched on fewer (issue 21). */
+  monitoredDays: (monitoredDays: number, wholeDays: number): string => {
+    const days = monitoredDays <= 1 ? `${monitoredDays} jour suivi` : `${monitoredDays} jours suivis`;
+    return monitoredDays < wholeDays ? `sur ${days} (période : ${wholeDays} jours entiers)` : `sur ${days}`;
+  },
+  channel: (channel: number) => ` / voie ${channel}`,
+  // the method
+  method: "Méthode",
+  flowNone: (pump: string) => `${pump} : aucun débit déclaré, pas de volume`,
+  flow: (pump: string, flow: string) => `${pump} : ${flow} m³/h`,
+  volumeMethodTitle: "Volume traité estimé d'après la durée de fonctionnement",
+  volumeMethod: (flows: readonly string[]) =>
+    " (estimation, pas une mesure) : durée de marche des cycles terminés des postes de relevage × débit " +
+    "effectif de l'installation déclaré pour la pompe, en vigueur le jour du cycle. " +
+    (flows.length > 0 ? `Débits : ${flows.join(" ; ")}.` : "Aucun poste de relevage."),
+  energyMethod: (timeZone: string) =>
+    "Énergie : mesurée par le compteur (Shelly Pro 4PM), tous les cycles, en cours et parasites compris. " +
+    "Démarrages : cycles de pompage hors parasites. Jours comptés en heure locale " +
+    `(${timeZone}), chaque cycle le jour de son démarrage.`,
+  co2eTitle: "CO₂e évité",
+  co2eMethod: (fs: {
+    label: string;
+    id: string;
+    referenceLabel: string;
+    gwpLabel: string;
+    excluded: readonly string[];
+  }) =>
+    ` : jeu de facteurs « ${fs.label} » (${fs.id}), référence ${fs.referenceLabel}, ${fs.gwpLabel}. ` +
+    `Non compté : ${fs.excluded.join(" ; ")}.`,
+  noGridFactor: "CO₂e de l'électricité consommée : aucun facteur du réseau renseigné.",
+  gridCo2e: (kg: string, factor: string, source: string) =>
+    `CO₂e de l'électricité consommée : ${kg} kg ` +
+    `(${factor} kg CO₂e/kWh, ${source}), indiqué à part, jamais déduit.`,
+  // the header
+  sandreCode: (code: string) => `Code SANDRE de la station : ${code}`,
+  capacity: (pe: string) => `Capacité : ${pe} EH`,
+  meters: (meters: readonly string[]) => `Compteurs : ${meters.join(", ")}`,
+  period: (from: string, to: string, timeZone: string, partial: boolean) =>
+    `Du ${from} au ${to}, heure locale ${timeZone}` +
+    (partial ? " — période en cours : chiffres à ce jour" : ""),
+  generatedAt: (at: string) => `Édité le ${at}`,
+  page: (page: number, pages: number) => `Page ${page} / ${pages}`,
+  // the monthly report
+  monthlyHeading: (month: string) => `Rapport mensuel — ${month}`,
+  perPump: "Par pompe",
+  dailyVolumes: "Volumes journaliers estimés (m³)",
+  monthAlerts: "Alertes du mois",
+  monthJournal: "Journal d'exploitation",
+  // the annual report (section 3 of the cahier de vie)
+  annualHeading: (year: string) => `Rapport annuel ${year} — cahier de vie, section 3`,
+  annualIntro:
+    "Suivi de l'exécution du cahier de vie (arrêté du 21 juillet 2015, art. 20) : données de surveillance " +
+    "du système de pompage, consommation d'énergie, actes datés effectués sur le système, événements et alertes.",
+  annualVolumes: "3.1 Volumes traités (estimation) et énergie, par mois",
+  annualPerPump: "Par pompe sur l'année",
+  annualJournal: "3.2 Actes datés effectués sur le système et événements",
+  annualAlerts: "3.3 Alertes et leurs durées",
+} as const;
+
+// ---- Operating journal (issue 19): the texts of the automatic events -----------------------------------------
+
+export const JOURNAL_FR = {
+  /** "28/11/2026 à 14:05" */
+  at: (date: string, time: string) => `${date} à ${time}`,
+  alertClosed: (rule: string, channel: number | null, duration: string) =>
+    `${rule} — ${channel === null ? "compteur" : `voie ${channel}`} : terminée après ${duration}.`,
+  noFlow: "sans débit",
+  flow: (flow: string) => `débit ${flow} m³/h`,
+  configuration: (v: {
+    name: string;
+    version: number;
+    from: string;
+    pumpType: string;
+    flow: string;
+    by: string | null;
+  }) =>
+    `Configuration de ${v.name} : version ${v.version} en vigueur à partir du ${v.from} (${v.pumpType}, ${v.flow})${v.by ? `, par ${v.by}` : ""}.`,
+  silence: (from: string, to: string, duration: string) =>
+    `Aucun relevé du compteur du ${from} au ${to} (${duration}).`,
+  predecessor: "ancien système",
+  imported: (source: string, rows: string, from: string, to: string) =>
+    `Historique importé (${source}) : ${rows} relevés du ${from} au ${to}.`,
+} as const;

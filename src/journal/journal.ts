@@ -21,7 +21,7 @@ import {
   parseJournalId,
 } from "../domain/journal/index.js";
 import { frenchDate, frenchTime } from "../i18n/format.js";
-import { frenchCalendarDate, frenchDuration, type MessageCode } from "../i18n/fr.js";
+import { frenchCalendarDate, frenchDuration, JOURNAL_FR, type MessageCode } from "../i18n/fr.js";
 import {
   type DirectoryMeter,
   type DirectorySite,
@@ -235,7 +235,7 @@ const writtenLine = (e: JournalEntry): JournalLine => ({
 
 const at = (d: Date, timeZone: string) => {
   const s = Math.floor(d.getTime() / 1000);
-  return `${frenchDate(s, timeZone)} à ${frenchTime(s, timeZone)}`;
+  return JOURNAL_FR.at(frenchDate(s, timeZone), frenchTime(s, timeZone));
 };
 
 function alertLines(row: AlertRow, from: Date, to: Date, timeZone: string): JournalLine[] {
@@ -262,9 +262,11 @@ function alertLines(row: AlertRow, from: Date, to: Date, timeZone: string): Jour
       channel,
       at: row.ended_at,
       kind: "alert_closed",
-      text: `${RULE_NAMES_FR[row.rule as RuleId] ?? row.rule} — ${
-        channel === null ? "compteur" : `voie ${channel}`
-      } : terminée après ${frenchDuration(minutes)}.`,
+      text: JOURNAL_FR.alertClosed(
+        RULE_NAMES_FR[row.rule as RuleId] ?? row.rule,
+        channel,
+        frenchDuration(minutes),
+      ),
       author: null,
       automatic: true,
     });
@@ -289,14 +291,23 @@ export async function automaticEvents(
   const lines: JournalLine[] = alerts.flatMap((a) => alertLines(a, from, to, timeZone));
   for (const v of versions) {
     const flow =
-      v.flow_rate_m3h === null ? "sans débit" : `débit ${String(v.flow_rate_m3h).replace(".", ",")} m³/h`;
+      v.flow_rate_m3h === null
+        ? JOURNAL_FR.noFlow
+        : JOURNAL_FR.flow(String(v.flow_rate_m3h).replace(".", ","));
     lines.push({
       id: `version:${v.device_id}:${v.id}`,
       deviceId: v.device_id,
       channel: v.channel,
       at: v.created_at,
       kind: "configuration",
-      text: `Configuration de ${v.name ?? `switch:${v.channel}`} : version ${v.version} en vigueur à partir du ${frenchCalendarDate(v.effective_from)} (${v.pump_type}, ${flow})${v.created_by ? `, par ${v.created_by}` : ""}.`,
+      text: JOURNAL_FR.configuration({
+        name: v.name ?? `switch:${v.channel}`,
+        version: v.version,
+        from: frenchCalendarDate(v.effective_from),
+        pumpType: v.pump_type,
+        flow,
+        by: v.created_by,
+      }),
       author: v.created_by,
       automatic: true,
     });
@@ -309,7 +320,7 @@ export async function automaticEvents(
       channel: null,
       at: s.to,
       kind: "meter_silence",
-      text: `Aucun relevé du compteur du ${at(s.from, timeZone)} au ${at(s.to, timeZone)} (${frenchDuration(minutes)}).`,
+      text: JOURNAL_FR.silence(at(s.from, timeZone), at(s.to, timeZone), frenchDuration(minutes)),
       author: null,
       automatic: true,
     });
@@ -321,7 +332,12 @@ export async function automaticEvents(
       channel: i.channel,
       at: i.importedAt,
       kind: "import",
-      text: `Historique importé (${i.source === "predecessor" ? "ancien système" : i.source}) : ${i.rowsImported.toLocaleString("fr-FR")} relevés du ${at(i.from, timeZone)} au ${at(i.to, timeZone)}.`,
+      text: JOURNAL_FR.imported(
+        i.source === "predecessor" ? JOURNAL_FR.predecessor : i.source,
+        i.rowsImported.toLocaleString("fr-FR"),
+        at(i.from, timeZone),
+        at(i.to, timeZone),
+      ),
       author: null,
       automatic: true,
     });

@@ -8,25 +8,11 @@ import { localDateOf } from "../domain/config-versions/index.js";
 import { AUTOMATIC_KIND_LABELS, JOURNAL_KIND_LABELS } from "../domain/journal/index.js";
 import { FRENCH_MONTHS, frenchMonth, monthsOf } from "../domain/reports/period.js";
 import { frenchDate, frenchTime } from "../i18n/format.js";
-import { frenchCalendarDate, frenchDuration } from "../i18n/fr.js";
+import { frenchCalendarDate, frenchDuration, REPORT_FR } from "../i18n/fr.js";
 import { volumeChartSvg } from "./chart.js";
 import type { ReportData, ReportPump } from "./monthly.js";
 
 export const GREEN = "#2d8659";
-const SHORT_MONTHS = [
-  "janv.",
-  "févr.",
-  "mars",
-  "avr.",
-  "mai",
-  "juin",
-  "juil.",
-  "août",
-  "sept.",
-  "oct.",
-  "nov.",
-  "déc.",
-];
 const LIGHT = "#e8f3ed";
 const GREY = "#5f6b66";
 
@@ -84,10 +70,7 @@ function hasVolume(data: ReportData): boolean {
 }
 
 /** "sur 8 jours suivis", and the period's whole days when the meters were watched on fewer (issue 21). */
-export function monitoredDaysText(monitoredDays: number, wholeDays: number): string {
-  const days = monitoredDays <= 1 ? `${monitoredDays} jour suivi` : `${monitoredDays} jours suivis`;
-  return monitoredDays < wholeDays ? `sur ${days} (période : ${wholeDays} jours entiers)` : `sur ${days}`;
-}
+export const monitoredDaysText = REPORT_FR.monitoredDays;
 
 const th = (text: string, alignment: "left" | "right" = "right") => ({ text, style: "th", alignment });
 const num = (text: string) => ({ text, alignment: "right" });
@@ -112,14 +95,14 @@ function table(widths: Content[], header: Content[], rows: Content[][], footer?:
   };
 }
 
-const empty = (text = "Aucune donnée pour cette période.") => ({
+const empty = (text: string = REPORT_FR.noData) => ({
   text,
   color: GREY,
   margin: [0, 2, 0, 10],
 });
 
 function pumpsTable(data: ReportData): Content {
-  if (data.pumps.length === 0) return empty("Aucune donnée : aucune pompe configurée ni mesurée.");
+  if (data.pumps.length === 0) return empty(REPORT_FR.noPumps);
   const rows = data.pumps.map((p) => {
     const volume = pumpVolume(p);
     return [
@@ -137,7 +120,7 @@ function pumpsTable(data: ReportData): Content {
   const s = data.summary;
   const volume = hasVolume(data) ? s.treatedVolumeM3 : null;
   const total = [
-    { text: "Total", bold: true },
+    { text: REPORT_FR.total, bold: true },
     num(String(s.cycles)),
     num(frenchNumber(data.pumps.reduce((a, p) => a + p.runtimeMin, 0) / 60, DECIMALS.runtimeH)),
     num(frenchNumber(volume, DECIMALS.volume)),
@@ -148,13 +131,13 @@ function pumpsTable(data: ReportData): Content {
   return table(
     ["*", 56, 56, 70, 58, 44, 56],
     [
-      th("Pompe", "left"),
-      th("Démarrages"),
-      th("Durée de marche (h)"),
-      th("Volume traité estimé (m³)"),
-      th("Énergie (kWh)"),
-      th("kWh/m³"),
-      th("CO₂e évité (kg)"),
+      th(REPORT_FR.columns.pump, "left"),
+      th(REPORT_FR.columns.starts),
+      th(REPORT_FR.columns.runtimeH),
+      th(REPORT_FR.columns.volumeM3),
+      th(REPORT_FR.columns.energyKwh),
+      th(REPORT_FR.columns.kwhPerM3),
+      th(REPORT_FR.columns.co2eKg),
     ],
     rows,
     total,
@@ -166,44 +149,35 @@ function methodText(data: ReportData): Content[] {
     .filter((p) => p.pumpType === "relevage")
     .map((p) =>
       p.flowRateM3h === null
-        ? `${p.name} : aucun débit déclaré, pas de volume`
-        : `${p.name} : ${frenchNumber(p.flowRateM3h, 1)} m³/h`,
+        ? REPORT_FR.flowNone(p.name)
+        : REPORT_FR.flow(p.name, frenchNumber(p.flowRateM3h, 1)),
     );
   const fs = data.factorSet;
   const grid = data.gridFactor;
   return [
-    { text: "Méthode", style: "h2", headlineLevel: 1 },
+    { text: REPORT_FR.method, style: "h2", headlineLevel: 1 },
     {
-      text: [
-        { text: "Volume traité estimé d'après la durée de fonctionnement", bold: true },
-        " (estimation, pas une mesure) : durée de marche des cycles terminés des postes de relevage × débit " +
-          "effectif de l'installation déclaré pour la pompe, en vigueur le jour du cycle. " +
-          (flows.length > 0 ? `Débits : ${flows.join(" ; ")}.` : "Aucun poste de relevage."),
-      ],
+      text: [{ text: REPORT_FR.volumeMethodTitle, bold: true }, REPORT_FR.volumeMethod(flows)],
       margin: [0, 0, 0, 4],
     },
     {
-      text:
-        "Énergie : mesurée par le compteur (Shelly Pro 4PM), tous les cycles, en cours et parasites compris. " +
-        "Démarrages : cycles de pompage hors parasites. Jours comptés en heure locale " +
-        `(${data.timeZone}), chaque cycle le jour de son démarrage.`,
+      text: REPORT_FR.energyMethod(data.timeZone),
       margin: [0, 0, 0, 4],
     },
     {
-      text: [
-        { text: "CO₂e évité", bold: true },
-        ` : jeu de facteurs « ${fs.label} » (${fs.id}), référence ${fs.referenceLabel}, ${fs.gwpLabel}. ` +
-          `Non compté : ${fs.excluded.join(" ; ")}.`,
-      ],
+      text: [{ text: REPORT_FR.co2eTitle, bold: true }, REPORT_FR.co2eMethod(fs)],
       margin: [0, 0, 0, 2],
     },
     { ul: fs.sources.map((s) => ({ text: s, fontSize: 8 })), margin: [8, 0, 0, 4] },
     {
       text:
         grid === null
-          ? "CO₂e de l'électricité consommée : aucun facteur du réseau renseigné."
-          : `CO₂e de l'électricité consommée : ${frenchNumber(data.summary.electricityCo2eKg, DECIMALS.electricityCo2e)} kg ` +
-            `(${frenchNumber(grid.kgCo2ePerKwh, 3)} kg CO₂e/kWh, ${grid.source}), indiqué à part, jamais déduit.`,
+          ? REPORT_FR.noGridFactor
+          : REPORT_FR.gridCo2e(
+              frenchNumber(data.summary.electricityCo2eKg, DECIMALS.electricityCo2e),
+              frenchNumber(grid.kgCo2ePerKwh, 3),
+              grid.source,
+            ),
       margin: [0, 0, 0, 10],
     },
   ];
@@ -223,7 +197,7 @@ const sumOr = (xs: (number | null)[]) =>
 
 function dailyVolumes(data: ReportData): Content[] {
   const columns = volumeColumns(data);
-  const head = [{ text: "Volumes journaliers estimés (m³)", style: "h2", headlineLevel: 1 }];
+  const head = [{ text: REPORT_FR.dailyVolumes, style: "h2", headlineLevel: 1 }];
   if (!data.hasData || columns.length === 0) return [...head, empty()];
   const perDay = data.dates.map((date, i) => ({
     label: date.slice(8, 10),
@@ -259,7 +233,7 @@ function dailyVolumes(data: ReportData): Content[] {
 /** A month's days in two halves side by side when the table is narrow: the month then fits on two pages. */
 function dayTables(labels: string[], rows: Content[][]): Content[] {
   // a fresh header per table: pdfmake writes its measures into the cells it lays out
-  const header = () => [th("Date", "left"), ...labels.map((l) => th(l)), th("Total")];
+  const header = () => [th(REPORT_FR.columns.date, "left"), ...labels.map((l) => th(l)), th(REPORT_FR.total)];
   const compact = (part: Content[][]) => ({
     ...table([54, ...labels.map(() => "*"), 44], header(), part),
     fontSize: 7.5,
@@ -273,7 +247,7 @@ function dayTables(labels: string[], rows: Content[][]): Content[] {
 
 function alertsSection(data: ReportData, title: string): Content[] {
   const head = { text: title, style: "h2", headlineLevel: 1 };
-  if (data.alerts.length === 0) return [head, empty("Aucune alerte sur la période.")];
+  if (data.alerts.length === 0) return [head, empty(REPORT_FR.noAlerts)];
   const tz = data.timeZone;
   const endMs = Math.min(data.generatedAt.getTime(), data.periodEnd.getTime());
   return [
@@ -281,17 +255,17 @@ function alertsSection(data: ReportData, title: string): Content[] {
     table(
       [110, "*", 80, 80, 60],
       [
-        th("Compteur / voie", "left"),
-        th("Alerte", "left"),
-        th("Début", "left"),
-        th("Fin", "left"),
-        th("Durée", "left"),
+        th(REPORT_FR.columns.meterChannel, "left"),
+        th(REPORT_FR.columns.alert, "left"),
+        th(REPORT_FR.columns.start, "left"),
+        th(REPORT_FR.columns.end, "left"),
+        th(REPORT_FR.columns.duration, "left"),
       ],
       data.alerts.map((a) => [
-        `${a.meterName}${a.channel === null ? "" : ` / voie ${a.channel}`}`,
+        `${a.meterName}${a.channel === null ? "" : REPORT_FR.channel(a.channel)}`,
         a.rule,
         at(a.startedAt, tz),
-        a.endedAt === null ? "en cours" : at(a.endedAt, tz),
+        a.endedAt === null ? REPORT_FR.ongoing : at(a.endedAt, tz),
         frenchDuration(((a.endedAt?.getTime() ?? endMs) - a.startedAt.getTime()) / 60_000),
       ]),
     ),
@@ -300,21 +274,26 @@ function alertsSection(data: ReportData, title: string): Content[] {
 
 function journalSection(data: ReportData, title: string): Content[] {
   const head = { text: title, style: "h2", headlineLevel: 1 };
-  if (data.journal.length === 0) return [head, empty("Aucune entrée au journal sur la période.")];
+  if (data.journal.length === 0) return [head, empty(REPORT_FR.noJournal)];
   const tz = data.timeZone;
   const name = new Map(data.meters.map((m) => [m.deviceId, m.name]));
   return [
     head,
     table(
       [80, 80, "*", 80],
-      [th("Date", "left"), th("Nature", "left"), th("Texte", "left"), th("Auteur", "left")],
+      [
+        th(REPORT_FR.columns.date, "left"),
+        th(REPORT_FR.columns.kind, "left"),
+        th(REPORT_FR.columns.text, "left"),
+        th(REPORT_FR.columns.author, "left"),
+      ],
       data.journal.map((l) => [
         at(l.at, tz),
         l.automatic
           ? AUTOMATIC_KIND_LABELS[l.kind as keyof typeof AUTOMATIC_KIND_LABELS]
           : JOURNAL_KIND_LABELS[l.kind as keyof typeof JOURNAL_KIND_LABELS],
         `${data.meters.length > 1 ? `${name.get(l.deviceId) ?? l.deviceId} — ` : ""}${l.text}`,
-        l.author ?? "automatique",
+        l.author ?? REPORT_FR.automaticAuthor,
       ]),
     ),
   ];
@@ -323,15 +302,21 @@ function journalSection(data: ReportData, title: string): Content[] {
 function headerBlock(data: ReportData, heading: string): Content[] {
   const site = data.site;
   const lines = [
-    site?.sandreCode ? `Code SANDRE de la station : ${site.sandreCode}` : null,
-    site?.populationEquivalent ? `Capacité : ${frenchNumber(site.populationEquivalent, 0)} EH` : null,
-    `Compteurs : ${data.meters.map((m) => (m.name === m.deviceId ? m.deviceId : `${m.name} (${m.deviceId})`)).join(", ")}`,
-    `Du ${frenchCalendarDate(data.fromDate)} au ${frenchCalendarDate(data.toDate)}, heure locale ${data.timeZone}` +
-      (data.partial ? " — période en cours : chiffres à ce jour" : ""),
-    `Édité le ${at(data.generatedAt, data.timeZone)}`,
+    site?.sandreCode ? REPORT_FR.sandreCode(site.sandreCode) : null,
+    site?.populationEquivalent ? REPORT_FR.capacity(frenchNumber(site.populationEquivalent, 0)) : null,
+    REPORT_FR.meters(
+      data.meters.map((m) => (m.name === m.deviceId ? m.deviceId : `${m.name} (${m.deviceId})`)),
+    ),
+    REPORT_FR.period(
+      frenchCalendarDate(data.fromDate),
+      frenchCalendarDate(data.toDate),
+      data.timeZone,
+      data.partial,
+    ),
+    REPORT_FR.generatedAt(at(data.generatedAt, data.timeZone)),
   ].filter((l): l is string => l !== null);
   return [
-    { text: "FiltrePlante — pumpwatch", color: GREEN, bold: true, fontSize: 9 },
+    { text: REPORT_FR.brand, color: GREEN, bold: true, fontSize: 9 },
     { text: heading, style: "h1" },
     { text: data.title, fontSize: 13, bold: true, margin: [0, 0, 0, 4] },
     ...lines.map((text) => ({ text, fontSize: 9, color: GREY })),
@@ -351,7 +336,7 @@ function docOf(content: Content[], title: string): Content {
     pageMargins: [40, 40, 40, 50],
     info: {
       title,
-      author: "FiltrePlante — pumpwatch",
+      author: REPORT_FR.brand,
       creator: "pumpwatch",
       producer: "pumpwatch (pdfmake)",
     },
@@ -371,7 +356,7 @@ function docOf(content: Content[], title: string): Content {
       style: "footer",
       columns: [
         { text: title, style: "footer", fontSize: 7, color: GREY },
-        { text: `Page ${page} / ${pages}`, style: "footer", alignment: "right", fontSize: 8, color: GREEN },
+        { text: REPORT_FR.page(page, pages), style: "footer", alignment: "right", fontSize: 8, color: GREEN },
       ],
       margin: [40, 16, 40, 0],
     }),
@@ -389,15 +374,15 @@ function keyFiguresBlock(data: ReportData): Content {
   const unit = (value: number | null, decimals: number, suffix: string) =>
     value === null ? "-" : `${frenchNumber(value, decimals)} ${suffix}`;
   const tiles: [string, string, string?][] = [
-    ["Volume traité estimé", unit(volume ? s.treatedVolumeM3 : null, DECIMALS.volume, "m³")],
+    [REPORT_FR.tiles.volume, unit(volume ? s.treatedVolumeM3 : null, DECIMALS.volume, REPORT_FR.units.m3)],
     [
-      "Traitement journalier",
-      unit(volume ? s.treatedVolumePerDayM3 : null, DECIMALS.volume, "m³/jour"),
+      REPORT_FR.tiles.perDay,
+      unit(volume ? s.treatedVolumePerDayM3 : null, DECIMALS.volume, REPORT_FR.units.m3PerDay),
       monitoredDaysText(s.monitoredDays, s.wholeDays),
     ],
-    ["Énergie", unit(s.energyKwh, DECIMALS.energy, "kWh")],
-    ["Démarrages", String(s.cycles)],
-    ["CO₂e évité", unit(volume ? s.co2eAvoidedKg : null, DECIMALS.co2e, "kg")],
+    [REPORT_FR.tiles.energy, unit(s.energyKwh, DECIMALS.energy, REPORT_FR.units.kwh)],
+    [REPORT_FR.tiles.starts, String(s.cycles)],
+    [REPORT_FR.tiles.co2e, unit(volume ? s.co2eAvoidedKg : null, DECIMALS.co2e, REPORT_FR.units.kg)],
   ];
   return {
     columns: tiles.map(([label, value, note]) => ({
@@ -413,20 +398,20 @@ function keyFiguresBlock(data: ReportData): Content {
 }
 
 export function monthlyDocument(data: ReportData): Content {
-  const heading = `Rapport mensuel — ${frenchMonth(data.period)}`;
+  const heading = REPORT_FR.monthlyHeading(frenchMonth(data.period));
   const keyFigures = data.hasData
     ? keyFiguresBlock(data)
-    : { text: "Aucune donnée pour ce mois.", fontSize: 12, bold: true, color: GREY, margin: [0, 4, 0, 8] };
+    : { text: REPORT_FR.noDataMonth, fontSize: 12, bold: true, color: GREY, margin: [0, 4, 0, 8] };
   return docOf(
     [
       ...headerBlock(data, heading),
       keyFigures,
       // a pump per row, a page at most: the heading and its table kept together
-      { stack: [{ text: "Par pompe", style: "h2" }, pumpsTable(data)], unbreakable: true },
+      { stack: [{ text: REPORT_FR.perPump, style: "h2" }, pumpsTable(data)], unbreakable: true },
       ...methodText(data),
       ...dailyVolumes(data),
-      ...alertsSection(data, "Alertes du mois"),
-      ...journalSection(data, "Journal d'exploitation"),
+      ...alertsSection(data, REPORT_FR.monthAlerts),
+      ...journalSection(data, REPORT_FR.monthJournal),
     ],
     `${heading} — ${data.title}`,
   );
@@ -469,7 +454,7 @@ function monthRow(m: ReturnType<typeof monthlyRows>[number]): Content[] {
 }
 
 export function annualDocument(data: ReportData): Content {
-  const heading = `Rapport annuel ${data.period} — cahier de vie, section 3`;
+  const heading = REPORT_FR.annualHeading(data.period);
   const months = monthlyRows(data);
   const s = data.summary;
   const yearVolume = hasVolume(data) ? s.treatedVolumeM3 : null;
@@ -478,8 +463,8 @@ export function annualDocument(data: ReportData): Content {
         keyFiguresBlock(data),
         {
           svg: volumeChartSvg(
-            months.map((m, i) => ({ label: SHORT_MONTHS[i] ?? m.label, values: [m.volume ?? 0] })),
-            ["Volume traité estimé"],
+            months.map((m, i) => ({ label: REPORT_FR.shortMonths[i] ?? m.label, values: [m.volume ?? 0] })),
+            [REPORT_FR.tiles.volume],
             { width: 515, height: 150 },
           ),
           font: "DejaVu",
@@ -489,18 +474,18 @@ export function annualDocument(data: ReportData): Content {
         table(
           ["*", 60, 70, 80, 70, 60],
           [
-            th("Mois", "left"),
-            th("Démarrages"),
-            th("Durée de marche (h)"),
-            th("Volume traité estimé (m³)"),
-            th("Énergie (kWh)"),
-            th("kWh/m³"),
+            th(REPORT_FR.columns.month, "left"),
+            th(REPORT_FR.columns.starts),
+            th(REPORT_FR.columns.runtimeH),
+            th(REPORT_FR.columns.volumeM3),
+            th(REPORT_FR.columns.energyKwh),
+            th(REPORT_FR.columns.kwhPerM3),
           ],
           months.map((m) =>
             m.begun ? monthRow(m) : [m.label, ...Array.from({ length: 5 }, () => num("-"))],
           ),
           [
-            { text: "Année", bold: true },
+            { text: REPORT_FR.year, bold: true },
             num(String(s.cycles)),
             num(frenchNumber(months.reduce((a, m) => a + m.runtime, 0) / 60, DECIMALS.runtimeH)),
             num(frenchNumber(yearVolume, DECIMALS.volume)),
@@ -509,23 +494,21 @@ export function annualDocument(data: ReportData): Content {
           ].map((c) => ({ ...c, bold: true })),
         ),
       ]
-    : [empty("Aucune donnée pour cette année.")];
+    : [empty(REPORT_FR.noDataYear)];
   return docOf(
     [
       ...headerBlock(data, heading),
       {
-        text:
-          "Suivi de l'exécution du cahier de vie (arrêté du 21 juillet 2015, art. 20) : données de surveillance " +
-          "du système de pompage, consommation d'énergie, actes datés effectués sur le système, événements et alertes.",
+        text: REPORT_FR.annualIntro,
         margin: [0, 0, 0, 6],
       },
-      { text: "3.1 Volumes traités (estimation) et énergie, par mois", style: "h2", headlineLevel: 1 },
+      { text: REPORT_FR.annualVolumes, style: "h2", headlineLevel: 1 },
       ...volumesTable,
       // a pump per row, a page at most: the heading and its table kept together
-      { stack: [{ text: "Par pompe sur l'année", style: "h2" }, pumpsTable(data)], unbreakable: true },
+      { stack: [{ text: REPORT_FR.annualPerPump, style: "h2" }, pumpsTable(data)], unbreakable: true },
       ...methodText(data),
-      ...journalSection(data, "3.2 Actes datés effectués sur le système et événements"),
-      ...alertsSection(data, "3.3 Alertes et leurs durées"),
+      ...journalSection(data, REPORT_FR.annualJournal),
+      ...alertsSection(data, REPORT_FR.annualAlerts),
     ],
     `${heading} — ${data.title}`,
   );

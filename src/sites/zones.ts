@@ -3,9 +3,10 @@
  * without sites behaves as before them).
  */
 import type { Queryable } from "../db/database.js";
-import { siteZoneOfDevice } from "../db/queries/device-site.js";
+import { placementsOf, siteZoneOfDevice } from "../db/queries/device-site.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
 import { sitesByIds } from "../db/queries/sites.js";
+import { type LocalCalendar, placedCalendar } from "../domain/config-versions/index.js";
 import type { MeterScope } from "../domain/meter-scope.js";
 
 /**
@@ -47,4 +48,26 @@ export async function meterZones(
 /** One meter's zone now: its site's, or `defaultZone` on no site. "Today" of a version written now is in it. */
 export async function zoneOfDevice(db: Queryable, deviceId: string, defaultZone: string): Promise<string> {
   return (await siteZoneOfDevice(db, deviceId)) ?? defaultZone;
+}
+
+/**
+ * The days of a meter that moved between sites of different zones: each part of its past in the zone of the
+ * site it was on then (`device_site_placements`); null when it never changed zone (its zone says it all).
+ */
+export async function movedMeterDays(
+  db: Queryable,
+  deviceId: string,
+  defaultZone: string,
+): Promise<{ calendar: LocalCalendar; zoneAt: (unixS: number) => string } | null> {
+  const spans = (await placementsOf(db, [deviceId])).map((p) => ({
+    fromS: p.placed_at.getTime() / 1000,
+    timeZone: p.time_zone ?? defaultZone,
+  }));
+  if (new Set(spans.map((s) => s.timeZone)).size < 2) return null;
+  return {
+    calendar: placedCalendar(spans),
+    // the zone a time of that past is shown in (the first site's before any placement)
+    zoneAt: (unixS) =>
+      spans.reduce((zone, s) => (s.fromS <= unixS ? s.timeZone : zone), spans[0]?.timeZone ?? defaultZone),
+  };
 }

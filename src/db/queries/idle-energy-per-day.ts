@@ -87,19 +87,20 @@ export interface IdleSpan extends ThresholdedChannel {
  */
 export async function idleEnergyFromReadings(db: Queryable, spans: readonly IdleSpan[]): Promise<number[]> {
   if (spans.length === 0) return [];
-  const { rows } = await db.query<{ i: number; idle_wh: string }>(
-    `SELECT m.i, sum(m.idle_wh) AS idle_wh
-     FROM (
-       SELECT q.i, q.from_s, r.ts, ${idleEnergyOfReading("q.threshold_w")} AS idle_wh
-       FROM unnest($1::text[], $2::int2[], $3::float8[], $4::float8[], $5::float8[])
-              WITH ORDINALITY AS q(device_id, channel, threshold_w, from_s, to_s, i)
-       JOIN readings r ON r.device_id = q.device_id AND r.channel = q.channel
-        AND r.ts >= to_timestamp(q.from_s) AND r.ts < to_timestamp(q.to_s + 60)
-       WHERE r.device_id = ANY($1::text[])
-       WINDOW w AS (PARTITION BY r.device_id, q.i ORDER BY r.ts)
-     ) m
-     WHERE m.ts >= to_timestamp(m.from_s + 60)
-     GROUP BY m.i`,
+  // One range scan of the readings' key per span, as a subquery of its own: joined to the list of spans, the
+  // planner, which cannot see how few spans there are, hashed every reading of the meters instead (≈ 0.4 s a
+  // device-month on PGlite, most of a summary's time).
+  const { rows } = await db.query<{ i: number; idle_wh: string | null }>(
+    `SELECT q.i,
+            (SELECT sum(m.idle_wh)
+             FROM (SELECT r.ts, ${idleEnergyOfReading("q.threshold_w")} AS idle_wh
+                   FROM readings r
+                   WHERE r.device_id = q.device_id AND r.channel = q.channel
+                     AND r.ts >= to_timestamp(q.from_s) AND r.ts < to_timestamp(q.to_s + 60)
+                   WINDOW w AS (PARTITION BY r.device_id ORDER BY r.ts)) m
+             WHERE m.ts >= to_timestamp(q.from_s + 60)) AS idle_wh
+     FROM unnest($1::text[], $2::int2[], $3::float8[], $4::float8[], $5::float8[])
+            WITH ORDINALITY AS q(device_id, channel, threshold_w, from_s, to_s, i)`,
     [
       spans.map((s) => s.deviceId),
       spans.map((s) => s.channel),
@@ -109,6 +110,6 @@ export async function idleEnergyFromReadings(db: Queryable, spans: readonly Idle
     ],
   );
   const out = spans.map(() => 0);
-  for (const r of rows) out[Number(r.i) - 1] = Number(r.idle_wh);
+  for (const r of rows) out[Number(r.i) - 1] = Number(r.idle_wh ?? 0);
   return out;
 }

@@ -9,6 +9,7 @@ export {
   localDays,
 } from "./local-calendar.js";
 export { isValidTimeZone, localDateOf, localDayStartUnix, utcOffsetSeconds } from "./local-date.js";
+export { placedCalendar, type ZoneSpan } from "./placed-calendar.js";
 export { planCurrentConfigUpdate, planVersionChange, type VersionPlan } from "./plan.js";
 export {
   type ChannelConfig,

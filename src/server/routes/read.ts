@@ -30,7 +30,7 @@ import { factorSetById } from "../../domain/impact/index.js";
 import type { MeterScope } from "../../domain/meter-scope.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
-import { zoneOfMeters } from "../../sites/zones.js";
+import { movedMeterDays, zoneOfMeters } from "../../sites/zones.js";
 import { type Access, scopeOf } from "../access.js";
 import { clientGoneSignal } from "../client-gone.js";
 import { AppError } from "../errors.js";
@@ -120,7 +120,12 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     const checked = parsePeriod(query.from, query.to, timeZone, nowS);
     if (!checked.ok) throw AppError.onField(periodErrorField(checked.error), checked.error);
     const { channels, zone } = await channelsOf(scope, query.device_id, channelNumber(query.channel));
-    const parsed = zone === timeZone ? checked : parsePeriod(query.from, query.to, zone, nowS);
+    // one meter that moved between zones reads each part of its past in the zone it was in then
+    const moved = query.device_id === undefined ? null : await movedMeterDays(db, query.device_id, timeZone);
+    const parsed =
+      zone === timeZone && moved === null
+        ? checked
+        : parsePeriod(query.from, query.to, moved?.calendar ?? zone, nowS);
     if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
     // A request that names a set gets that set; otherwise the one chosen in the admin area.
     const stored = await settings();
@@ -135,6 +140,8 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       includeNoise: query.include_noise ?? false,
       nowS,
       timeZone: zone,
+      ...(moved ? { calendar: moved.calendar } : {}),
+      zoneAt: moved ? moved.zoneAt : () => zone,
       factorSet,
       volumeMethod: query.volume_method ?? "flow_rate",
       ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
@@ -174,7 +181,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     },
     async (request, reply) => {
       const signal = clientGoneSignal(reply);
-      const { gridFactor, ...query } = await cyclesQuery(scopeOf(request), request.query);
+      const { gridFactor, zoneAt: _zones, ...query } = await cyclesQuery(scopeOf(request), request.query);
       const result = await cyclesReport(db, versions, {
         ...query,
         limit: request.query.limit ?? 1000,
@@ -238,7 +245,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     },
     async (request, reply) => {
       const { sort, order, ...filters } = request.query;
-      const { gridFactor: _unused, ...query } = await cyclesQuery(scopeOf(request), filters);
+      const { gridFactor: _unused, zoneAt, ...query } = await cyclesQuery(scopeOf(request), filters);
       const pages = await cyclesExport(db, versions, {
         ...query,
         pageSize: CSV_PAGE_SIZE,
@@ -289,7 +296,8 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
                   volumeM3: item.volume_m3,
                   co2eAvoidedKg: item.co2e_avoided_kg,
                 },
-                query.timeZone,
+                // a moved meter's cycle in the zone of the site it was on then
+                zoneAt(cycle.startMinute * 60),
               );
             })
             .join("");
