@@ -5,7 +5,7 @@
  * like the alert e-mails.
  */
 import type { Mailer } from "../alerts/mailer.js";
-import { claimDueReportMailings } from "../db/queries/claim-due-report-mailings.js";
+import { claimReportMailings, dueReportMailings } from "../db/queries/claim-due-report-mailings.js";
 import { finishReportMailing } from "../db/queries/finish-report-mailing.js";
 import { monthlyReportRecipients } from "../db/queries/monthly-report-recipients.js";
 import { queueReportMailings } from "../db/queries/queue-report-mailings.js";
@@ -66,12 +66,16 @@ export async function reportMailingRound(
   }
 
   const retry = options.retry ?? DEFAULT_RETRY;
-  const due = await claimDueReportMailings(
-    deps.db,
-    now,
-    new Date(now.getTime() + (options.claimMs ?? 300_000)),
-    options.batch ?? 5,
-  );
+  const dueIds = await dueReportMailings(deps.db, now, options.batch ?? 5);
+  const due =
+    dueIds.length === 0
+      ? []
+      : await claimReportMailings(
+          deps.db,
+          dueIds,
+          now,
+          new Date(now.getTime() + (options.claimMs ?? 300_000)),
+        );
   for (const m of due) {
     let result: { ok: true } | { ok: false; reason: string; final: boolean };
     try {

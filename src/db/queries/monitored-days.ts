@@ -6,7 +6,9 @@ import type { ChannelRef } from "./stored-cycle.js";
  * The local dates among `days` on which at least one of the channels was monitored: a reading that day, or
  * a span of imported history overlapping it (filtered history keeps only the readings above 10 W, so its
  * quiet days have no row yet were watched). One index probe per day and channel on the readings' key: a
- * year of a whole fleet's days costs a few thousand probes, never a scan of its readings.
+ * year of a whole fleet's days costs a few thousand probes, never a scan of its readings. One statement per
+ * meter, whose days are merged here: Citus sends a statement that names one meter whole to its shard, and
+ * cannot join a list of several meters' channels to the readings of several shards.
  */
 export async function monitoredDates(
   db: Queryable,
@@ -14,23 +16,34 @@ export async function monitoredDates(
   days: LocalDays,
 ): Promise<string[]> {
   if (channels.length === 0 || days.dates.length === 0) return [];
+  const byMeter = new Map<string, number[]>();
+  for (const c of channels) byMeter.set(c.deviceId, [...(byMeter.get(c.deviceId) ?? []), c.channel]);
+  const seen = new Set<number>();
+  for (const [deviceId, meterChannels] of byMeter)
+    for (const day of await monitoredDaysOfMeter(db, deviceId, meterChannels, days.starts)) seen.add(day);
+  return [...seen].sort((a, b) => a - b).map((day) => days.dates[day - 1] as string);
+}
+
+/** The 1-based numbers of the days (between consecutive `starts`, epoch seconds) one meter was monitored. */
+async function monitoredDaysOfMeter(
+  db: Queryable,
+  deviceId: string,
+  channels: readonly number[],
+  starts: readonly number[],
+): Promise<number[]> {
   const { rows } = await db.query<{ day: number }>(
     `SELECT d.i AS day
      FROM generate_series(1, cardinality($3::float8[]) - 1) AS d(i)
      WHERE EXISTS (
-             SELECT 1
-             FROM unnest($1::text[], $2::int2[]) AS k(device_id, channel)
-             JOIN readings r ON r.device_id = k.device_id AND r.channel = k.channel
-             WHERE r.device_id = ANY($1::text[])
+             SELECT 1 FROM readings r
+             WHERE r.device_id = $1 AND r.channel = ANY($2::int2[])
                AND r.ts >= to_timestamp(($3::float8[])[d.i]) AND r.ts < to_timestamp(($3::float8[])[d.i + 1]))
         OR EXISTS (
-             SELECT 1
-             FROM unnest($1::text[], $2::int2[]) AS k(device_id, channel)
-             JOIN imported_history h ON h.device_id = k.device_id AND h.channel = k.channel
-             WHERE h.device_id = ANY($1::text[])
+             SELECT 1 FROM imported_history h
+             WHERE h.device_id = $1 AND h.channel = ANY($2::int2[])
                AND h.from_ts < to_timestamp(($3::float8[])[d.i + 1]) AND h.to_ts > to_timestamp(($3::float8[])[d.i]))
      ORDER BY 1`,
-    [channels.map((c) => c.deviceId), channels.map((c) => c.channel), days.starts],
+    [deviceId, channels, starts],
   );
-  return rows.map((row) => days.dates[Number(row.day) - 1] as string);
+  return rows.map((row) => Number(row.day));
 }
