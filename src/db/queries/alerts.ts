@@ -34,12 +34,14 @@ export async function openAlertsOf(db: Queryable, deviceIds: readonly string[]):
  * Who an alert event goes to: each enabled user whose preferences take this severity and device ($sev,
  * $dev: parameters of the caller's statement) while `$emails` (SMTP configured), and the enabled webhook.
  * A user who never saved preferences has the defaults (every severity and site, e-mail on). A user restricted
- * to some sites hears only of their meters (issue 18).
+ * to some sites hears only of their meters (issue 18). `$emails OR u.id IS NULL` (u.id is never null) rather
+ * than `$emails` alone: with e-mails off, a bare false would become a constant condition on an outer join, which
+ * Citus refuses on PostgreSQL 15 and 16.
  */
 const recipients = (emails: string, severity: string, device: string) => `
   SELECT 'email'::text AS kind, u.email AS target
   FROM users u LEFT JOIN alert_notification_prefs p ON p.user_id = u.id
-  WHERE ${emails} AND u.disabled_at IS NULL AND coalesce(p.email_enabled, true)
+  WHERE (${emails} OR u.id IS NULL) AND u.disabled_at IS NULL AND coalesce(p.email_enabled, true)
     AND ${severity} = ANY(coalesce(p.severities, ARRAY['critical', 'warning']::text[]))
     AND (p.device_ids IS NULL OR ${device} = ANY(p.device_ids))
     AND (u.site_ids IS NULL
