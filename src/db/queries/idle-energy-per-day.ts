@@ -81,11 +81,16 @@ export interface IdleSpan extends ThresholdedChannel {
 }
 
 /**
- * The energy measured outside any cycle in each span, from the readings (`idleEnergyOfReading`): a span's minutes
+ * The energy measured outside any cycle in each span of one meter (one meter per statement: on Citus it stays
+ * on that meter's shard), from the readings (`idleEnergyOfReading`): a span's minutes
  * are reported by the readings one minute later, and the reading at its start is read for what it says of the
  * minute after it. Returned in the order of `spans`.
  */
-export async function idleEnergyFromReadings(db: Queryable, spans: readonly IdleSpan[]): Promise<number[]> {
+export async function idleEnergyFromReadings(
+  db: Queryable,
+  deviceId: string,
+  spans: readonly Omit<IdleSpan, "deviceId">[],
+): Promise<number[]> {
   if (spans.length === 0) return [];
   // One range scan of the readings' key per span, as a subquery of its own: joined to the list of spans, the
   // planner, which cannot see how few spans there are, hashed every reading of the meters instead (≈ 0.4 s a
@@ -95,14 +100,14 @@ export async function idleEnergyFromReadings(db: Queryable, spans: readonly Idle
             (SELECT sum(m.idle_wh)
              FROM (SELECT r.ts, ${idleEnergyOfReading("q.threshold_w")} AS idle_wh
                    FROM readings r
-                   WHERE r.device_id = q.device_id AND r.channel = q.channel
+                   WHERE r.device_id = $1 AND r.channel = q.channel
                      AND r.ts >= to_timestamp(q.from_s) AND r.ts < to_timestamp(q.to_s + 60)
                    WINDOW w AS (PARTITION BY r.device_id ORDER BY r.ts)) m
              WHERE m.ts >= to_timestamp(q.from_s + 60)) AS idle_wh
-     FROM unnest($1::text[], $2::int2[], $3::float8[], $4::float8[], $5::float8[])
-            WITH ORDINALITY AS q(device_id, channel, threshold_w, from_s, to_s, i)`,
+     FROM unnest($2::int2[], $3::float8[], $4::float8[], $5::float8[])
+            WITH ORDINALITY AS q(channel, threshold_w, from_s, to_s, i)`,
     [
-      spans.map((s) => s.deviceId),
+      deviceId,
       spans.map((s) => s.channel),
       spans.map((s) => s.thresholdW),
       spans.map((s) => s.fromS),
