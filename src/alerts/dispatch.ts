@@ -1,7 +1,7 @@
 /**
  * The notification dispatcher: sends what the outbox holds (migration 0011). Any instance may run it: due
- * rows are claimed with FOR UPDATE SKIP LOCKED in a short statement that counts the attempt and makes the row
- * due again only after the claim, then sent outside any transaction, then marked sent, retried later with a
+ * rows are read without locks, then claimed per meter by a short conditional update that counts the attempt and
+ * makes the row due again only after the claim (a row another instance claimed first is left out), then sent outside any transaction, then marked sent, retried later with a
  * doubling wait, or failed with the reason. After local midnight it also queues the day's digests (once per
  * user and day, whatever the number of instances).
  */
