@@ -930,12 +930,12 @@ describe("sump and sump volume (issue 17)", () => {
   ])("refuses %j with a French message naming the field, and stores nothing", async (fields, field) => {
     const before = await storedState();
     const response = await call("POST", versionsUrl(0), { effective_from: "2026-01-01", ...fields });
-    expect(response.statusCode).toBe(422);
+    expect(response.statusCode).toBe(400);
     const error = response.json().error;
     expect(error.field).toBe(field);
     expect(error.message).toMatch(/bâche/i);
     const card = await call("PUT", configUrl(), { channels: [{ channel: 0, ...fields }] });
-    expect(card.statusCode).toBe(422);
+    expect(card.statusCode).toBe(400);
     expect(card.json().error.field).toBe(`channels.0.${field}`);
     expect(await storedState()).toBe(before);
   });
