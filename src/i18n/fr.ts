@@ -24,6 +24,8 @@ export const MESSAGES = {
   csrf_rejected:
     "Requête refusée : l'en-tête X-Requested-With: pumpwatch et une origine identique à celle du site sont exigés.",
   too_many_login_attempts: "Trop de tentatives de connexion. Réessayez plus tard.",
+  share_link_unknown: "Lien de partage inconnu : vérifiez l'adresse reçue.",
+  share_link_gone: "Ce lien de partage a expiré ou a été révoqué.",
   // Per-message rejections of a batch
   invalid_message: "Message invalide",
   invalid_src: "Identifiant d'appareil (src) invalide",
