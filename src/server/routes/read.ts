@@ -28,9 +28,9 @@ import { sortCycles } from "../../domain/cycle-order.js";
 import { DEFAULT_CYCLE_SETTINGS } from "../../domain/cycles/index.js";
 import { factorSetById } from "../../domain/impact/index.js";
 import type { MeterScope } from "../../domain/meter-scope.js";
-import { parsePeriod, periodErrorField } from "../../domain/period.js";
+import { fleetPeriod, parsePeriod, periodErrorField } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
-import { movedMeterDays, zoneOfMeters } from "../../sites/zones.js";
+import { fleetCalendars, movedMeterDays, zoneOfMeters } from "../../sites/zones.js";
 import { type Access, scopeOf } from "../access.js";
 import { clientGoneSignal } from "../client-gone.js";
 import { AppError } from "../errors.js";
@@ -68,7 +68,11 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     scope: MeterScope,
     deviceId: string | undefined,
     channel: number | undefined,
-  ): Promise<{ channels: ChannelRef[]; zone: string }> {
+  ): Promise<{
+    channels: ChannelRef[];
+    zone: string;
+    meters: { device_id: string; site_id: number | null }[];
+  }> {
     const devices = await devicesForDashboard(db, scope);
     const chosen = deviceId === undefined ? devices : devices.filter((d) => d.device_id === deviceId);
     if (deviceId !== undefined && chosen.length === 0)
@@ -79,6 +83,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       ),
       // the days are those of the meters' site (APP_TIMEZONE without one)
       zone: await zoneOfMeters(db, chosen, timeZone),
+      meters: chosen,
     };
   }
 
@@ -119,13 +124,18 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     // Checked first in APP_TIMEZONE, so a bad date is refused before the meter is looked up, as before sites.
     const checked = parsePeriod(query.from, query.to, timeZone, nowS);
     if (!checked.ok) throw AppError.onField(periodErrorField(checked.error), checked.error);
-    const { channels, zone } = await channelsOf(scope, query.device_id, channelNumber(query.channel));
+    const { channels, zone, meters } = await channelsOf(scope, query.device_id, channelNumber(query.channel));
     // one meter that moved between zones reads each part of its past in the zone it was in then
     const moved = query.device_id === undefined ? null : await movedMeterDays(db, query.device_id, timeZone);
+    // meters of several zones (no meter chosen): each reads the same from/to in its own days (issue 18)
+    const fleet = query.device_id === undefined ? await fleetCalendars(db, meters, timeZone) : null;
+    const fleetParsed =
+      fleet === null ? null : fleetPeriod(query.from, query.to, meters, fleet.calendarOf, nowS);
     const parsed =
-      zone === timeZone && moved === null
+      fleetParsed ??
+      (zone === timeZone && moved === null
         ? checked
-        : parsePeriod(query.from, query.to, moved?.calendar ?? zone, nowS);
+        : parsePeriod(query.from, query.to, moved?.calendar ?? zone, nowS));
     if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
     // A request that names a set gets that set; otherwise the one chosen in the admin area.
     const stored = await settings();
@@ -141,7 +151,14 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       nowS,
       timeZone: zone,
       ...(moved ? { calendar: moved.calendar } : {}),
-      zoneAt: moved ? moved.zoneAt : () => zone,
+      ...(fleet && fleetParsed?.ok
+        ? { meters: { calendarOf: fleet.calendarOf, periodOf: fleetParsed.periodOf } }
+        : {}),
+      zoneAt: moved
+        ? (_deviceId: string, unixS: number) => moved.zoneAt(unixS)
+        : fleet
+          ? fleet.zoneAt
+          : () => zone,
       factorSet,
       volumeMethod: query.volume_method ?? "flow_rate",
       ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
@@ -297,7 +314,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
                   co2eAvoidedKg: item.co2e_avoided_kg,
                 },
                 // a moved meter's cycle in the zone of the site it was on then
-                zoneAt(cycle.startMinute * 60),
+                zoneAt(cycle.deviceId, cycle.startMinute * 60),
               );
             })
             .join("");
