@@ -23,6 +23,7 @@ import { readView } from "../state/filters";
 import { tick, useLiveTick } from "../state/live";
 import { location, setQuery } from "../state/router";
 import { site, user } from "../state/session";
+import { isSharedView } from "../state/share";
 
 /** Channel options: the chosen device's names; for all devices, each number with every name it has. */
 export function channelOptions(devices: Device[], deviceId: string): { value: string; label: string }[] {
@@ -150,7 +151,8 @@ export function DashboardPage() {
             Dernier relevé de {device.name} : {dateTimeOf(device.last_seen, tz)}
           </span>
         )}
-        {device?.channels.some((c) => c.pump_type === "relevage") && (
+        {/* a share link opens this dashboard only: the pump-health page is an account's */}
+        {!isSharedView() && device?.channels.some((c) => c.pump_type === "relevage") && (
           <Link href={`/sante?appareil=${encodeURIComponent(device.device_id)}`}>
             Santé des pompes de {device.name}
           </Link>
