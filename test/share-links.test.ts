@@ -306,4 +306,27 @@ describe("a visitor holding a share link", () => {
         .sort(),
     ).toEqual([HIDDEN, SEEN].sort());
   });
+
+  it("is confined on an installation with PUBLIC_DASHBOARD=true too (the link sees its site, not everything)", async () => {
+    const open2 = await createTestApp(t.db, {
+      migrationCount: t.migrationCount,
+      clock,
+      timeZone: "UTC",
+      publicDashboard: true,
+    });
+    try {
+      const { token } = (
+        await send("POST", `/api/admin/sites/${seenSite}/share-links`, admin.cookie, {})
+      ).json();
+      const ids = async (cookie: string) =>
+        (await open2.inject({ url: "/api/devices", headers: { cookie } }))
+          .json()
+          .devices.map((d: { device_id: string }) => d.device_id)
+          .sort();
+      expect(await ids("")).toEqual([HIDDEN, SEEN].sort());
+      expect(await ids(`pw_share=${token}`)).toEqual([SEEN]);
+    } finally {
+      await open2.close();
+    }
+  });
 });

@@ -30,7 +30,7 @@ import { factorSetById } from "../../domain/impact/index.js";
 import type { MeterScope } from "../../domain/meter-scope.js";
 import { fleetPeriod, parsePeriod, periodErrorField } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
-import { fleetCalendars, movedMeterDays, zoneOfMeters } from "../../sites/zones.js";
+import { fleetCalendars, meterZones, movedMeterDays, zoneOfMeters } from "../../sites/zones.js";
 import { type Access, scopeOf } from "../access.js";
 import { clientGoneSignal } from "../client-gone.js";
 import { AppError } from "../errors.js";
@@ -91,8 +91,11 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     const devices = await devicesForDashboard(db, scope);
     const refs = devices.flatMap((d) => CHANNELS.map((channel) => ({ deviceId: d.device_id, channel })));
     const history = await versions.versionsOf(refs);
-    const today = localDateOf(Math.floor(clock.now().getTime() / 1000), timeZone);
-    return { devices, history, today };
+    const nowS = Math.floor(clock.now().getTime() / 1000);
+    // each meter's names are those of its version in force on its own site's today (issue 18)
+    const zoneOf = await meterZones(db, scope, timeZone);
+    const todayOf = (deviceId: string) => localDateOf(nowS, zoneOf(deviceId));
+    return { devices, history, todayOf };
   }
 
   app.get(
@@ -102,7 +105,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       schema: { summary: "Appareils et canaux, avec leurs noms", response: { 200: DevicesResponse } },
     },
     async (request) => {
-      const { devices, history, today } = await names(scopeOf(request));
+      const { devices, history, todayOf } = await names(scopeOf(request));
       return {
         devices: devices.map((d) => ({
           device_id: d.device_id,
@@ -110,7 +113,10 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           model: d.model,
           last_seen: d.last_seen.toISOString(),
           channels: CHANNELS.map((channel) => {
-            const v = versionAt(history.get(channelKey({ deviceId: d.device_id, channel })) ?? [], today);
+            const v = versionAt(
+              history.get(channelKey({ deviceId: d.device_id, channel })) ?? [],
+              todayOf(d.device_id),
+            );
             return { channel, name: v?.name ?? `switch:${channel}`, pump_type: v?.pumpType ?? null };
           }),
         })),
@@ -267,10 +273,11 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
         ...query,
         pageSize: CSV_PAGE_SIZE,
       });
-      const { devices, history, today } = await names(scopeOf(request));
+      const { devices, history, todayOf } = await names(scopeOf(request));
       const deviceName = new Map(devices.map((d) => [d.device_id, d.name ?? d.device_id]));
       const channelName = (deviceId: string, channel: number) =>
-        versionAt(history.get(channelKey({ deviceId, channel })) ?? [], today)?.name ?? `switch:${channel}`;
+        versionAt(history.get(channelKey({ deviceId, channel })) ?? [], todayOf(deviceId))?.name ??
+        `switch:${channel}`;
       // A sorted export needs every row before the first: it sorts the API's own (rounded) values, the
       // ones the table sorted, so ties fall the same way; the original order still streams page by page.
       async function* sorted() {
@@ -347,7 +354,13 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
         deviceId,
         channelNumber(request.query.channel),
       );
-      const window = seriesWindow(period, end ? { kind: "day", date: end } : { kind: "now", nowS }, zone);
+      // a meter that moved between zones: its chosen day in the zone it was in then (issue 18)
+      const moved = deviceId === undefined ? null : await movedMeterDays(db, deviceId, timeZone);
+      const window = seriesWindow(
+        period,
+        end ? { kind: "day", date: end } : { kind: "now", nowS },
+        moved?.calendar ?? zone,
+      );
       const history = await versions.versionsOf(channels);
       const today = localDateOf(nowS, zone);
       const settings = channels.map((c) => {
