@@ -93,6 +93,19 @@ export const Backtest = Type.Object({
       threshold: Nullable(Type.Number()),
     }),
   ),
+  refreshing: Type.Optional(
+    Type.Boolean({
+      description:
+        "présent et vrai quand des relevés reçus (rattrapage, import) ne sont pas encore tous pris en compte : " +
+        "le rejeu a jugé des cycles en cours de mise à jour, son résultat est provisoire",
+    }),
+  ),
+  pending_since: Type.Optional(
+    Type.String({
+      format: "date-time",
+      description: "avec refreshing : réception du plus ancien relevé pas encore pris en compte",
+    }),
+  ),
 });
 
 export const RuleSetting = Type.Object({
