@@ -88,22 +88,25 @@ describe("migration 0019: readings by month", () => {
     );
   });
 
-  it.runIf(onCitus)("on Citus, readings and each of its months are distributed by device_id with devices", async () => {
-    t = await createTestDatabase();
-    await ingestBatch(t.db, [frame(Date.parse("2023-05-10T12:00:00Z") / 60_000, 120)], options());
-    const { rows } = await t.db.query<{ rel: string; colocated: boolean; column: string }>(
-      `SELECT p.logicalrelid::text AS rel,
+  it.runIf(onCitus)(
+    "on Citus, readings and each of its months are distributed by device_id with devices",
+    async () => {
+      t = await createTestDatabase();
+      await ingestBatch(t.db, [frame(Date.parse("2023-05-10T12:00:00Z") / 60_000, 120)], options());
+      const { rows } = await t.db.query<{ rel: string; colocated: boolean; column: string }>(
+        `SELECT p.logicalrelid::text AS rel,
               p.colocationid = (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'devices'::regclass)
                 AS colocated,
               column_to_column_name(p.logicalrelid, p.partkey) AS column
        FROM pg_dist_partition p
        WHERE p.logicalrelid IN (SELECT 'readings'::regclass UNION ALL
                                 SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'readings'::regclass)`,
-    );
-    const names = (await readingPartitions(t.db)).map((p) => p.name);
-    expect(rows.length).toBe(names.length + 1);
-    for (const r of rows) expect(r).toMatchObject({ colocated: true, column: "device_id" });
-  });
+      );
+      const names = (await readingPartitions(t.db)).map((p) => p.name);
+      expect(rows.length).toBe(names.length + 1);
+      for (const r of rows) expect(r).toMatchObject({ colocated: true, column: "device_id" });
+    },
+  );
 });
 
 function frame(minute: number, apower: number, device = DEV) {
@@ -120,7 +123,9 @@ describe("months created ahead of the data, and for old history", () => {
     const at = iso("2031-11-20T10:00:00Z");
     expect(await prepareReadingMonths(t.db, at)).toBe(3);
     expect(await prepareReadingMonths(t.db, at)).toBe(0);
-    const months = (await readingPartitions(t.db)).filter((p) => p.from.getTime() >= at.getTime() - 31 * 86_400_000);
+    const months = (await readingPartitions(t.db)).filter(
+      (p) => p.from.getTime() >= at.getTime() - 31 * 86_400_000,
+    );
     expect(months.map((p) => [p.name, p.from.toISOString(), p.to.toISOString()])).toEqual([
       ["readings_y2031m11", "2031-11-01T00:00:00.000Z", "2031-12-01T00:00:00.000Z"],
       ["readings_y2031m12", "2031-12-01T00:00:00.000Z", "2032-01-01T00:00:00.000Z"],
@@ -155,20 +160,19 @@ describe("months created ahead of the data, and for old history", () => {
     expect(again).toMatchObject({ inserted: 0, duplicates: 3 });
   });
 
-  it.runIf(onPostgres)("batches of a month with no partition yet, stored at once on several connections, all succeed", async () => {
-    t = await createTestDatabase();
-    const db = t.db;
-    const base = Date.parse("2022-06-10T00:00:00Z") / 60_000;
-    const results = await Promise.all(
-      [0, 1, 2, 3].map((k) =>
-        ingestBatch(
-          db,
-          [frame(base + k, 10 + k, `shellypro4pm-00000000000${k}`)],
-          options(),
+  it.runIf(onPostgres)(
+    "batches of a month with no partition yet, stored at once on several connections, all succeed",
+    async () => {
+      t = await createTestDatabase();
+      const db = t.db;
+      const base = Date.parse("2022-06-10T00:00:00Z") / 60_000;
+      const results = await Promise.all(
+        [0, 1, 2, 3].map((k) =>
+          ingestBatch(db, [frame(base + k, 10 + k, `shellypro4pm-00000000000${k}`)], options()),
         ),
-      ),
-    );
-    expect(results.map((r) => r.inserted)).toEqual([1, 1, 1, 1]);
-    expect((await placed(db)).map((r) => r.part)).toEqual(Array(4).fill("readings_y2022m06"));
-  });
+      );
+      expect(results.map((r) => r.inserted)).toEqual([1, 1, 1, 1]);
+      expect((await placed(db)).map((r) => r.part)).toEqual(Array(4).fill("readings_y2022m06"));
+    },
+  );
 });
