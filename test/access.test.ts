@@ -28,6 +28,8 @@ let app: App;
 let admin: { cookie: string };
 let viewer: { cookie: string };
 let operator: { cookie: string };
+/** a visitor holding a read-only share link of the seen site (decision 0018): its cookie, no account */
+let shared: { cookie: string };
 let seenSite: number;
 
 /** Two hours of one pump: on from minute 10 to 30 and from 70 to 90, at 480 W. */
@@ -108,6 +110,12 @@ beforeAll(async () => {
   expect(round?.opened).toBeGreaterThanOrEqual(2);
   viewer = await loginAs(app, t.db, "lecteur@ndiassane.sn", undefined, "un mot de passe assez long");
   operator = await loginAs(app, t.db, "exploitant@ndiassane.sn", undefined, "un mot de passe assez long");
+  const link = await send("POST", `/api/admin/sites/${seenSite}/share-links`, admin.cookie, {});
+  expect(link.statusCode).toBe(201);
+  const opened = await app.inject({ url: `/api/share/${link.json().token}` });
+  const cookie = opened.cookies.find((c) => c.name === "pw_share");
+  expect(opened.statusCode === 200 && cookie).toBeTruthy();
+  shared = { cookie: `pw_share=${cookie?.value}` };
 });
 afterAll(async () => {
   await app.close();
@@ -213,11 +221,13 @@ describe("a user restricted to one site", () => {
   for (const [who, session] of [
     ["viewer", () => viewer],
     ["operator", () => operator],
+    ["share link", () => shared],
   ] as const) {
     it(`(${who}) gets, on every route, for another site's meter the answer for a meter that does not exist`, async () => {
       const ops = await operations();
       expect(ops.length).toBeGreaterThan(30);
       let namingAMeter = 0;
+      let readsItsOwn = 0;
       for (const op of ops) {
         const hidden = requestFor(op, HIDDEN);
         const ghost = requestFor(op, GHOST);
@@ -226,8 +236,15 @@ describe("a user restricted to one site", () => {
         const a = answer(await send(hidden.method, hidden.url, session().cookie, hidden.body), HIDDEN);
         const b = answer(await send(ghost.method, ghost.url, session().cookie, ghost.body), GHOST);
         expect(a, `${op.method.toUpperCase()} ${op.path}`).toEqual(b);
+        // the same route reads the caller's own meter: the two refusals above are the confinement's, not a
+        // caller refused everywhere (a share link whose cookie went wrong would pass the comparison vacuously)
+        if (op.method === "get") {
+          const own = requestFor(op, SEEN);
+          if ((await send("GET", own.url, session().cookie)).statusCode === 200) readsItsOwn += 1;
+        }
       }
       expect(namingAMeter).toBeGreaterThan(15);
+      expect(readsItsOwn).toBeGreaterThan(5);
     });
 
     it(`(${who}) reads nothing of the other site on any route that names no meter`, async () => {
@@ -299,6 +316,31 @@ describe("a user restricted to one site", () => {
         expect(response.statusCode, `${op.method.toUpperCase()} ${op.path}`).toBe(403);
       }
     }
+  });
+
+  it("as a share link, is refused every administration route and every write (401 or 403)", async () => {
+    let walked = 0;
+    for (const op of await operations()) {
+      // signing in or out is no write of the link's: it names an account, or nobody
+      if (op.path.startsWith("/api/auth/login") || op.path.startsWith("/api/auth/logout")) continue;
+      // ingestion reads an API key and nothing else (its body is checked first: a 422 here says nothing)
+      if (op.path.startsWith("/api/ingest/")) continue;
+      if (op.method === "get" && !op.path.startsWith("/api/admin/")) continue;
+      walked += 1;
+      const request = requestFor(op, SEEN);
+      // a journal entry is named `<meter>:<n>`: a well-formed one, so the refusal is the admission's
+      const url = op.path.startsWith("/api/journal/")
+        ? request.url.replace(/\/api\/journal\/[^/?]+/, `/api/journal/${encodeURIComponent(`${SEEN}:1`)}`)
+        : request.url;
+      const response = await send(request.method, url, shared.cookie, request.body);
+      expect([401, 403], `${op.method.toUpperCase()} ${op.path}: ${response.body}`).toContain(
+        response.statusCode,
+      );
+    }
+    expect(walked).toBeGreaterThan(30);
+    // …and the link still reads its site afterwards (no refusal above was the link's end)
+    const devices = await send("GET", "/api/devices", shared.cookie);
+    expect(devices.json().devices.map((d: { device_id: string }) => d.device_id)).toEqual([SEEN]);
   });
 
   it("no longer reads, in its notification preferences, a meter of a site it lost", async () => {

@@ -154,6 +154,15 @@ describe("local days per site", () => {
       expect(await firstOf(PARIS)).toEqual(["2025-11-16"]);
       expect(await firstOf(DAKAR)).toEqual(["2025-11-15"]);
       expect(await firstOf(NOWHERE)).toEqual(["2025-11-15"]);
+      // the devices overview reads each meter's version in force on its own today: Paris's (the 16th) is
+      // already the new one; Dakar's and the meter on no site's took effect today, the 15th, there too
+      const overview = (await app.inject({ url: "/api/devices", headers: admin })).json().devices as {
+        device_id: string;
+        channels: { channel: number; pump_type: string | null }[];
+      }[];
+      const typeOf = (device: string) =>
+        overview.find((d) => d.device_id === device)?.channels.find((c) => c.channel === 0)?.pump_type;
+      expect(typeOf(PARIS)).toBe("relevage");
     } finally {
       clock.set(NOW);
       admin = await loginAs(app, t.db, "admin@filtreplante.fr");
@@ -184,6 +193,12 @@ describe("local days per site", () => {
       });
       expect(csv.body).toMatch(/26\/10\/2025;00h30/);
       expect(csv.body).not.toMatch(/25\/10\/2025/);
+      // its chart of 26/10 ends at Paris's midnight (27/10 00:00 at UTC+1 = 26/10 23:00 UTC), not Dakar's
+      const series = await app.inject({
+        url: `/api/series?device_id=${PARIS}&period=24h&end=2025-10-26`,
+        headers: admin,
+      });
+      expect(series.json()).toMatchObject({ start: "2025-10-25T23:00:00Z", end: "2025-10-26T23:00:00Z" });
       // a cycle after the move is read in Dakar days: 23:30 UTC on the 16th is the 16th there, the 17th in Paris
       clock.set(new Date("2025-11-17T12:00:00Z"));
       admin = await loginAs(app, t.db, "admin@filtreplante.fr");

@@ -32,7 +32,9 @@ export type ConfigAdminErrorCode =
   | "site_name_taken"
   | "site_has_meters"
   | "restricted_admin"
-  | "invalid_site_ids";
+  | "invalid_site_ids"
+  | "invalid_share_link"
+  | "share_link_not_found";
 
 export class ConfigAdminError extends Error {
   override readonly name = "ConfigAdminError";

@@ -30,7 +30,7 @@ import {
 } from "../db/queries/alert-notifications.js";
 import type { AlertRow } from "../db/queries/alerts.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
-import { userById } from "../db/queries/users.js";
+import { listUsers, userById } from "../db/queries/users.js";
 import { type RuleId, THRESHOLD_UNIT } from "../domain/alerts/index.js";
 import {
   concerns,
@@ -52,13 +52,13 @@ import {
   DELIVERY_ERRORS,
   digestNotice,
 } from "../i18n/fr.js";
-import { meterZones } from "../sites/zones.js";
+import { accountZones, meterZones } from "../sites/zones.js";
 import type { Mailer } from "./mailer.js";
 import { RULE_NAMES_FR, toView } from "./use-cases.js";
 import { type AttemptResult, postWebhook } from "./webhook.js";
 
 export interface DispatchOptions {
-  /** APP_TIMEZONE: dates in messages, the digest's day */
+  /** APP_TIMEZONE: the digest's day of an account whose meters are not all in one site zone */
   timeZone: string;
   /** PUBLIC_URL: base of the dashboard links */
   publicUrl: string;
@@ -115,9 +115,24 @@ export async function dispatchRound(
   const deviceIds = devices.map((d) => d.device_id);
   const names = new Map(devices.map((d) => [d.device_id, d.name]));
   const nowS = Math.floor(now.getTime() / 1000);
-  const digest = digestDay(nowS, options.timeZone);
+  // each account's digest covers yesterday in its own zone (issue 18, decision 0019): the accounts are
+  // grouped by zone, one queueing statement per zone (an installation without sites: one, as before)
+  const zoneOfAccount = options.mailer
+    ? await accountZones(db, devices, options.timeZone)
+    : () => options.timeZone;
   if (options.mailer) {
-    summary.digestsQueued = await queueDigests(db, digest.day, new Date(digest.endS * 1000), now);
+    const byZone = new Map<string, number[]>();
+    for (const u of await listUsers(db)) {
+      if (u.disabled_at !== null) continue;
+      const zone = zoneOfAccount(u.site_ids);
+      byZone.set(zone, [...(byZone.get(zone) ?? []), u.id]);
+    }
+    for (const [zone, ids] of byZone) {
+      const digest = digestDay(nowS, zone);
+      // one zone for every account: the statement as before sites, for every account
+      const only = byZone.size === 1 ? null : ids;
+      summary.digestsQueued += await queueDigests(db, digest.day, new Date(digest.endS * 1000), now, only);
+    }
   }
 
   const outcome = (result: AttemptResult, attempt: number): AttemptOutcome => {
@@ -191,7 +206,7 @@ export async function dispatchRound(
     const claimed = await claimDigests(db, due, now, until);
     for (const d of claimed) {
       if (options.stopping?.()) return summary;
-      const result = await guarded(() => sendDigest(db, d, deviceIds, names, options));
+      const result = await guarded(() => sendDigest(db, d, deviceIds, names, options, zoneOfAccount));
       await finishDigest(db, d, outcome(result, d.attempts));
     }
     if (due.length < batch) break;
@@ -301,12 +316,15 @@ async function sendDigest(
   deviceIds: readonly string[],
   names: ReadonlyMap<string, string | null>,
   options: DispatchOptions,
+  zoneOfAccount: (siteIds: readonly number[] | null) => string,
 ): Promise<AttemptResult> {
   if (!options.mailer) return { ok: false, reason: DELIVERY_ERRORS.smtp_not_configured, final: true };
   const prefs = prefsOf(await notificationPrefsOf(db, d.user_id));
-  const day = dayBounds(d.day, options.timeZone);
   // A user restricted to some sites hears only of their meters (issue 18).
   const user = await userById(db, d.user_id);
+  // the day in the account's zone, the one it was queued for
+  const zone = zoneOfAccount(user?.site_ids ?? null);
+  const day = dayBounds(d.day, zone);
   const visible =
     user?.site_ids === null || user === null
       ? deviceIds
@@ -318,7 +336,7 @@ async function sendDigest(
           await alertsActiveBetween(db, visible, new Date(day.startS * 1000), new Date(day.endS * 1000))
         ).filter((r) => concerns(prefs, { severity: r.severity, deviceId: r.device_id }));
   const facts = (await noticeFacts(db, rows, names, options)).map((f) => f(null));
-  return options.mailer.send(d.target, digestNotice(d.day, options.timeZone, facts));
+  return options.mailer.send(d.target, digestNotice(d.day, zone, facts));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
 import { closedCycleSpreads } from "../db/queries/closed-cycle-spreads.js";
+import type { MeterDays } from "../db/queries/cycle-totals-per-day.js";
 import { cycleTotalsPerChannelDay } from "../db/queries/cycle-totals-per-day.js";
 import { type CycleCursor, cyclesInRange } from "../db/queries/cycles-in-range.js";
 import type { ThresholdedChannel } from "../db/queries/idle-energy-per-day.js";
@@ -85,6 +86,11 @@ export interface CyclesQuery {
   timeZone: string;
   /** the meter's days when it moved between zones (placedCalendar); absent: `timeZone`'s */
   calendar?: LocalCalendar;
+  /**
+   * A fleet across zones (issue 18): each meter's own calendar and period (the same `from`/`to` read in its
+   * zone). `period` is then their envelope. A fleet day D is every meter's own local day D, summed.
+   */
+  meters?: FleetDays | undefined;
   factorSet: FactorSet;
   /** what the read may spend bringing the channels' cycles up to date (default: ensureCyclesFresh's) */
   refreshBudget?: ReadBudget;
@@ -102,14 +108,64 @@ export interface CyclesQuery {
 
 export type VolumeMethod = "flow_rate" | "volumetric";
 
+/** Each meter's days when a query spans meters of different zones. */
+export interface FleetDays {
+  calendarOf(deviceId: string): LocalCalendar;
+  periodOf(deviceId: string): Period;
+}
+
+/**
+ * Each meter's period and days, shared between meters of one calendar and period (a fleet has a few zones,
+ * not one list of days per meter), and the fleet's "today": the earliest of the meters' (a fleet day is whole
+ * once every meter's own day is over).
+ */
+function fleetDays(meters: FleetDays, deviceIds: readonly string[], nowS: number) {
+  const shared = new Map<string, MeterDays>();
+  const calendarIds = new Map<LocalCalendar, number>();
+  const byMeter = new Map<string, MeterDays>();
+  const todays: string[] = [];
+  for (const d of new Set(deviceIds)) {
+    const calendar = meters.calendarOf(d);
+    const p = meters.periodOf(d);
+    if (!calendarIds.has(calendar)) calendarIds.set(calendar, calendarIds.size);
+    const key = `${calendarIds.get(calendar)}_${p.fromS}_${p.toS}`;
+    let own = shared.get(key);
+    if (own === undefined) {
+      own = {
+        fromMinute: Math.ceil(p.fromS / 60),
+        toMinute: Math.ceil(p.toS / 60),
+        days: localDays(calendar, p.fromDate, p.toDate),
+      };
+      shared.set(key, own);
+    }
+    byMeter.set(d, own);
+    todays.push(calendar.dateOf(nowS));
+  }
+  return { byMeter, today: todays.sort()[0] };
+}
+
 /** What listing and summarising share: fresh cycles, the versions, and the period cut into local days. */
 async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
   // the volumetric method needs the sump's other pumps, fresh, with their own settings
   const read = q.volumeMethod === "volumetric" ? meterChannelsOf(q.channels) : q.channels;
   const versions = await config.versionsOf(read);
   const calendar = q.calendar ?? localCalendar(q.timeZone);
-  const today = calendar.dateOf(q.nowS);
-  const settingsOf = settingsFromVersions(versions, today);
+  const fleet = q.meters
+    ? fleetDays(
+        q.meters,
+        read.map((c) => c.deviceId),
+        q.nowS,
+      )
+    : null;
+  const today = fleet?.today ?? calendar.dateOf(q.nowS);
+  // each meter's settings are those of its version in force on its own today
+  const settingsOf = q.meters
+    ? (deviceId: string, channel: number) =>
+        settingsFromVersions(versions, (q.meters as FleetDays).calendarOf(deviceId).dateOf(q.nowS))(
+          deviceId,
+          channel,
+        )
+    : settingsFromVersions(versions, today);
   const freshness = await ensureCyclesFresh(
     db,
     read,
@@ -125,10 +181,16 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
     q.volumeMethod === "volumetric"
       ? await measuredVolumes(db, versions, q.channels, q.period.fromS, q.period.toS, q.period.toDate)
       : null;
+  const meterDays = fleet ? (deviceId: string) => fleet.byMeter.get(deviceId) : undefined;
+  const dateOf = (deviceId: string, unixS: number) => {
+    const own = fleet?.byMeter.get(deviceId);
+    if (own && q.meters) return localDayOf(own.days, unixS) ?? q.meters.calendarOf(deviceId).dateOf(unixS);
+    return localDayOf(days, unixS) ?? calendar.dateOf(unixS);
+  };
   const reported = (cycle: StoredCycle): ReportedCycle => {
     const startS = cycle.startMinute * 60;
     // A listed cycle starts within the period's days; the calendar would still answer if one did not.
-    const version = versionOn(cycle, localDayOf(days, startS) ?? calendar.dateOf(startS));
+    const version = versionOn(cycle, dateOf(cycle.deviceId, startS));
     const m = measured?.get(measuredKey(cycle.deviceId, cycle.channel, cycle.startMinute))?.volumeM3 ?? null;
     return { cycle, version, impact: cycleImpact(cycle, version, q.factorSet, m) };
   };
@@ -140,11 +202,14 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
     reported,
     measured,
     thresholded: thresholdedChannels(q.channels, settingsOf),
-    dateOf: (unixS: number) => localDayOf(days, unixS) ?? calendar.dateOf(unixS),
+    dateOf,
+    meterDays,
     range: {
       channels: q.channels,
       fromMinute: Math.ceil(q.period.fromS / 60),
       toMinute: Math.ceil(q.period.toS / 60),
+      meterDays,
+      meterRange: meterDays,
     },
   };
 }
@@ -160,8 +225,9 @@ export async function cyclesReport(
   config: ChannelVersions,
   q: CyclesQuery & { limit: number; gridFactor?: GridFactor | null },
 ): Promise<CyclesReport> {
-  const { refreshing, today, days, versionOn, reported, range, measured, dateOf, thresholded } =
+  const { refreshing, today, days, versionOn, reported, range, measured, dateOf, thresholded, meterDays } =
     await prepare(db, config, q);
+  const daysOfMeter = meterDays ? (deviceId: string) => meterDays(deviceId)?.days : undefined;
   // checked before each statement: a report waiting for PGlite's one connection, or between two of its
   // statements, stops once its client has gone
   const live = <T>(read: () => Promise<T>): Promise<T> => {
@@ -172,8 +238,8 @@ export async function cyclesReport(
     await live(() => cycleTotalsPerChannelDay(tx, { ...range, days })),
     await live(() => closedCycleSpreads(tx, range)),
     await live(() => cyclesInRange(tx, { ...range, limit: q.limit, includeNoise: q.includeNoise })),
-    await live(() => monitoredDates(tx, q.channels, days)),
-    await live(() => idleEnergyPerChannelDay(tx, thresholded, days)),
+    await live(() => monitoredDates(tx, q.channels, days, daysOfMeter)),
+    await live(() => idleEnergyPerChannelDay(tx, thresholded, days, daysOfMeter)),
   ]);
   const perDay = measured === null ? null : measuredPerDay(measured, dateOf);
   const summary = summarizeDays(
@@ -225,11 +291,11 @@ export async function cyclesExport(
 /** The measured cycles summed per channel and local date of their start, as the summary's days are. */
 function measuredPerDay(
   measured: Map<string, MeasuredVolume>,
-  dateOf: (unixS: number) => string,
+  dateOf: (deviceId: string, unixS: number) => string,
 ): Map<string, { cycles: number; runtimeMin: number; volumeM3: number }> {
   const out = new Map<string, { cycles: number; runtimeMin: number; volumeM3: number }>();
   for (const m of measured.values()) {
-    const key = `${channelKey(m)}_${dateOf(m.startMinute * 60)}`;
+    const key = `${channelKey(m)}_${dateOf(m.deviceId, m.startMinute * 60)}`;
     const d = out.get(key) ?? { cycles: 0, runtimeMin: 0, volumeM3: 0 };
     d.cycles++;
     d.runtimeMin += m.runtimeMin;

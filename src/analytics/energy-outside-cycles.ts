@@ -34,10 +34,22 @@ export interface IdleDay extends ChannelRef {
 export async function idleEnergyPerChannelDay(
   tx: Queryable,
   channels: readonly ThresholdedChannel[],
-  days: LocalDays,
+  allDays: LocalDays,
+  /** a meter's own days (a fleet across zones, issue 18); absent: `allDays` */
+  daysOfMeter?: ((deviceId: string) => LocalDays | undefined) | undefined,
 ): Promise<Map<string, IdleDay>> {
   const out = new Map<string, IdleDay>();
-  if (channels.length === 0 || days.dates.length === 0) return out;
+  if (channels.length === 0) return out;
+  if (daysOfMeter !== undefined) {
+    // one meter at a time, each in its own days; the keys carry the meter, so the maps never collide
+    for (const m of new Set(channels.map((c) => c.deviceId))) {
+      const own = channels.filter((c) => c.deviceId === m);
+      for (const [k, v] of await idleEnergyPerChannelDay(tx, own, daysOfMeter(m) ?? allDays)) out.set(k, v);
+    }
+    return out;
+  }
+  const days = allDays;
+  if (days.dates.length === 0) return out;
   // One meter per statement: on Citus each then stays on its meter's shard (a list of meters joined to several
   // shards' readings is refused there), and on one server it costs an index scan per meter either way.
   const meters = [...new Set(channels.map((c) => c.deviceId))];

@@ -137,7 +137,11 @@ export async function ensureCyclesFresh(
     return { channels: 0, steps: 0, written: 0, deleted: 0, failed: [], pending: [], pendingSince: null };
   }
   const budgetMs = options.budgetMs ?? DEFAULT_READ_BUDGET_MS;
-  const summary = await refresh(db, channels, { ...options, nowMinute, settingsFor }, false, {
+  // A read's steps are a day long on every database: its few compulsory steps then cost tens of milliseconds
+  // however long the backlog, which the background upkeep absorbs in longer steps (issue 20: four week-long
+  // steps made a read wait 6–13 s during a backfill on a loaded machine).
+  const maxWindowMin = options.maxWindowMin ?? DEFAULT_MAX_WINDOW_MIN;
+  const summary = await refresh(db, channels, { ...options, maxWindowMin, nowMinute, settingsFor }, false, {
     deadline: performance.now() + budgetMs,
     minSteps: options.minSteps ?? DEFAULT_READ_MIN_STEPS,
   });

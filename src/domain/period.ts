@@ -110,3 +110,35 @@ export function periodErrorField(error: PeriodError): "from" | "to" {
     ? "from"
     : "to";
 }
+
+/**
+ * The same `from`/`to` read in each meter's own days (a fleet across zones, issue 18): each meter's period,
+ * and their envelope (the earliest start, the latest end, the first and last dates) for what bounds them all.
+ * A date `from`/`to` names the same dates for every meter; an instant is the same instant for all.
+ */
+export function fleetPeriod(
+  from: string | undefined,
+  to: string | undefined,
+  meters: readonly { device_id: string }[],
+  daysOf: (deviceId: string) => DaysOf,
+  nowS: number,
+): { ok: true; period: Period; periodOf: (deviceId: string) => Period } | { ok: false; error: PeriodError } {
+  const own = new Map<string, Period>();
+  for (const m of meters) {
+    const parsed = parsePeriod(from, to, daysOf(m.device_id), nowS);
+    if (!parsed.ok) return parsed;
+    own.set(m.device_id, parsed.period);
+  }
+  const all = [...own.values()];
+  if (all.length === 0) return parsePeriod(from, to, "UTC", nowS) as never;
+  const period: Period = {
+    fromS: Math.min(...all.map((p) => p.fromS)),
+    toS: Math.max(...all.map((p) => p.toS)),
+    fromDate: all.map((p) => p.fromDate).sort()[0] as string,
+    toDate: all
+      .map((p) => p.toDate)
+      .sort()
+      .at(-1) as string,
+  };
+  return { ok: true, period, periodOf: (deviceId) => own.get(deviceId) ?? period };
+}

@@ -2,6 +2,32 @@ import { describe, expect, it } from "vitest";
 import { auditSummary, frenchDuration, whatHappened } from "./fr.js";
 
 describe("audit summaries", () => {
+  it("words a share link's creation and revocation in French, with its expiry as a date", () => {
+    const link = { site_id: 3, label: "Mairie", expires_at: "2026-01-07T12:00:00.000Z", revoked_at: null };
+    expect(
+      auditSummary({
+        kind: "share_link",
+        action: "create",
+        entityKey: "7",
+        deviceId: null,
+        before: null,
+        after: link,
+      }),
+    ).toBe(
+      "Lien de partage n° 7 créé pour le site n° 3 (« Mairie »), valable jusqu'au 07/01/2026 12h00 UTC.",
+    );
+    expect(
+      auditSummary({
+        kind: "share_link",
+        action: "revoke",
+        entityKey: "7",
+        deviceId: null,
+        before: link,
+        after: { ...link, revoked_at: "2025-12-01T09:00:00.000Z" },
+      }),
+    ).toBe("Lien de partage n° 7 du site n° 3 révoqué.");
+  });
+
   const version = (flowRateM3h: number | null) =>
     auditSummary({
       kind: "channel_version",

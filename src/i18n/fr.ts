@@ -24,6 +24,8 @@ export const MESSAGES = {
   csrf_rejected:
     "Requête refusée : l'en-tête X-Requested-With: pumpwatch et une origine identique à celle du site sont exigés.",
   too_many_login_attempts: "Trop de tentatives de connexion. Réessayez plus tard.",
+  share_link_unknown: "Lien de partage inconnu : vérifiez l'adresse reçue.",
+  share_link_gone: "Ce lien de partage a expiré ou a été révoqué.",
   // Per-message rejections of a batch
   invalid_message: "Message invalide",
   invalid_src: "Identifiant d'appareil (src) invalide",
@@ -173,6 +175,11 @@ export function auditSummary(e: {
   const a = (e.after ?? {}) as Record<string, unknown>;
   const state = Object.keys(a).length > 0 ? a : b;
   const date = (v: unknown) => (typeof v === "string" ? frenchCalendarDate(v) : "?");
+  // an instant has no zone of its own here (the audit names no site's): written in UTC, and said so
+  const instant = (v: unknown) => {
+    const s = typeof v === "string" ? Date.parse(v) / 1000 : Number.NaN;
+    return Number.isFinite(s) ? `${frenchDate(s, "UTC")} ${frenchTime(s, "UTC")} UTC` : "?";
+  };
   const quoted = (v: unknown) => (v === null || v === undefined || v === "" ? "(aucun)" : `« ${String(v)} »`);
   const number = (v: unknown) => (typeof v === "number" ? String(v).replace(".", ",") : "aucun");
   const where = `canal ${String(state.channel ?? "?")} de ${e.deviceId ?? "?"}`;
@@ -216,6 +223,13 @@ export function auditSummary(e: {
       return `Compte ${String(a.email)} réactivé.`;
     case "user:reset_password":
       return `Mot de passe de ${String(a.email)} réinitialisé.`;
+    case "share_link:create":
+      return (
+        `Lien de partage n° ${e.entityKey} créé pour le site n° ${String(a.site_id ?? "?")}` +
+        `${a.label ? ` (${quoted(a.label)})` : ""}, valable jusqu'au ${instant(a.expires_at)}.`
+      );
+    case "share_link:revoke":
+      return `Lien de partage n° ${e.entityKey} du site n° ${String(a.site_id ?? "?")} révoqué.`;
     case "journal_entry:create":
       return `Entrée du journal ${e.entityKey} écrite (${String(a.kind)}).`;
     case "journal_entry:update":

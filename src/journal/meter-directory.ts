@@ -55,6 +55,9 @@ export function principalOf(auth: Auth | undefined): Principal {
       scope: sitesScope(auth.user.siteIds),
     };
   }
+  // a share link (decision 0018) reads as a viewer of its one site, the scope the access hooks give it
+  if (auth?.kind === "share")
+    return { userId: null, email: null, role: "viewer", scope: sitesScope([auth.link.siteId]) };
   if (auth?.kind === "key" || auth?.kind === "public")
     return { userId: null, email: null, role: auth.kind, scope: EVERY_METER };
   return { userId: null, email: null, role: "public", scope: { siteIds: [] } };

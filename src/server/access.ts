@@ -5,6 +5,7 @@ import type { Queryable } from "../db/database.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
 import { EVERY_METER, type MeterScope, sitesScope } from "../domain/meter-scope.js";
 import type { MessageCode } from "../i18n/fr.js";
+import { type OpenShareLink, openShareLink } from "../sites/share-links.js";
 import { type KeyVerifier, presentedKey } from "./auth.js";
 import { AppError } from "./errors.js";
 
@@ -13,11 +14,19 @@ export const SESSION_COOKIE = "pw_session";
 /** State-changing requests made with the session cookie must carry `X-Requested-With: pumpwatch`. */
 export const CSRF_HEADER = "x-requested-with";
 export const CSRF_HEADER_VALUE = "pumpwatch";
+/**
+ * The share-link cookie (decision 0018): the link's token, set by `GET /api/share/{token}`; `HttpOnly;
+ * Secure; SameSite=Strict; Path=/api`. Only `requireReader` reads it, for GET requests, and checks the link
+ * again on each one (a revocation applies at once).
+ */
+export const SHARE_COOKIE = "pw_share";
 
 /** Who a request was admitted as; set by the preHandlers below. */
 export type Auth =
   | { kind: "session"; user: SessionUser }
   | { kind: "key"; keyId: number | null }
+  /** a read-only share link: a viewer of its one site, with no account (decision 0018) */
+  | { kind: "share"; link: OpenShareLink }
   | { kind: "public" };
 
 declare module "fastify" {
@@ -38,8 +47,9 @@ export interface Access {
    */
   requireSession(role?: "admin" | "operator"): PreHandler;
   /**
-   * Reading endpoints: a viewer or admin session, or anyone when PUBLIC_DASHBOARD=true (then
-   * `request.auth` is the session if there is one, else `{kind: "public"}`).
+   * Reading endpoints: a live session of any role; else, for a GET, a share link's cookie (a viewer of its one
+   * site: 410 once expired or revoked, 401 if unknown); else anyone when PUBLIC_DASHBOARD=true
+   * (`{kind: "public"}`); else 401.
    */
   requireReader: PreHandler;
   /** An API key (header `X-Api-Key` or `Authorization: Bearer`) or else a session of any role. */
@@ -72,11 +82,20 @@ export function isStateChanging(method: string): boolean {
   return UNSAFE_METHODS.has(method.toUpperCase());
 }
 
+function cookie(request: FastifyRequest, name: string): string | undefined {
+  const cookies = (request as { cookies?: Record<string, string | undefined> }).cookies;
+  const value = cookies?.[name];
+  return value ? value : undefined;
+}
+
 /** The token of the session cookie, if the request carries one. */
 export function sessionToken(request: FastifyRequest): string | undefined {
-  const cookies = (request as { cookies?: Record<string, string | undefined> }).cookies;
-  const value = cookies?.[SESSION_COOKIE];
-  return value ? value : undefined;
+  return cookie(request, SESSION_COOKIE);
+}
+
+/** The token of the share-link cookie, if the request carries one. */
+export function shareToken(request: FastifyRequest): string | undefined {
+  return cookie(request, SHARE_COOKIE);
 }
 
 /**
@@ -124,6 +143,8 @@ export function currentUser(request: FastifyRequest): SessionUser | null {
 export function scopeOf(request: FastifyRequest): MeterScope {
   const auth = request.auth;
   if (auth?.kind === "session") return sitesScope(auth.user.siteIds);
+  // a share link is a viewer of exactly its site: the same scope as a viewer restricted to it
+  if (auth?.kind === "share") return sitesScope([auth.link.siteId]);
   if (auth?.kind === "key" || auth?.kind === "public") return EVERY_METER;
   // No preHandler admitted anyone: nothing is visible rather than everything.
   return { siteIds: [] };
@@ -240,13 +261,20 @@ export function createAccess(options: AccessOptions): Access {
       return (request) => authenticate(request, role, "session_required");
     },
     async requireReader(request) {
-      if (!publicDashboard) return authenticate(request, undefined, "session_required");
+      const reading = !isStateChanging(request.method);
+      // Read only: a share link never admits a POST/PUT/DELETE, even on a reading route.
+      const share = reading ? shareToken(request) : undefined;
+      if (!share && !publicDashboard) return authenticate(request, undefined, "session_required");
       const token = sessionToken(request);
-      const user =
-        token && !isStateChanging(request.method)
-          ? await resolveSession(db, token, clock.now(), sessionPolicy)
-          : null;
-      request.auth = user ? { kind: "session", user } : { kind: "public" };
+      const user = token && reading ? await resolveSession(db, token, clock.now(), sessionPolicy) : null;
+      // A live session wins over a share link: its holder is who they are (and the link sees no more).
+      if (user) request.auth = { kind: "session", user };
+      else if (share) {
+        const opened = await openShareLink(db, share, clock.now());
+        if (opened.kind === "gone") throw new AppError("share_link_gone", 410);
+        if (opened.kind === "unknown") throw new AppError("share_link_unknown", 401);
+        request.auth = { kind: "share", link: opened.link };
+      } else request.auth = { kind: "public" };
       await confineRequest(db, request);
     },
     async requireKeyOrSession(request) {

@@ -27,6 +27,7 @@ import { journalRoutes } from "./routes/journal.js";
 import { pumpHealthRoutes } from "./routes/pump-health.js";
 import { readRoutes } from "./routes/read.js";
 import { reportRoutes } from "./routes/reports.js";
+import { shareRoutes } from "./routes/share.js";
 import { siteRoutes } from "./routes/site.js";
 import { sitesRoutes } from "./routes/sites.js";
 import { statsRoutes } from "./routes/stats.js";
@@ -225,6 +226,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const directory = options.meterDirectory ?? openDirectory(options.db, options.timeZone ?? "UTC");
   await app.register(journalRoutes, { db: options.db, clock: options.clock, access, directory });
   await app.register(sitesRoutes, { db: options.db, access });
+  await app.register(shareRoutes, { db: options.db, clock: options.clock });
   await app.register(pumpHealthRoutes, {
     db: options.db,
     clock: options.clock,

@@ -115,6 +115,8 @@ const ADMIN_STATUS: Partial<Record<string, number>> = {
   site_has_meters: 409,
   restricted_admin: 400,
   invalid_site_ids: 400,
+  invalid_share_link: 400,
+  share_link_not_found: 404,
   // issue 17 asks a French 400 naming the field for a sump the operator mistyped
   invalid_sump: 400,
   invalid_sump_volume: 400,

@@ -6,7 +6,12 @@ import type { Queryable } from "../db/database.js";
 import { placementsOf, siteZoneOfDevice } from "../db/queries/device-site.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
 import { sitesByIds } from "../db/queries/sites.js";
-import { type LocalCalendar, placedCalendar } from "../domain/config-versions/index.js";
+import {
+  type LocalCalendar,
+  localCalendar,
+  placedCalendar,
+  type ZoneSpan,
+} from "../domain/config-versions/index.js";
 import type { MeterScope } from "../domain/meter-scope.js";
 
 /**
@@ -70,4 +75,73 @@ export async function movedMeterDays(
     zoneAt: (unixS) =>
       spans.reduce((zone, s) => (s.fromS <= unixS ? s.timeZone : zone), spans[0]?.timeZone ?? defaultZone),
   };
+}
+
+/**
+ * Each meter's days when the meters do not all read theirs in one zone (a fleet across sites of different
+ * zones, or a meter among them that moved between zones): its site's zone, or its placements' calendar;
+ * null when one zone serves them all (then nothing changes from a single zone's query).
+ */
+export async function fleetCalendars(
+  db: Queryable,
+  meters: readonly { device_id: string; site_id: number | null }[],
+  defaultZone: string,
+): Promise<{
+  calendarOf: (deviceId: string) => LocalCalendar;
+  zoneAt: (deviceId: string, unixS: number) => string;
+} | null> {
+  // an installation without sites has no placements either: it reads as before them
+  if (meters.every((m) => m.site_id === null)) return null;
+  const siteIds = [...new Set(meters.map((m) => m.site_id).filter((id): id is number => id !== null))];
+  const zoneById = new Map((await sitesByIds(db, siteIds)).map((s) => [s.id, s.time_zone]));
+  const zoneOf = new Map(
+    meters.map((m) => [m.device_id, (m.site_id === null ? null : zoneById.get(m.site_id)) ?? defaultZone]),
+  );
+  const spans = new Map<string, ZoneSpan[]>();
+  for (const p of await placementsOf(
+    db,
+    meters.map((m) => m.device_id),
+  )) {
+    const list = spans.get(p.device_id) ?? [];
+    list.push({ fromS: p.placed_at.getTime() / 1000, timeZone: p.time_zone ?? defaultZone });
+    spans.set(p.device_id, list);
+  }
+  const moved = new Map([...spans].filter(([, list]) => new Set(list.map((s) => s.timeZone)).size > 1));
+  if (new Set(zoneOf.values()).size < 2 && moved.size === 0) return null;
+  const placed = new Map([...moved].map(([d, list]) => [d, placedCalendar(list)]));
+  return {
+    calendarOf: (d) => placed.get(d) ?? localCalendar(zoneOf.get(d) ?? defaultZone),
+    zoneAt: (d, unixS) => {
+      const list = moved.get(d);
+      if (list === undefined) return zoneOf.get(d) ?? defaultZone;
+      return list.reduce(
+        (zone, s) => (s.fromS <= unixS ? s.timeZone : zone),
+        list[0]?.timeZone ?? defaultZone,
+      );
+    },
+  };
+}
+
+/**
+ * The zone of an account's day (its digest, issue 18): the zone its meters share — those of its sites for a
+ * restricted account (its sites' zone, even with no meter on them yet), every meter for the others, a meter on
+ * no site counting as `defaultZone` — else `defaultZone`. An installation without sites: always `defaultZone`.
+ */
+export async function accountZones(
+  db: Queryable,
+  meters: readonly { site_id: number | null }[],
+  defaultZone: string,
+): Promise<(siteIds: readonly number[] | null) => string> {
+  const sites = await sitesByIds(db, null);
+  if (sites.length === 0) return () => defaultZone;
+  const zoneById = new Map(sites.map((s) => [s.id, s.time_zone]));
+  const one = (zones: Iterable<string>) => {
+    const set = new Set(zones);
+    return set.size === 1 ? ([...set][0] as string) : defaultZone;
+  };
+  const everyMeter = one(
+    meters.map((m) => (m.site_id === null ? defaultZone : (zoneById.get(m.site_id) ?? defaultZone))),
+  );
+  return (siteIds) =>
+    siteIds === null ? everyMeter : one(siteIds.map((id) => zoneById.get(id) ?? defaultZone));
 }

@@ -17,6 +17,7 @@ import { LoginPage } from "./pages/login";
 import { NotificationsPage } from "./pages/notifications";
 import { PumpHealthPage } from "./pages/pump-health";
 import { ReportsPage } from "./pages/reports";
+import { SharedPage } from "./pages/shared";
 import { Forbidden, NotFound } from "./pages/status";
 import { location, match, navigate } from "./state/router";
 import { requireSignIn, site, user } from "./state/session";
@@ -65,6 +66,14 @@ function resolve(path: string): { route: Route; params: Record<string, string> }
 }
 
 export function App() {
+  const { path } = location.value;
+  // A share link's visitor has no account: its page stands apart from the sign-in and the navigation.
+  const shared = match("/partage/:token", path);
+  if (shared) return <SharedPage token={shared.token ?? ""} />;
+  return <SignedInApp />;
+}
+
+function SignedInApp() {
   const { path } = location.value;
   const current = user.value;
   const found = path === "/admin" ? null : resolve(path);

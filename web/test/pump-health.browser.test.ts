@@ -103,4 +103,90 @@ describe.skipIf(!chromium)("the pump health page", () => {
     await screenshots(p, "sante-des-pompes");
     expect(problems).toEqual([]);
   });
+
+  // Runs after the test above, which configured the sump (PR1, PR2, its volume).
+  it("puts « Usure de pompe » and « Arrivée d'eau forte » on the rules screen, learned from the well and editable", async () => {
+    const watched = await openPage(browser, server.url);
+    pages.push(watched);
+    const { page: p, problems } = watched;
+    await signIn(p, ADMIN);
+    await p.goto(`/alertes/regles/${encodeURIComponent(deviceId)}`);
+    const rowOf = (pump: string, rule: string) =>
+      p
+        .getByTestId("rules-card")
+        .filter({ has: p.getByRole("heading", { name: new RegExp(`^${pump}\\b`) }) })
+        .locator(`[data-testid="rule-row"][data-rule="${rule}"]`);
+    await expect.poll(() => rowOf("PR2", "pump_wear").count(), { timeout: 120_000 }).toBe(1);
+    expect(await rowOf("PR1", "pump_wear").count()).toBe(1);
+    // the sump's inflow is judged once, on its first pump
+    expect(await rowOf("PR1", "inflow_high").count()).toBe(1);
+    expect(await rowOf("PR2", "inflow_high").count()).toBe(0);
+
+    // The learned thresholds against the simulator's truth, not against our own formulas: pump_wear is 0.9 × the
+    // pump's reference flow (the median of its first 14 days' median real flow), inflow_high 1.5 × the 20th
+    // percentile of the daily inflow.
+    const dailyMedians = (channel: number) => {
+      const perDay = new Map<string, number[]>();
+      for (const r of truth.runs.filter((x) => x.channel === channel)) {
+        const day = new Date(r.start * 1000).toISOString().slice(0, 10);
+        (perDay.get(day) ?? perDay.set(day, []).get(day) ?? []).push(r.flowM3h);
+      }
+      return [...perDay.values()].map(median);
+    };
+    const reference = (channel: number) => median(dailyMedians(channel).slice(0, 14));
+    const inflows = truth.days.map((d) => d.inflowM3).sort((a, b) => a - b);
+    const p20 = inflows[Math.ceil(0.2 * inflows.length) - 1] as number;
+    const rules = (await call(p, "GET", `/api/alerts/rules/${deviceId}`)).json.rules as {
+      rule: string;
+      channel: number;
+      learned_threshold: number | null;
+      source: string;
+    }[];
+    const learned = (rule: string, channel: number) =>
+      rules.find((r) => r.rule === rule && r.channel === channel)?.learned_threshold ?? Number.NaN;
+    expect(Math.abs(learned("pump_wear", 1) / (0.9 * reference(1)) - 1)).toBeLessThan(0.03);
+    expect(Math.abs(learned("pump_wear", 0) / (0.9 * reference(0)) - 1)).toBeLessThan(0.03);
+    expect(Math.abs(learned("inflow_high", 0) / (1.5 * p20) - 1)).toBeLessThan(0.1);
+
+    // shown in French with their unit, learned
+    const wear = rowOf("PR2", "pump_wear");
+    // one decimal, none when it rounds to a whole number
+    const french = (v: number) =>
+      Number.isInteger(Math.round(v * 10) / 10) ? v.toFixed(0) : v.toFixed(1).replace(".", ",");
+    const shown = (v: number, unit: string) => `${french(v)} ${unit}`;
+    expect((await wear.textContent()) ?? "").toContain("Usure de pompe");
+    expect((await wear.textContent()) ?? "").toContain(shown(learned("pump_wear", 1), "m³/h"));
+    expect((await wear.textContent()) ?? "").toMatch(/appris/);
+    const inflow = rowOf("PR1", "inflow_high");
+    expect((await inflow.textContent()) ?? "").toContain("Arrivée d'eau forte");
+    expect((await inflow.textContent()) ?? "").toMatch(/\d+(,\d)? m³.*appris/);
+    expect((await p.locator("main").textContent()) ?? "").not.toMatch(NOT_FRENCH);
+
+    // editable like the others: an operator's 15 m³/h replaces the learned value, which stays beside it
+    await wear.getByRole("button", { name: "Modifier Usure de pompe (PR2)" }).click();
+    const threshold = p.getByLabel("Seuil (m³/h)");
+    expect(await threshold.inputValue()).toBe(french(learned("pump_wear", 1)));
+    await threshold.fill("15");
+    await p.getByRole("button", { name: "Enregistrer" }).click();
+    await expect.poll(() => p.getByText("Usure de pompe (PR2) : enregistré.").isVisible()).toBe(true);
+    expect((await wear.textContent()) ?? "").toMatch(/Usure de pompe.*15 m³\/h.*forcé/);
+    const after = (await call(p, "GET", `/api/alerts/rules/${deviceId}`)).json.rules as {
+      rule: string;
+      channel: number;
+      threshold: number;
+      source: string;
+    }[];
+    expect(after.find((r) => r.rule === "pump_wear" && r.channel === 1)).toMatchObject({
+      threshold: 15,
+      source: "override",
+    });
+    await screenshots(p, "alertes-regles-sante");
+    expect(problems).toEqual([]);
+  });
 });
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}

@@ -178,18 +178,26 @@ export async function alertsActiveBetween(
 
 /**
  * Queues the digest of local day `day` for each enabled user who chose it before the day was over (one
- * who switches it on later starts with the next day). The unique (user, day) makes it once.
+ * who switches it on later starts with the next day). The unique (user, day) makes it once. `userIds`: only
+ * these accounts (those whose day is `day`, in their zone); null: every account.
  */
-export async function queueDigests(db: Queryable, day: string, dayEnd: Date, now: Date): Promise<number> {
+export async function queueDigests(
+  db: Queryable,
+  day: string,
+  dayEnd: Date,
+  now: Date,
+  userIds: readonly number[] | null = null,
+): Promise<number> {
   // Counted from RETURNING, not rowCount: Citus reports the rows an INSERT … SELECT offered, conflicts included.
   const { rows } = await db.query(
     `INSERT INTO alert_digests (user_id, day, target, state, attempts, next_attempt_at, created_at, updated_at)
      SELECT u.id, $1::date, u.email, 'pending', 0, $3, $3, $3
      FROM users u JOIN alert_notification_prefs p ON p.user_id = u.id
      WHERE p.digest AND u.disabled_at IS NULL AND p.updated_at < $2
+       AND ($4::int8[] IS NULL OR u.id = ANY($4::int8[]))
      ON CONFLICT ON CONSTRAINT alert_digests_once DO NOTHING
      RETURNING 1`,
-    [day, dayEnd, now],
+    [day, dayEnd, now, userIds === null ? null : [...userIds]],
   );
   return rows.length;
 }

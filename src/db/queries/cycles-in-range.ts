@@ -24,6 +24,8 @@ export interface CyclesInRangeQuery {
   after?: CycleCursor | undefined;
   /** default true; false leaves out the closed cycles flagged as noise */
   includeNoise?: boolean;
+  /** a meter's own period inside it (a fleet across zones, issue 18); absent: the query's */
+  meterRange?: ((deviceId: string) => { fromMinute: number; toMinute: number } | undefined) | undefined;
 }
 
 /**
@@ -44,7 +46,8 @@ export async function cyclesInRange(db: Queryable, q: CyclesInRangeQuery): Promi
   }
   const pages: StoredCycle[] = [];
   for (const [deviceId, channels] of byDevice) {
-    pages.push(...(await cyclesOfDeviceInRange(db, deviceId, channels, q)));
+    const own = q.meterRange?.(deviceId);
+    pages.push(...(await cyclesOfDeviceInRange(db, deviceId, channels, own ? { ...q, ...own } : q)));
   }
   // Ties between meters by device_id in code-point order, as the cursor's COLLATE "C" comparison.
   pages.sort(

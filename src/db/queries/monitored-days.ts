@@ -15,14 +15,20 @@ export async function monitoredDates(
   db: Queryable,
   channels: readonly ChannelRef[],
   days: LocalDays,
+  /** a meter's own days (a fleet across zones, issue 18: a date is monitored if any meter's own day was) */
+  daysOfMeter?: ((deviceId: string) => LocalDays | undefined) | undefined,
 ): Promise<string[]> {
-  if (channels.length === 0 || days.dates.length === 0) return [];
+  if (channels.length === 0) return [];
   const byMeter = new Map<string, number[]>();
   for (const c of channels) byMeter.set(c.deviceId, [...(byMeter.get(c.deviceId) ?? []), c.channel]);
-  const seen = new Set<number>();
-  for (const [deviceId, meterChannels] of byMeter)
-    for (const day of await monitoredDaysOfMeter(db, deviceId, meterChannels, days.starts)) seen.add(day);
-  return [...seen].sort((a, b) => a - b).map((day) => days.dates[day - 1] as string);
+  const seen = new Set<string>();
+  for (const [deviceId, meterChannels] of byMeter) {
+    const own = daysOfMeter?.(deviceId) ?? days;
+    if (own.dates.length === 0) continue;
+    for (const day of await monitoredDaysOfMeter(db, deviceId, meterChannels, own.starts))
+      seen.add(own.dates[day - 1] as string);
+  }
+  return [...seen].sort();
 }
 
 /** The 1-based numbers of the days (between consecutive `starts`, epoch seconds) one meter was monitored. */

@@ -28,9 +28,9 @@ import { sortCycles } from "../../domain/cycle-order.js";
 import { DEFAULT_CYCLE_SETTINGS } from "../../domain/cycles/index.js";
 import { factorSetById } from "../../domain/impact/index.js";
 import type { MeterScope } from "../../domain/meter-scope.js";
-import { parsePeriod, periodErrorField } from "../../domain/period.js";
+import { fleetPeriod, parsePeriod, periodErrorField } from "../../domain/period.js";
 import { seriesWindow } from "../../domain/series/window.js";
-import { movedMeterDays, zoneOfMeters } from "../../sites/zones.js";
+import { fleetCalendars, meterZones, movedMeterDays, zoneOfMeters } from "../../sites/zones.js";
 import { type Access, scopeOf } from "../access.js";
 import { clientGoneSignal } from "../client-gone.js";
 import { AppError } from "../errors.js";
@@ -68,7 +68,11 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     scope: MeterScope,
     deviceId: string | undefined,
     channel: number | undefined,
-  ): Promise<{ channels: ChannelRef[]; zone: string }> {
+  ): Promise<{
+    channels: ChannelRef[];
+    zone: string;
+    meters: { device_id: string; site_id: number | null }[];
+  }> {
     const devices = await devicesForDashboard(db, scope);
     const chosen = deviceId === undefined ? devices : devices.filter((d) => d.device_id === deviceId);
     if (deviceId !== undefined && chosen.length === 0)
@@ -79,6 +83,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       ),
       // the days are those of the meters' site (APP_TIMEZONE without one)
       zone: await zoneOfMeters(db, chosen, timeZone),
+      meters: chosen,
     };
   }
 
@@ -86,8 +91,11 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     const devices = await devicesForDashboard(db, scope);
     const refs = devices.flatMap((d) => CHANNELS.map((channel) => ({ deviceId: d.device_id, channel })));
     const history = await versions.versionsOf(refs);
-    const today = localDateOf(Math.floor(clock.now().getTime() / 1000), timeZone);
-    return { devices, history, today };
+    const nowS = Math.floor(clock.now().getTime() / 1000);
+    // each meter's names are those of its version in force on its own site's today (issue 18)
+    const zoneOf = await meterZones(db, scope, timeZone);
+    const todayOf = (deviceId: string) => localDateOf(nowS, zoneOf(deviceId));
+    return { devices, history, todayOf };
   }
 
   app.get(
@@ -97,7 +105,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       schema: { summary: "Appareils et canaux, avec leurs noms", response: { 200: DevicesResponse } },
     },
     async (request) => {
-      const { devices, history, today } = await names(scopeOf(request));
+      const { devices, history, todayOf } = await names(scopeOf(request));
       return {
         devices: devices.map((d) => ({
           device_id: d.device_id,
@@ -105,7 +113,10 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
           model: d.model,
           last_seen: d.last_seen.toISOString(),
           channels: CHANNELS.map((channel) => {
-            const v = versionAt(history.get(channelKey({ deviceId: d.device_id, channel })) ?? [], today);
+            const v = versionAt(
+              history.get(channelKey({ deviceId: d.device_id, channel })) ?? [],
+              todayOf(d.device_id),
+            );
             return { channel, name: v?.name ?? `switch:${channel}`, pump_type: v?.pumpType ?? null };
           }),
         })),
@@ -119,13 +130,18 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     // Checked first in APP_TIMEZONE, so a bad date is refused before the meter is looked up, as before sites.
     const checked = parsePeriod(query.from, query.to, timeZone, nowS);
     if (!checked.ok) throw AppError.onField(periodErrorField(checked.error), checked.error);
-    const { channels, zone } = await channelsOf(scope, query.device_id, channelNumber(query.channel));
+    const { channels, zone, meters } = await channelsOf(scope, query.device_id, channelNumber(query.channel));
     // one meter that moved between zones reads each part of its past in the zone it was in then
     const moved = query.device_id === undefined ? null : await movedMeterDays(db, query.device_id, timeZone);
+    // meters of several zones (no meter chosen): each reads the same from/to in its own days (issue 18)
+    const fleet = query.device_id === undefined ? await fleetCalendars(db, meters, timeZone) : null;
+    const fleetParsed =
+      fleet === null ? null : fleetPeriod(query.from, query.to, meters, fleet.calendarOf, nowS);
     const parsed =
-      zone === timeZone && moved === null
+      fleetParsed ??
+      (zone === timeZone && moved === null
         ? checked
-        : parsePeriod(query.from, query.to, moved?.calendar ?? zone, nowS);
+        : parsePeriod(query.from, query.to, moved?.calendar ?? zone, nowS));
     if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
     // A request that names a set gets that set; otherwise the one chosen in the admin area.
     const stored = await settings();
@@ -141,7 +157,14 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
       nowS,
       timeZone: zone,
       ...(moved ? { calendar: moved.calendar } : {}),
-      zoneAt: moved ? moved.zoneAt : () => zone,
+      ...(fleet && fleetParsed?.ok
+        ? { meters: { calendarOf: fleet.calendarOf, periodOf: fleetParsed.periodOf } }
+        : {}),
+      zoneAt: moved
+        ? (_deviceId: string, unixS: number) => moved.zoneAt(unixS)
+        : fleet
+          ? fleet.zoneAt
+          : () => zone,
       factorSet,
       volumeMethod: query.volume_method ?? "flow_rate",
       ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
@@ -250,10 +273,11 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
         ...query,
         pageSize: CSV_PAGE_SIZE,
       });
-      const { devices, history, today } = await names(scopeOf(request));
+      const { devices, history, todayOf } = await names(scopeOf(request));
       const deviceName = new Map(devices.map((d) => [d.device_id, d.name ?? d.device_id]));
       const channelName = (deviceId: string, channel: number) =>
-        versionAt(history.get(channelKey({ deviceId, channel })) ?? [], today)?.name ?? `switch:${channel}`;
+        versionAt(history.get(channelKey({ deviceId, channel })) ?? [], todayOf(deviceId))?.name ??
+        `switch:${channel}`;
       // A sorted export needs every row before the first: it sorts the API's own (rounded) values, the
       // ones the table sorted, so ties fall the same way; the original order still streams page by page.
       async function* sorted() {
@@ -297,7 +321,7 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
                   co2eAvoidedKg: item.co2e_avoided_kg,
                 },
                 // a moved meter's cycle in the zone of the site it was on then
-                zoneAt(cycle.startMinute * 60),
+                zoneAt(cycle.deviceId, cycle.startMinute * 60),
               );
             })
             .join("");
@@ -330,7 +354,13 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
         deviceId,
         channelNumber(request.query.channel),
       );
-      const window = seriesWindow(period, end ? { kind: "day", date: end } : { kind: "now", nowS }, zone);
+      // a meter that moved between zones: its chosen day in the zone it was in then (issue 18)
+      const moved = deviceId === undefined ? null : await movedMeterDays(db, deviceId, timeZone);
+      const window = seriesWindow(
+        period,
+        end ? { kind: "day", date: end } : { kind: "now", nowS },
+        moved?.calendar ?? zone,
+      );
       const history = await versions.versionsOf(channels);
       const today = localDateOf(nowS, zone);
       const settings = channels.map((c) => {

@@ -16,10 +16,16 @@ export class ApiError extends Error {
 
 type Listener = () => void;
 let onSessionLost: Listener = () => {};
+let onShareGone: Listener = () => {};
 
 /** What to do when the session ends under the user (expired, disabled): the shell sends them to sign in. */
 export function setSessionLostHandler(listener: Listener): void {
   onSessionLost = listener;
+}
+
+/** What to do when a share link is revoked or expires under its visitor: the French page says so. */
+export function setShareGoneHandler(listener: Listener): void {
+  onShareGone = listener;
 }
 
 /**
@@ -68,6 +74,7 @@ export async function api<T>(method: string, path: string, body?: unknown, signa
   );
   const isAuthCall = path.startsWith("/api/auth/");
   if (response.status === 401 && !isAuthCall) onSessionLost();
+  if (response.status === 410 && apiError.code === "share_link_gone") onShareGone();
   throw apiError;
 }
 

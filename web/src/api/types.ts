@@ -30,6 +30,11 @@ import type {
   PumpHealthResponse,
   SeriesResponse,
 } from "../../../src/contracts/read.js";
+import type {
+  NewShareLinkResponse,
+  ShareLinksResponse,
+  ShareOpened as ShareOpenedSchema,
+} from "../../../src/contracts/share-links.js";
 import type { SitesResponse } from "../../../src/contracts/sites.js";
 
 export type Devices = Static<typeof DevicesResponse>;
@@ -77,3 +82,8 @@ export type ReportPreference = Static<typeof ReportPreferences>;
 export type Sites = Static<typeof SitesResponse>;
 export type SiteItem = Sites["sites"][number];
 export type SiteRow = SiteItem;
+
+export type ShareLinks = Static<typeof ShareLinksResponse>;
+export type ShareLink = ShareLinks["links"][number];
+export type CreatedShareLink = Static<typeof NewShareLinkResponse>;
+export type ShareOpened = Static<typeof ShareOpenedSchema>;

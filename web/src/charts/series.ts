@@ -112,12 +112,13 @@ export interface DayBar {
 export function dailyBars(
   cycles: readonly Cycle[],
   dates: readonly string[],
-  dateOf: (iso: string) => string,
+  /** a cycle's local date (each meter's own zone in a fleet across zones) */
+  dateOf: (iso: string, deviceId: string) => string,
 ) {
   const byDate = new Map<string, DayBar>(dates.map((d) => [d, { date: d, volumeM3: 0, cycles: 0 }]));
   for (const c of cycles) {
     if (c.noise || c.pump_type !== "relevage") continue;
-    const bar = byDate.get(dateOf(c.start));
+    const bar = byDate.get(dateOf(c.start, c.device_id));
     if (!bar) continue;
     bar.cycles += 1;
     if (!c.ongoing && c.volume_m3 !== null) bar.volumeM3 += c.volume_m3;

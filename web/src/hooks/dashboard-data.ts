@@ -5,7 +5,7 @@ import { compareOriginal } from "../../../src/domain/cycle-order.js";
 import { get, query } from "../api/client";
 import type { Cycle, Cycles, Devices, Series, Sites } from "../api/types";
 import type { Period } from "../charts/series";
-import type { DashboardView } from "../state/filters";
+import { addDays, type DashboardView } from "../state/filters";
 import { useLive } from "./use-live";
 
 /** What /api/cycles returns at most per request; a longer period is read in several pages. */
@@ -79,10 +79,16 @@ export function useAllCycles(v: DashboardView, enabled: boolean) {
   return useLive(enabled ? JSON.stringify(params) : null, load, refresh);
 }
 
-/** Today's cycles of every device, for the fleet tiles. */
+/**
+ * Today's cycles of every device, for the fleet tiles: the day before and after too, each meter's read in its
+ * own zone (decision 0019), so that each tile keeps its meter's own today whatever its zone's offset.
+ */
 export function useToday(v: DashboardView, enabled: boolean) {
   return useLive(enabled ? `today|${v.today}` : null, (signal) =>
-    get<Cycles>(`/api/cycles${query({ from: v.today, to: v.today, limit: 10_000 })}`, signal),
+    get<Cycles>(
+      `/api/cycles${query({ from: addDays(v.today, -1), to: addDays(v.today, 1), limit: 10_000 })}`,
+      signal,
+    ),
   );
 }
 

@@ -294,6 +294,8 @@ export function AlertRulesPage({ deviceId }: { deviceId: string }) {
   const deviceName = names.device(deviceId);
   const list = rules.data?.rules ?? [];
   const learning = list.some((r) => r.learning);
+  // the two rules of a lift pump whose sump volume is known (issue 17) learn from other data than the rest
+  const measured = list.some((r) => r.rule === "pump_wear" || r.rule === "inflow_high");
   const now = Date.now();
   const current = (windows.data?.windows ?? []).filter(
     (w) => Date.parse(w.starts_at) <= now && now < Date.parse(w.ends_at),
@@ -311,6 +313,8 @@ export function AlertRulesPage({ deviceId }: { deviceId: string }) {
       </h1>
       <p class="page__intro">
         Chaque règle apprend son seuil du passé de la pompe (14 jours, dès 7 jours d'historique).
+        {measured &&
+          " «\u00a0Usure de pompe\u00a0» attend 14 jours de débit mesuré depuis la dernière révision ou le dernier changement de la pompe, «\u00a0Arrivée d'eau forte\u00a0» 14 jours d'arrivée d'eau (son seuil est en m³ arrivés en 24\u00a0h)."}
         {isAdmin
           ? " Un administrateur peut désactiver une règle ou forcer son seuil ; la valeur apprise reste affichée à côté."
           : " Seul un administrateur peut les modifier."}

@@ -23,6 +23,7 @@ import { readView } from "../state/filters";
 import { tick, useLiveTick } from "../state/live";
 import { location, setQuery } from "../state/router";
 import { site, user } from "../state/session";
+import { isSharedView } from "../state/share";
 
 /** Channel options: the chosen device's names; for all devices, each number with every name it has. */
 export function channelOptions(devices: Device[], deviceId: string): { value: string; label: string }[] {
@@ -59,6 +60,13 @@ export function DashboardPage() {
   const all = useAllCycles(view, summaryReady);
   const today = useToday(view, summaryReady && !view.device && (list?.length ?? 0) > 0);
   const openAlerts = useOpenAlerts(!view.device && (list?.length ?? 0) > 0);
+
+  // each meter's zone (its site's, else the installation's): the daily bars count each meter's own days
+  const siteList = sites.data?.sites;
+  const zoneOf = useMemo(() => {
+    const byDevice = new Map((siteList ?? []).flatMap((s) => s.device_ids.map((id) => [id, s.time_zone])));
+    return (id: string) => byDevice.get(id) ?? tz;
+  }, [siteList, tz]);
 
   const names = useMemo(() => {
     const byDevice = new Map((list ?? []).map((d) => [d.device_id, d]));
@@ -150,7 +158,8 @@ export function DashboardPage() {
             Dernier relevé de {device.name} : {dateTimeOf(device.last_seen, tz)}
           </span>
         )}
-        {device?.channels.some((c) => c.pump_type === "relevage") && (
+        {/* a share link opens this dashboard only: the pump-health page is an account's */}
+        {!isSharedView() && device?.channels.some((c) => c.pump_type === "relevage") && (
           <Link href={`/sante?appareil=${encodeURIComponent(device.device_id)}`}>
             Santé des pompes de {device.name}
           </Link>
@@ -193,6 +202,7 @@ export function DashboardPage() {
         from={view.from}
         to={view.to}
         timeZone={tz}
+        zoneOf={zoneOf}
         unconfigured={unconfigured}
         isAdmin={user.value?.role === "admin"}
       />

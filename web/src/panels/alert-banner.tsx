@@ -5,6 +5,7 @@ import type { AlertList, Device } from "../api/types";
 import { alertsVersion } from "../components/alert-count";
 import { Link } from "../components/link";
 import { useLive } from "../hooks/use-live";
+import { isSharedView } from "../state/share";
 
 /** The selected device's open (unacknowledged) alerts, above its figures, with the way to them. */
 export function AlertBanner(props: { device: Device }) {
@@ -31,9 +32,12 @@ export function AlertBanner(props: { device: Device }) {
         : {alerts.map((a) => `${RULE_NAMES[a.rule]} (${channelName(a.channel)})`).join(", ")}
         {total > alerts.length ? "…" : "."}
       </p>
-      <Link href={alertsOfDevice(d.device_id, "open")} class="button button--small">
-        Voir les alertes de cet appareil
-      </Link>
+      {/* the alerts page is an account's: a share link's visitor stays on the dashboard it was given */}
+      {!isSharedView() && (
+        <Link href={alertsOfDevice(d.device_id, "open")} class="button button--small">
+          Voir les alertes de cet appareil
+        </Link>
+      )}
     </div>
   );
 }

@@ -13,6 +13,8 @@ export function DailyPanel(props: {
   from: string;
   to: string;
   timeZone: string;
+  /** each meter's zone (its site's): a fleet day D is each meter's own day D (decision 0019) */
+  zoneOf?: (deviceId: string) => string;
   /** a channel of the view has no flow rate (or no type): its volume cannot be counted */
   unconfigured: boolean;
   isAdmin: boolean;
@@ -21,9 +23,11 @@ export function DailyPanel(props: {
   const bars = useMemo(
     () =>
       cycles
-        ? dailyBars(cycles, datesBetween(from, to), (iso) => isoDateIn(Date.parse(iso), timeZone))
+        ? dailyBars(cycles, datesBetween(from, to), (iso, deviceId) =>
+            isoDateIn(Date.parse(iso), props.zoneOf?.(deviceId) ?? timeZone),
+          )
         : null,
-    [cycles, from, to, timeZone],
+    [cycles, from, to, timeZone, props.zoneOf],
   );
   if (!bars || !cycles) return null;
   if (volumesNeedFlowRate(cycles, props.unconfigured)) {

@@ -1,5 +1,5 @@
 import type { Cycle, Device, SiteRow } from "../api/types";
-import { ago, connectivity, frenchNumber, frenchTime } from "../i18n/format";
+import { ago, connectivity, frenchNumber, frenchTime, isoDateIn } from "../i18n/format";
 import { fr } from "../i18n/fr";
 
 interface FleetProps {
@@ -75,7 +75,11 @@ function FleetTiles(props: FleetProps) {
         const status = connectivity(d.last_seen, nowMs, timeZone);
         const cyclesOf = (list: Cycle[] | null, ch: number) =>
           (list ?? []).filter((c) => c.device_id === d.device_id && c.channel === ch && !c.noise);
-        const shown = d.channels.filter((c) => c.pump_type !== null || cyclesOf(today, c.channel).length > 0);
+        // today in the tile's zone (its site's): `today` holds the days around it
+        const localToday = isoDateIn(nowMs, timeZone);
+        const todayOf = (ch: number) =>
+          cyclesOf(today, ch).filter((c) => isoDateIn(Date.parse(c.start), timeZone) === localToday);
+        const shown = d.channels.filter((c) => c.pump_type !== null || todayOf(c.channel).length > 0);
         return (
           <button
             type="button"
@@ -97,9 +101,9 @@ function FleetTiles(props: FleetProps) {
             <ul>
               {shown.length === 0 && <li class="muted">Aucun canal configuré</li>}
               {shown.map((c) => {
-                const mine = cyclesOf(today, c.channel);
-                const running = mine.find((x) => x.ongoing);
-                const last = mine[0] ?? cyclesOf(period, c.channel)[0];
+                const mine = todayOf(c.channel);
+                const running = cyclesOf(today, c.channel).find((x) => x.ongoing);
+                const last = cyclesOf(today, c.channel)[0] ?? cyclesOf(period, c.channel)[0];
                 const volume = mine.reduce((s, x) => s + (x.ongoing ? 0 : (x.volume_m3 ?? 0)), 0);
                 const lastAt = last ? Date.parse(last.end ?? last.start) : null;
                 return (

@@ -6,6 +6,7 @@ import { deviceRoutes } from "./devices.js";
 import { factorSetRoutes } from "./factor-sets.js";
 import { pumpModelRoutes } from "./pump-models.js";
 import { settingsRoutes } from "./settings.js";
+import { shareLinkAdminRoutes } from "./share-links.js";
 import type { AdminRoutesOptions } from "./shared.js";
 import { siteAdminRoutes } from "./sites.js";
 import { userRoutes } from "./users.js";
@@ -30,6 +31,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(factorSetRoutes, options);
   await app.register(settingsRoutes, options);
   await app.register(siteAdminRoutes, options);
+  await app.register(shareLinkAdminRoutes, options);
   await app.register(userRoutes, options);
   await app.register(auditRoutes, options);
 };

@@ -16,6 +16,7 @@ const KINDS: [string, string][] = [
   ["api_key", "Clés d'API"],
   ["user", "Comptes"],
   ["settings", "Paramètres"],
+  ["share_link", "Liens de partage"],
 ];
 
 export function AuditPage() {

@@ -6,6 +6,7 @@ import { Field, Notice, SelectField } from "../../components/form";
 import { errorText, useResource } from "../../components/use-resource";
 import { frenchNumber } from "../../i18n/format";
 import { fr } from "../../i18n/fr";
+import { SiteSharing } from "./share-links";
 import { draftOfSite, EMPTY_SITE, SITE_FIELD_OF, type SiteDraft, siteBody } from "./site-form";
 
 /** Zones offered as you type (any IANA name is accepted): FiltrePlante's countries first. */
@@ -116,6 +117,7 @@ export function SitesPage() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
+  const [sharing, setSharing] = useState<number | null>(null);
   const nameOf = new Map((devices.data?.devices ?? []).map((d) => [d.device_id, d.name]));
   const set = (key: keyof SiteDraft) => (v: string) => setDraft({ ...draft, [key]: v });
 
@@ -322,6 +324,15 @@ export function SitesPage() {
                       {fr.common.edit}
                       <span class="visually-hidden"> {s.name}</span>
                     </button>
+                    <button
+                      type="button"
+                      class="button button--small"
+                      aria-pressed={sharing === s.id}
+                      onClick={() => setSharing(sharing === s.id ? null : s.id)}
+                    >
+                      {fr.share.button}
+                      <span class="visually-hidden"> {s.name}</span>
+                    </button>
                     {confirming === s.id ? (
                       <InlineConfirm
                         question={fr.sites.deleteQuestion}
@@ -346,6 +357,11 @@ export function SitesPage() {
           </table>
         </div>
       </div>
+      {sites.data?.sites
+        .filter((s) => s.id === sharing)
+        .map((s) => (
+          <SiteSharing key={s.id} site={s} onClose={() => setSharing(null)} />
+        ))}
       {sites.data && devices.data && (
         <Placement
           key={JSON.stringify(sites.data.sites.map((s) => [s.id, s.device_ids]))}
