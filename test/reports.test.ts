@@ -498,3 +498,36 @@ describe("the monthly report by e-mail", () => {
     }
   });
 });
+
+describe("a report edited while a backfill is being absorbed", () => {
+  it("says its figures are provisional, and no longer once the cycles are up to date", async () => {
+    // A read with no budget for pending work, and a change of B's readings still queued (as an import leaves
+    // thousands of them): the report is made from the cycles stored so far and must say so.
+    const busy = await createTestApp(t.db, {
+      clock,
+      migrationCount: t.migrationCount,
+      timeZone: "Europe/Paris",
+      cycleReadBudget: { budgetMs: 0, minSteps: 0 },
+    });
+    try {
+      const reader = await loginAs(busy, t.db, "busy-viewer@example.org", "viewer");
+      const march15 = Date.parse("2026-03-15T08:00:00Z") / 60_000;
+      await t.db.query(
+        "INSERT INTO cycle_refresh_queue (device_id, channel, from_minute, to_minute) VALUES ($1, 0, $2, $3)",
+        [B, march15, march15 + 39],
+      );
+      const url = `/api/reports/monthly.pdf?device_id=${B}&month=2026-03`;
+      const provisional = await busy.inject({ method: "GET", url, headers: { cookie: reader.cookie } });
+      expect(provisional.statusCode).toBe(200);
+      const before = (await pdfText(provisional.rawPayload, "monthly-provisional")).replace(/\s+/g, " ");
+      expect(before).toContain("Chiffres provisoires");
+
+      // the ordinary read budget brings B's cycles up to date first
+      const settled = (await pdfText((await get(url)).rawPayload, "monthly-settled")).replace(/\s+/g, " ");
+      expect(settled).not.toContain("Chiffres provisoires");
+      expect(settled).toContain("PR-B");
+    } finally {
+      await busy.close();
+    }
+  });
+});

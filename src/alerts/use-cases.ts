@@ -1,5 +1,8 @@
 /** Reading, acknowledging and backtesting alerts; rules and maintenance windows. */
 
+import { versionsOfChannels } from "../admin/config-versions.js";
+import { settingsFromVersions } from "../analytics/cycles-report.js";
+import { ensureCyclesFresh, type ReadBudget } from "../analytics/refresh-cycles.js";
 import type { Database } from "../db/database.js";
 import {
   type AlertRow,
@@ -31,6 +34,7 @@ import {
   thresholdOf,
   timeOfDayIn,
 } from "../domain/alerts/index.js";
+import { localCalendar } from "../domain/config-versions/index.js";
 import type { MeterScope } from "../domain/meter-scope.js";
 import { frenchDate, frenchTime } from "../i18n/format.js";
 import { healthSumps, toCondition } from "./health.js";
@@ -172,6 +176,35 @@ export interface CandidateThreshold {
   rule: RuleId;
   channel: number | null;
   threshold: number;
+}
+
+/** A backtest's answer, and whether the cycles it judged were still being brought up to date. */
+export interface BacktestReport {
+  alerts: ReplayedAlert[];
+  /** the oldest change not yet reflected in the stored cycles (a backfill, an import); null: up to date */
+  pendingSince: Date | null;
+}
+
+/**
+ * The backtest as a read: the meter's cycles are first brought up to date within a read's budget, as
+ * `/api/cycles` does. Right after a backfill or an import the replay would otherwise judge half-refreshed cycles
+ * (issue 20: false « Pompe inactive » alarms with nothing said); it then says so with `pendingSince`.
+ */
+export async function backtestWhenFresh(
+  db: Database,
+  q: Parameters<typeof backtest>[1] & { nowS: number; refreshBudget?: ReadBudget },
+): Promise<BacktestReport> {
+  await firstSeenOf(db, q.deviceId);
+  const refs = [0, 1, 2, 3].map((channel) => ({ deviceId: q.deviceId, channel }));
+  const today = localCalendar(q.timeZone ?? "UTC").dateOf(q.nowS);
+  const freshness = await ensureCyclesFresh(
+    db,
+    refs,
+    Math.floor(q.nowS / 60),
+    settingsFromVersions(await versionsOfChannels(db, refs), today),
+    q.refreshBudget ?? {},
+  );
+  return { alerts: await backtest(db, q), pendingSince: freshness.pendingSince };
 }
 
 /** What the rules would have raised over [from, to), replayed minute by minute. */

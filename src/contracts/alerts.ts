@@ -1,5 +1,6 @@
 /** HTTP shapes of the alerts API (api-contract.md, section "Alerts"; the rest: docs/alerts.md). */
 import { Type } from "typebox";
+import { RefreshingFields } from "./read.js";
 
 const RuleId = Type.Union([
   Type.Literal("pump_inactive"),
@@ -93,6 +94,7 @@ export const Backtest = Type.Object({
       threshold: Nullable(Type.Number()),
     }),
   ),
+  ...RefreshingFields,
 });
 
 export const RuleSetting = Type.Object({

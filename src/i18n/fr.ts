@@ -656,6 +656,9 @@ export const REPORT_FR = {
     `Du ${from} au ${to}, heure locale ${timeZone}` +
     (partial ? " — période en cours : chiffres à ce jour" : ""),
   generatedAt: (at: string) => `Édité le ${at}`,
+  refreshing:
+    "Chiffres provisoires : des relevés reçus en rattrapage ou par import n'étaient pas encore tous " +
+    "transformés en cycles à l'édition. Rééditez ce rapport dans quelques minutes.",
   page: (page: number, pages: number) => `Page ${page} / ${pages}`,
   // the monthly report
   monthlyHeading: (month: string) => `Rapport mensuel — ${month}`,

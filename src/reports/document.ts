@@ -15,6 +15,8 @@ import type { ReportData, ReportPump } from "./monthly.js";
 export const GREEN = "#2d8659";
 const LIGHT = "#e8f3ed";
 const GREY = "#5f6b66";
+// the provisional-figures line: the amber of the dashboard's warnings, dark enough to read on paper
+const WARNING = "#8a5a00";
 
 // biome-ignore lint/suspicious/noExplicitAny: pdfmake's document tree is plain, loosely typed JSON
 export type Content = any;
@@ -320,6 +322,7 @@ function headerBlock(data: ReportData, heading: string): Content[] {
     { text: heading, style: "h1" },
     { text: data.title, fontSize: 13, bold: true, margin: [0, 0, 0, 4] },
     ...lines.map((text) => ({ text, fontSize: 9, color: GREY })),
+    ...(data.refreshing ? [{ text: REPORT_FR.refreshing, fontSize: 9, bold: true, color: WARNING }] : []),
     {
       canvas: [{ type: "line", x1: 0, y1: 4, x2: 515, y2: 4, lineWidth: 1.5, lineColor: GREEN }],
       margin: [0, 0, 0, 8],

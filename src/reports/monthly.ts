@@ -50,6 +50,8 @@ export interface ReportData {
   periodEnd: Date;
   /** the period is still running (the current month or year): figures so far */
   partial: boolean;
+  /** received readings not yet all turned into cycles (a backfill, an import): the figures are provisional */
+  refreshing: boolean;
 }
 
 const MONTH_ERRORS: Record<ReportPeriodError, MessageCode> = {
@@ -151,6 +153,7 @@ async function report(
     generatedAt: now,
     periodEnd: to,
     partial: p.toDate >= today,
+    refreshing: figures.refreshing,
   };
 }
 

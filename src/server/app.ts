@@ -221,6 +221,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     clock: options.clock,
     access,
     timeZone: options.timeZone ?? "UTC",
+    ...(options.cycleReadBudget ? { cycleReadBudget: options.cycleReadBudget } : {}),
   });
   await app.register(alertNotificationRoutes, { db: options.db, clock: options.clock, access });
   const directory = options.meterDirectory ?? openDirectory(options.db, options.timeZone ?? "UTC");

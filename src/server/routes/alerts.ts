@@ -3,7 +3,7 @@ import { Type } from "typebox";
 import {
   AlertError,
   acknowledge,
-  backtest,
+  backtestWhenFresh,
   type CandidateThreshold,
   listAlerts,
   maintenanceOf,
@@ -11,6 +11,7 @@ import {
   rulesOf,
   setRule,
 } from "../../alerts/use-cases.js";
+import type { ReadBudget } from "../../analytics/refresh-cycles.js";
 import type { Clock } from "../../clock.js";
 import {
   AcknowledgeBody,
@@ -60,7 +61,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
   clock: Clock;
   access: Access;
   timeZone: string;
-}> = async (app, { db, clock, access, timeZone }) => {
+  cycleReadBudget?: ReadBudget;
+}> = async (app, { db, clock, access, timeZone, cycleReadBudget }) => {
   const period = (from: string | undefined, to: string | undefined, zone = timeZone) => {
     const parsed = parsePeriod(from, to, zone, Math.floor(clock.now().getTime() / 1000));
     if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
@@ -151,14 +153,17 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
           throw AppError.onField("channel", "backtest_channel_required");
         candidate = { rule: q.rule as RuleId, channel: q.channel ?? null, threshold: q.threshold };
       }
-      const alerts = await backtest(db, {
+      const { alerts, pendingSince } = await backtestWhenFresh(db, {
         deviceId: q.device_id,
         channel: q.channel ?? null,
         ...p,
         timeZone: zone,
         candidate,
+        nowS: Math.floor(clock.now().getTime() / 1000),
+        ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
       }).catch(mapError);
       return {
+        ...(pendingSince === null ? {} : { refreshing: true, pending_since: pendingSince.toISOString() }),
         alerts: alerts.map((a) => ({
           device_id: q.device_id,
           channel: a.channel,

@@ -168,6 +168,12 @@ export const fr = {
     next: "Suivant",
     actions: "Actions",
   },
+  /** figures read while received readings are still being turned into cycles (a backfill, an import) */
+  refreshing: {
+    backtest: "Calcul des cycles en cours (relevés reçus en rattrapage) : aperçu provisoire.",
+    dashboard: (since: string) =>
+      `Calcul des cycles en cours : les relevés reçus depuis le ${since} (rattrapage ou import) ne sont pas encore tous pris en compte. Les chiffres se complètent d'eux-mêmes dans quelques minutes.`,
+  },
   pumpType: { relevage: "Relevage", sortie: "Sortie", autre: "Autre" } as Record<string, string>,
   /** what a journal or report is about: a site (its meters) or one meter */
   target: {

@@ -62,11 +62,10 @@ function RuleEditor(props: {
   const [error, setError] = useState<string | null>(null);
   const [candidate, setCandidate] = useState<{ text: string; count: number } | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
-  const current = useResource(
-    async () =>
-      countOf((await get<Backtest>(backtestPath(props.deviceId, r.channel))).alerts, r.rule, r.channel),
-    `${props.deviceId}|${r.channel}`,
-  );
+  const current = useResource(async () => {
+    const b = await get<Backtest>(backtestPath(props.deviceId, r.channel));
+    return { count: countOf(b.alerts, r.rule, r.channel), provisional: b.refreshing === true };
+  }, `${props.deviceId}|${r.channel}`);
   const value = parseThreshold(text);
   const invalid = text.trim() !== "" && value === null;
 
@@ -74,7 +73,7 @@ function RuleEditor(props: {
     setPreviewError(null);
     if (value === null || current.data === null) return;
     if (value === r.threshold) {
-      setCandidate({ text, count: current.data });
+      setCandidate({ text, count: current.data.count });
       return;
     }
     let live = true;
@@ -158,8 +157,13 @@ function RuleEditor(props: {
               ? "Calcul de l'aperçu sur les 30 derniers jours…"
               : value === null
                 ? ""
-                : backtestSentence((candidate as { count: number }).count, current.data)}
+                : backtestSentence((candidate as { count: number }).count, current.data.count)}
       </p>
+      {current.data?.provisional && (
+        <p class="backtest backtest--provisional" data-testid="backtest-provisional">
+          {fr.refreshing.backtest}
+        </p>
+      )}
       {error && <Notice kind="error">{error}</Notice>}
       <div class="card__actions">
         <button type="submit" class="button button--primary button--small" disabled={saving || invalid}>

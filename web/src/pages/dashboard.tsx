@@ -11,6 +11,7 @@ import {
   useToday,
 } from "../hooks/dashboard-data";
 import { dateTimeOf } from "../i18n/format";
+import { fr } from "../i18n/fr";
 import { AlertBanner, openAlertsByDevice, useOpenAlerts } from "../panels/alert-banner";
 import { ChartPanel } from "../panels/chart";
 import { CycleTablePanel } from "../panels/cycle-table";
@@ -166,6 +167,13 @@ export function DashboardPage() {
         )}
       </p>
       {error && <Notice kind="error">{error} Le tableau de bord réessaie tout seul.</Notice>}
+      {summaryReady && summary.data?.refreshing && (
+        <Notice kind="info">
+          {fr.refreshing.dashboard(
+            summary.data.pending_since ? dateTimeOf(summary.data.pending_since, tz) : "dernier rattrapage",
+          )}
+        </Notice>
+      )}
       {list && list.length === 0 && (
         <Notice kind="info">
           Aucun appareil n'a encore envoyé de relevé. Les stations apparaîtront ici dès leur première mesure.
