@@ -25,8 +25,8 @@ async function placed(db: TestDatabase["db"]) {
     `SELECT tableoid::regclass::text AS part, channel, ts, apower_w FROM readings ORDER BY device_id, channel, ts`,
   );
   return rows.map((r) => ({
-    // on Citus, the shard of the partition: its name and the shard's number
-    part: r.part.replace(/^.*\./, "").replace(onCitus ? /_\d+$/ : /^$/, ""),
+    // on Citus (with workers or not), the shard of the partition: its name and the shard's number
+    part: r.part.replace(/^.*\./, "").replace(/^(readings_y\d{4}m\d{2})_\d+$/, "$1"),
     channel: Number(r.channel),
     ts: r.ts.toISOString(),
     apower_w: Number(r.apower_w),
