@@ -5,6 +5,7 @@ import type { Database } from "../db/database.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
 import { localDateOf } from "../domain/config-versions/index.js";
 import { EVERY_METER } from "../domain/meter-scope.js";
+import { meterZones } from "../sites/zones.js";
 import { settingsFromVersions } from "./cycles-report.js";
 import { refreshPendingCycles } from "./refresh-cycles.js";
 
@@ -32,9 +33,14 @@ export function startCycleUpkeep(deps: {
       [0, 1, 2, 3].map((channel) => ({ deviceId: d.device_id, channel })),
     );
     const versions = await versionsOfChannels(deps.db, channels);
+    // Each meter's settings are those of its version in force today in its site's zone: a version written at
+    // 23:30 UTC for a Paris meter is dated the next day, and a rebuild run then with APP_TIMEZONE's today would
+    // store its cycles with the previous settings until the next change (issue 18).
+    const zoneOf = await meterZones(deps.db, EVERY_METER, deps.timeZone);
     const summary = await refreshPendingCycles(deps.db, {
       nowMinute: Math.floor(nowS / 60),
-      settingsFor: settingsFromVersions(versions, localDateOf(nowS, deps.timeZone)),
+      settingsFor: (deviceId, channel) =>
+        settingsFromVersions(versions, localDateOf(nowS, zoneOf(deviceId)))(deviceId, channel),
       detectedAt: now,
     });
     for (const failure of summary.failed) {
