@@ -16,6 +16,7 @@ import { createIngestor } from "./ingest/ingestor.js";
 import { openDirectory } from "./journal/meter-directory.js";
 import { MqttIngestion } from "./mqtt/mqtt-ingestion.js";
 import { reportMailingRound } from "./reports/mailing.js";
+import { prepareReadingMonths, startReadingsUpkeep } from "./retention/upkeep.js";
 import { type App, buildApp } from "./server/app.js";
 import { shutdown } from "./server/lifecycle.js";
 
@@ -55,6 +56,13 @@ export async function startService(
       "NODE_ENV=production on the embedded database (PGlite): one process, one connection, fsync off, " +
         "backups by npm run backup only. Set DATABASE_URL to a PostgreSQL server for production (README, Deploying)",
     );
+  }
+  try {
+    // this month's partition and the next ones exist before the first batch arrives (migration 0019)
+    await prepareReadingMonths(db, systemClock.now());
+  } catch (error) {
+    await db.close();
+    throw error;
   }
   try {
     const admin = await ensureFirstAdmin(db, config.admin, systemClock.now());
@@ -129,6 +137,14 @@ export async function startService(
     intervalMs: 5_000,
     onRefreshed: alerts.poke,
   });
+  const readSettings = makeSettingsReader(db, { gridFactor: config.gridFactor ?? null });
+  const readingsUpkeep = startReadingsUpkeep({
+    db,
+    clock: systemClock,
+    logger,
+    intervalMs: 86_400_000,
+    rawRetentionMonths: async () => (await readSettings()).rawRetentionMonths,
+  });
   // The embedded database is held by this process alone: `npm run backup` asks it for a snapshot.
   const backups = db.kind === "pglite" ? serveBackupRequests({ db, dataDir: config.dataDir, logger }) : null;
   // Fastify refuses hooks once ready, so the upkeep is stopped by the shutdown path itself, after the
@@ -137,6 +153,7 @@ export async function startService(
   const stop = () => {
     stopping ??= shutdown(app, db, config.shutdownTimeoutMs, [
       upkeep,
+      readingsUpkeep,
       alerts,
       notifications,
       ...(mqtt ? [mqtt] : []),

@@ -74,4 +74,21 @@ describe("GET /api/cycles while a backfill is being absorbed", () => {
     expect(fresh).not.toHaveProperty("pending_since");
     expect(Array.isArray(fresh.alerts)).toBe(true);
   });
+
+  it("says pump health is provisional while the sump's cycles are being brought up to date", async () => {
+    const receivedAt = new Date("2026-02-20T11:58:30Z");
+    const nowS = at(NOW.toISOString());
+    await refreshPendingCycles(t.db, { nowMinute: nowS / 60 });
+    await ingestBatch(t.db, run("2026-02-13T08:00:00Z", 10), { nowS, receivedAt });
+    const url = `/api/pump-health?device_id=${DEVICE}&channel=0&from=2026-02-01&to=2026-02-19`;
+    const stale = await app.inject({ method: "GET", url });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.json().refreshing).toBe(true);
+    expect(Date.parse(stale.json().pending_since)).not.toBeNaN();
+
+    await refreshPendingCycles(t.db, { nowMinute: nowS / 60 });
+    const fresh = (await app.inject({ method: "GET", url })).json();
+    expect(fresh).not.toHaveProperty("refreshing");
+    expect(fresh.days.find((d: { date: string }) => d.date === "2026-02-13")?.starts).toBe(1);
+  });
 });

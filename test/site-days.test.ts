@@ -5,6 +5,7 @@
  * 30/03/2025 01:00 UTC, UTC+1 otherwise; Dakar is UTC all year.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evaluateRound } from "../src/alerts/evaluate.js";
 import type { App } from "../src/server/app.js";
 import {
   BOOTSTRAP_KEY,
@@ -178,6 +179,9 @@ describe("local days per site", () => {
       name: string;
     }[];
     const idOf = (name: string) => sites.find((s) => s.name === name)?.id;
+    // Lyon's last reading reports the minute 26/10 23:44 UTC; the 11th silent minute, 23:55 UTC, opens
+    // Compteur hors ligne (10 allowed): 00:55 on 27/10 in Paris (UTC+1), 23:55 on 26/10 in Dakar
+    await evaluateRound(t.db, new Date("2025-10-27T00:00:00Z"), { holder: "site-days", leaseMs: 1 });
     try {
       const moved = await send("PUT", `/api/admin/devices/${PARIS}/site`, {
         site_id: idOf("Dakar Cambérène"),
@@ -193,6 +197,12 @@ describe("local days per site", () => {
       });
       expect(csv.body).toMatch(/26\/10\/2025;00h30/);
       expect(csv.body).not.toMatch(/25\/10\/2025/);
+      // that alert, from before the move, still reads in Paris's time then (not Dakar's 26/10 à 23h55)
+      const alerts = (
+        await app.inject({ url: `/api/alerts?device_id=${PARIS}&state=open`, headers: admin })
+      ).json().alerts as { rule: string; message: string }[];
+      const offline = alerts.find((a) => a.rule === "meter_offline");
+      expect(offline?.message).toContain("depuis le 27/10/2025 à 00h55");
       // its chart of 26/10 ends at Paris's midnight (27/10 00:00 at UTC+1 = 26/10 23:00 UTC), not Dakar's
       const series = await app.inject({
         url: `/api/series?device_id=${PARIS}&period=24h&end=2025-10-26`,

@@ -19,6 +19,7 @@ export type ConfigAdminErrorCode =
   | "duplicate_channel"
   | "invalid_factor_set"
   | "invalid_grid_factor"
+  | "invalid_raw_retention"
   | "invalid_email"
   | "weak_password"
   | "invalid_role"

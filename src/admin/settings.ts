@@ -33,6 +33,11 @@ export interface Settings {
   gridFactor: GridFactor | null;
   /** "stored" (a factor or an explicit none), from the "environment" (GRID_CO2E_*), or "none" at all */
   gridFactorOrigin: "stored" | "environment" | "none";
+  /**
+   * Months of raw minute readings kept (whole UTC months older than that are dropped, their hourly sums and
+   * cycles kept for ever: docs/scaling.md); null, the default: keep everything.
+   */
+  rawRetentionMonths: number | null;
   /** the last save, null when nothing was ever stored */
   updatedAt: Date | null;
   updatedBy: string | null;
@@ -47,6 +52,7 @@ function resolve(rows: readonly SettingRow[], defaults: SettingsDefaults): Setti
   const row = (key: SettingRow["key"]) => rows.find((r) => r.key === key);
   const factorRow = row("factor_set");
   const gridRow = row("grid_factor");
+  const retentionRow = row("raw_retention_months");
   const choice = factorRow
     ? checkFactorSetChoice(factorRow.value)
     : { id: DEFAULT_FACTOR_SET_ID, reference: null, gwp: null };
@@ -58,6 +64,7 @@ function resolve(rows: readonly SettingRow[], defaults: SettingsDefaults): Setti
     factorSetOrigin: factorRow ? "stored" : "default",
     gridFactor: grid,
     gridFactorOrigin: gridRow ? "stored" : defaults.gridFactor ? "environment" : "none",
+    rawRetentionMonths: retentionRow ? checkRawRetention(retentionRow.value) : null,
     updatedAt: latest?.updated_at ?? null,
     updatedBy: latest?.updated_by ?? null,
   };
@@ -85,6 +92,8 @@ export interface SettingsChange {
   factorSet?: unknown;
   /** undefined: unchanged; null: no electricity factor, even if the environment gives one */
   gridFactor?: unknown;
+  /** undefined: unchanged; null: keep every raw reading; else whole months, at least 1 */
+  rawRetentionMonths?: unknown;
 }
 
 /** Stores the settings given (each checked, audited as `settings` `update` when it changes). */
@@ -97,6 +106,8 @@ export async function updateSettings(
 ): Promise<Settings> {
   const factorSet = change.factorSet === undefined ? undefined : checkFactorSetChoice(change.factorSet);
   const gridFactor = change.gridFactor === undefined ? undefined : checkGridFactor(change.gridFactor);
+  const rawRetention =
+    change.rawRetentionMonths === undefined ? undefined : checkRawRetention(change.rawRetentionMonths);
   return db.transaction(async (tx) => {
     await lockSettings(tx);
     const before = resolve(await storedSettings(tx), defaults);
@@ -116,6 +127,9 @@ export async function updateSettings(
     ) {
       writes.push({ key: "grid_factor", before: before.gridFactor, after: gridFactor });
     }
+    if (rawRetention !== undefined && rawRetention !== before.rawRetentionMonths) {
+      writes.push({ key: "raw_retention_months", before: before.rawRetentionMonths, after: rawRetention });
+    }
     for (const w of writes) await upsertSetting(tx, { key: w.key, value: w.after, at: now, by: actor });
     await appendConfigAudit(
       tx,
@@ -133,7 +147,11 @@ export async function updateSettings(
   });
 }
 
-function invalid(code: "invalid_factor_set" | "invalid_grid_factor", message: string, field: string) {
+function invalid(
+  code: "invalid_factor_set" | "invalid_grid_factor" | "invalid_raw_retention",
+  message: string,
+  field: string,
+) {
   return new ConfigAdminError(code, message, { field });
 }
 
@@ -195,4 +213,30 @@ function checkGridFactor(value: unknown): GridFactor | null {
     );
   }
   return { kgCo2ePerKwh: kg, source };
+}
+
+/** At most a century: a longer retention keeps everything anyway, and the month arithmetic stays small. */
+export const MAX_RAW_RETENTION_MONTHS = 1200;
+
+/**
+ * null (keep every raw reading) or a whole number of months from 1: a month is dropped whole, so a shorter
+ * retention could not be honoured, and the current month's minutes are what the cycles are still detected from.
+ */
+function checkRawRetention(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw invalid(
+      "invalid_raw_retention",
+      "La durée de conservation des relevés minute doit être un nombre entier de mois, ou null pour tout garder.",
+      "rawRetentionMonths",
+    );
+  }
+  if (value < 1 || value > MAX_RAW_RETENTION_MONTHS) {
+    throw invalid(
+      "invalid_raw_retention",
+      `La durée de conservation des relevés minute (raw_retention_months) doit être d'au moins 1 mois et d'au plus ${MAX_RAW_RETENTION_MONTHS} mois, ou null pour tout garder.`,
+      "rawRetentionMonths",
+    );
+  }
+  return value;
 }

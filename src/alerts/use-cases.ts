@@ -137,11 +137,15 @@ export async function listAlerts(
     to: Date | null;
     limit: number;
   },
-  zoneOf: (deviceId: string) => string,
+  /** the zone an alert's times are shown in: its meter's at the alert's start (a moved meter's then) */
+  zoneOf: (deviceId: string, atS: number) => string,
 ): Promise<{ alerts: AlertView[]; total: number }> {
   const ids = q.deviceId ? [q.deviceId] : (await devicesForDashboard(db, scope)).map((d) => d.device_id);
   const rows = await alertsMatching(db, { ...q, deviceIds: ids });
-  return { alerts: rows.map((r) => toView(r, zoneOf(r.device_id))), total: Number(rows[0]?.total ?? 0) };
+  return {
+    alerts: rows.map((r) => toView(r, zoneOf(r.device_id, r.started_at.getTime() / 1000))),
+    total: Number(rows[0]?.total ?? 0),
+  };
 }
 
 export async function acknowledge(

@@ -7,6 +7,7 @@ import {
   storedIdleEnergyPerDay,
   type ThresholdedChannel,
 } from "../db/queries/idle-energy-per-day.js";
+import { droppedReadingsEndMinute } from "../db/queries/reading-retention.js";
 import type { ChannelRef } from "../db/queries/stored-cycle.js";
 import type { LocalDays } from "../domain/config-versions/index.js";
 
@@ -26,7 +27,8 @@ export interface IdleDay extends ChannelRef {
  * measured (issue 21, decision 0020). A day is added up from the refresher's hourly sums as far as they run
  * without a gap from its start (summed with the channel's threshold, no queued change meeting them), the rest
  * from its readings: today's last hour, a day with a change still queued, hours summed before migration 0018,
- * a zone whose midnight is not on a UTC hour. Keyed by `dayKey`; days with nothing measured outside cycles are
+ * a zone whose midnight is not on a UTC hour; a day of a month whose readings the retention dropped, from its
+ * stored hours alone. Keyed by `dayKey`; days with nothing measured outside cycles are
  * absent. Run it in the snapshot of the cycles' sums.
  */
 export async function idleEnergyPerChannelDay(
@@ -51,6 +53,9 @@ export async function idleEnergyPerChannelDay(
   // One meter per statement: on Citus each then stays on its meter's shard (a list of meters joined to several
   // shards' readings is refused there), and on one server it costs an index scan per meter either way.
   const meters = [...new Set(channels.map((c) => c.deviceId))];
+  // Before it, the retention dropped the readings (migration 0019): the stored hours are all there is.
+  const keptFromMinute = await droppedReadingsEndMinute(tx);
+  const keptFromS = keptFromMinute === null ? null : keptFromMinute * 60;
   const stored = new Map<string, StoredIdleDay>();
   const storedRows: StoredIdleDay[] = [];
   for (const m of meters)
@@ -59,6 +64,7 @@ export async function idleEnergyPerChannelDay(
         tx,
         channels.filter((c) => c.deviceId === m),
         days,
+        keptFromS,
       )),
     );
   for (const s of storedRows) {
@@ -76,11 +82,13 @@ export async function idleEnergyPerChannelDay(
       const s = stored.get(key);
       // The stored hours count when they run without a gap from the day's start: the rest of the day (today's
       // last hour or so, still being refreshed, or nothing) is read from the readings.
-      const prefixEndS =
-        s !== undefined &&
-        onHours &&
-        s.firstHourS === fromS &&
-        s.lastHourS - s.firstHourS === (s.hours - 1) * HOUR_S
+      const gone = keptFromS !== null && toS <= keptFromS;
+      const prefixEndS = gone
+        ? toS
+        : s !== undefined &&
+            onHours &&
+            s.firstHourS === fromS &&
+            s.lastHourS - s.firstHourS === (s.hours - 1) * HOUR_S
           ? s.lastHourS + HOUR_S
           : fromS;
       if (prefixEndS > fromS && s !== undefined && s.idleWh > 0) out.set(key, { ...day, idleWh: s.idleWh });

@@ -48,6 +48,8 @@ export interface PumpHealth {
   baselineFlowM3h: number | null;
   flowChangePercent: number | null;
   days: PumpDay[];
+  /** received readings of the sump's pumps not yet in the stored cycles since then (a backfill); null: none */
+  pendingSince: Date | null;
 }
 
 /** Days the baseline may need beyond its 14: days without a measured flow (no cycle, a silent meter). */
@@ -76,7 +78,7 @@ export async function pumpHealth(
   const calendar = localCalendar(q.timeZone);
   const today = calendar.dateOf(q.nowS);
   const sump = sumpOf(histories, q.channel, q.period.toDate);
-  await ensureCyclesFresh(
+  const freshness = await ensureCyclesFresh(
     db,
     sump.channels.map((channel) => ({ deviceId: q.deviceId, channel })),
     Math.floor(q.nowS / 60),
@@ -148,6 +150,7 @@ export async function pumpHealth(
     baselineFlowM3h: baseline,
     flowChangePercent: flowChangePercent(days, baseline),
     days,
+    pendingSince: freshness.pendingSince,
   };
 }
 

@@ -13,6 +13,7 @@ import {
   trimRefreshes,
 } from "../db/queries/cycle-refresh-queue.js";
 import { cyclesMeetingWindow, ongoingCycles } from "../db/queries/cycles-meeting-window.js";
+import { droppedReadingsEndMinute } from "../db/queries/reading-retention.js";
 import { readingsInWindow } from "../db/queries/readings-in-window.js";
 import { deleteCyclesStartingIn, upsertCycles } from "../db/queries/replace-cycles.js";
 import type { ChannelRef } from "../db/queries/stored-cycle.js";
@@ -181,12 +182,15 @@ async function refresh(
     pending: [],
   };
   const detectedAt = options.detectedAt ?? new Date();
+  // Readings before this minute were dropped by the retention (migration 0019): nothing is re-detected there.
+  const keptFromMinute = targets.size > 0 ? await droppedReadingsEndMinute(db) : null;
   for (const target of targets.values()) {
     const ref = { deviceId: target.deviceId, channel: target.channel };
     try {
       const step: StepOptions = {
         settings: resolveCycleSettings(settingsFor(ref.deviceId, ref.channel)),
         nowMinute,
+        keptFromMinute,
         maxWindowMin: options.maxWindowMin ?? defaultMaxWindowMin(db),
         coalesceGapMin: options.coalesceGapMin ?? DEFAULT_COALESCE_GAP_MIN,
       };
@@ -202,7 +206,11 @@ async function refresh(
         const outcome = await withRetries(() =>
           db.transaction(async (tx) => {
             await beginCycleRefresh(tx, ref, lockTimeoutMs);
-            return refreshChannelStep(databaseStore(tx, ref, step.settings, detectedAt), ref, step);
+            return refreshChannelStep(
+              databaseStore(tx, ref, step.settings, detectedAt, keptFromMinute),
+              ref,
+              step,
+            );
           }),
         );
         summary.steps++;
@@ -265,6 +273,12 @@ export interface StepOptions {
   maxWindowMin: number;
   /** queued ranges less than this apart are re-detected as one (0: only those the window takes along) */
   coalesceGapMin?: number;
+  /**
+   * the first minute whose readings are kept (the end of the last month the retention dropped), null: all
+   * kept. Queued changes before it are dequeued without work, the others re-detected from it on: the cycles and
+   * hourly sums of dropped months stay as they were summed from their readings.
+   */
+  keptFromMinute?: number | null;
 }
 
 /** A queued range of changed minutes; id null = a stale ongoing cycle to close (not a queue row). */
@@ -287,13 +301,24 @@ function databaseStore(
   ref: ChannelRef,
   settings: CycleSettings,
   detectedAt: Date,
+  keptFromMinute: number | null = null,
 ): RefreshStore {
+  const kept = keptFromMinute ?? Number.NEGATIVE_INFINITY;
   return {
     queued: (ref) => queuedRefreshesOfChannel(tx, ref),
     ongoing: async (ref) => (await ongoingCycles(tx, [ref]))[0] ?? null,
     cyclesMeeting: (ref, from, to) => cyclesMeetingWindow(tx, ref, from, to),
     readings: (ref, from, to) => readingsInWindow(tx, ref, from, to),
     replace: async (ref, from, lastStart, cycles, edges) => {
+      // a window reaching back into a dropped month (a stored cycle running across its end) leaves the cycles
+      // that start there as they are: their readings are gone
+      if (from < kept) {
+        const after = cycles.flatMap((c, i) => (c.startMinute >= kept ? [i] : []));
+        cycles = after.map((i) => cycles[i] as DetectedCycle);
+        edges = after.map((i) => edges[i] as RunEdges);
+        from = kept;
+        if (lastStart < from) return { written: 0, deleted: 0 };
+      }
       const keep = cycles.map((c) => c.startMinute);
       const deleted = await deleteCyclesStartingIn(tx, ref, from, lastStart, keep);
       const written = await upsertCycles(tx, ref, cycles, detectedAt, edges);
@@ -302,7 +327,14 @@ function databaseStore(
     dequeue: (ids) => dequeueRefreshes(tx, ref.deviceId, ids),
     trim: (ids, fromMinute) => trimRefreshes(tx, ref.deviceId, ids, fromMinute),
     reshape: (id, from, to) => reshapeRefresh(tx, ref.deviceId, id, from, to),
-    rewriteHours: (ref, hours) => rewriteActivityHours(tx, ref, hours, settings.activityThresholdW),
+    // the hours of a dropped month keep the sums made from their readings
+    rewriteHours: (ref, hours) =>
+      rewriteActivityHours(
+        tx,
+        ref,
+        hours.filter((h) => h * 60 >= kept),
+        settings.activityThresholdW,
+      ),
   };
 }
 
@@ -330,7 +362,16 @@ export async function refreshChannelStep(
   const reach = Math.ceil(Math.max(settings.stopGapMin, 1));
   const maxWindowMin = Math.max(options.maxWindowMin, 8 * reach);
 
-  const ranges: ChangedRange[] = (await store.queued(ref)).map((q) => ({ ...q }));
+  let ranges: ChangedRange[] = (await store.queued(ref)).map((q) => ({ ...q }));
+  const kept = options.keptFromMinute ?? null;
+  if (kept !== null) {
+    // changes of dropped months (old history stored again into one): nothing to re-detect from
+    const gone = ranges.filter((r) => r.toMinute < kept);
+    if (gone.length > 0) await store.dequeue(idsOf(gone));
+    ranges = ranges
+      .filter((r) => r.toMinute >= kept)
+      .map((r) => (r.fromMinute < kept ? { ...r, fromMinute: kept } : r));
+  }
   const ongoing = await store.ongoing(ref);
   if (ongoing !== null && isStale(ongoing, settings, nowMinute)) {
     ranges.push({ id: null, fromMinute: ongoing.lastActiveMinute, toMinute: ongoing.lastActiveMinute });

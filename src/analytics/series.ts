@@ -3,6 +3,7 @@ import { activePowerInRanges } from "../db/queries/active-power-in-ranges.js";
 import { activityPerBucket, type SeriesRange } from "../db/queries/channel-activity-hourly.js";
 import { queuedRangesMeeting } from "../db/queries/cycle-refresh-queue.js";
 import { inReadSnapshot } from "../db/queries/read-snapshot.js";
+import { droppedReadingsEndMinute } from "../db/queries/reading-retention.js";
 import type { SeriesWindow } from "../domain/series/window.js";
 
 export interface ChannelSeries {
@@ -29,7 +30,8 @@ const HOUR_S = 3_600;
  * and rounded in SQL, so a bucket is the same whichever way its minutes were added up. If a stored hour the
  * statement counted on is missing (not summed yet, or summed with another threshold: a version changed it),
  * its whole bucket is computed again from the readings. Everything is read in one snapshot, so no bucket is
- * taken from sums that a change committed meanwhile has made stale.
+ * taken from sums that a change committed meanwhile has made stale. Whole hours of months whose readings the
+ * retention dropped come from their stored sums as they are (docs/scaling.md).
  */
 export async function channelSeries(
   db: Database,
@@ -56,6 +58,14 @@ export async function channelSeries(
         fromMinute: firstHour * 60,
         toMinute: endHour * 60,
       });
+      // Hours of months whose readings the retention dropped (migration 0019): their stored sums are all
+      // there is, whatever threshold they were summed with, and no queued change will touch them again.
+      const keptFrom = await droppedReadingsEndMinute(tx);
+      const keptHour =
+        keptFrom === null ? firstHour : Math.min(endHour, Math.max(firstHour, Math.ceil(keptFrom / 60)));
+      for (const { channel } of channels)
+        if (keptHour > firstHour)
+          sumRanges.push({ channel, thresholdW: null, fromS: firstHour * HOUR_S, toS: keptHour * HOUR_S });
       for (const { channel, thresholdW } of channels) {
         // hours met by a queued change: their sums may predate it
         const dirty = new Uint8Array(endHour - firstHour);
@@ -70,7 +80,7 @@ export async function channelSeries(
           if (toS > fromS) list.push({ channel, thresholdW, fromS, toS });
         };
         push(rawRanges, startS, firstHour * HOUR_S);
-        for (let h = firstHour; h < endHour; ) {
+        for (let h = keptHour; h < endHour; ) {
           let k = h;
           while (k < endHour && dirty[k - firstHour] === dirty[h - firstHour]) k++;
           push(dirty[h - firstHour] ? rawRanges : sumRanges, h * HOUR_S, k * HOUR_S);
@@ -92,7 +102,7 @@ export async function channelSeries(
 
     // buckets missing a stored hour: again, wholly from readings
     const got = new Map(found.map((r) => [`${r.channel}:${r.bucket_s}`, r]));
-    const again: SeriesRange[] = [];
+    const again: (SeriesRange & { thresholdW: number })[] = [];
     for (const { channel, thresholdW } of channels) {
       const counts = expected.get(channel);
       if (counts === undefined) continue;

@@ -31,8 +31,9 @@ export const POSTGRES_RECIPE = `DATABASE_URL désigne un serveur PostgreSQL : sa
 
   pg_dump --format=custom --no-owner --no-acl --file=pumpwatch.dump "$DATABASE_URL"
 
-Restauration (service arrêté), dans la base visée par DATABASE_URL :
+Restauration (service arrêté), dans la base visée par DATABASE_URL, en une transaction (la base reste telle
+qu'elle était si la restauration échoue) :
 
-  pg_restore --clean --if-exists --no-owner --no-acl --single-transaction --dbname="$DATABASE_URL" pumpwatch.dump
+  (echo 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;'; pg_restore --no-owner --no-acl --file=- pumpwatch.dump) | psql --single-transaction --set=ON_ERROR_STOP=1 --quiet --dbname="$DATABASE_URL"
 
 Voir README.md, « Sauvegardes ».`;

@@ -426,6 +426,13 @@ export const SettingsBody = Type.Object(
         description: "null : aucun facteur (même si GRID_CO2E_* en donne un)",
       }),
     ),
+    raw_retention_months: Type.Optional(
+      nullable<number>("number", {
+        description:
+          "mois de relevés minute conservés (entier, au moins 1) ; null : tout garder. Les sommes horaires et " +
+          "les cycles sont gardés pour toujours.",
+      }),
+    ),
   },
   { description: "Champ absent : inchangé." },
 );
@@ -449,6 +456,9 @@ export const SettingsResponse = Type.Object({
     {
       description: "stored : enregistré ici ; environment : GRID_CO2E_* ; none : aucun facteur",
     },
+  ),
+  raw_retention_months: Nullable(
+    Type.Integer({ description: "mois de relevés minute conservés ; null : tout est gardé (défaut)" }),
   ),
   updated_at: Nullable(Instant),
   updated_by: Nullable(Type.String()),

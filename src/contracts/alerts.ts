@@ -1,5 +1,6 @@
 /** HTTP shapes of the alerts API (api-contract.md, section "Alerts"; the rest: docs/alerts.md). */
 import { Type } from "typebox";
+import { RefreshingFields } from "./read.js";
 
 const RuleId = Type.Union([
   Type.Literal("pump_inactive"),
@@ -93,19 +94,7 @@ export const Backtest = Type.Object({
       threshold: Nullable(Type.Number()),
     }),
   ),
-  refreshing: Type.Optional(
-    Type.Boolean({
-      description:
-        "présent et vrai quand des relevés reçus (rattrapage, import) ne sont pas encore tous pris en compte : " +
-        "le rejeu a jugé des cycles en cours de mise à jour, son résultat est provisoire",
-    }),
-  ),
-  pending_since: Type.Optional(
-    Type.String({
-      format: "date-time",
-      description: "avec refreshing : réception du plus ancien relevé pas encore pris en compte",
-    }),
-  ),
+  ...RefreshingFields,
 });
 
 export const RuleSetting = Type.Object({

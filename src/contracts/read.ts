@@ -135,17 +135,16 @@ export const CyclesSummary = Type.Object({
   }),
 });
 
-export const CyclesResponse = Type.Object({
-  cycles: Type.Array(CycleItem),
-  total: Type.Integer({
-    description: "cycles de la période (le résumé les couvre tous, quelle que soit la limite)",
-  }),
-  summary: CyclesSummary,
+/**
+ * The two fields of every answer computed from the stored cycles (cycles, backtest, pump health) while received
+ * readings are still being turned into cycles (a backfill, an import; issue 20).
+ */
+export const RefreshingFields = {
   refreshing: Type.Optional(
     Type.Boolean({
       description:
         "présent et vrai quand des relevés reçus (rattrapage, import) ne sont pas encore tous pris en compte : " +
-        "la réponse montre les cycles déjà calculés, qui sont en cours de mise à jour",
+        "la réponse repose sur les cycles déjà calculés, en cours de mise à jour (résultat provisoire)",
     }),
   ),
   pending_since: Type.Optional(
@@ -154,6 +153,15 @@ export const CyclesResponse = Type.Object({
       description: "avec refreshing : réception du plus ancien relevé pas encore pris en compte",
     }),
   ),
+};
+
+export const CyclesResponse = Type.Object({
+  cycles: Type.Array(CycleItem),
+  total: Type.Integer({
+    description: "cycles de la période (le résumé les couvre tous, quelle que soit la limite)",
+  }),
+  summary: CyclesSummary,
+  ...RefreshingFields,
 });
 
 export const SeriesQuery = Type.Object({
@@ -243,4 +251,5 @@ export const PumpHealthResponse = Type.Object({
   days: Type.Array(PumpHealthDay),
   sump: Type.String({ description: "bâche de la pompe (configuration du dernier jour de la période)" }),
   sump_channels: Type.Array(Type.Integer(), { description: "les pompes de cette bâche, elle comprise" }),
+  ...RefreshingFields,
 });

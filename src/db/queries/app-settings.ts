@@ -1,6 +1,6 @@
 import type { Queryable } from "../database.js";
 
-export type SettingKey = "factor_set" | "grid_factor";
+export type SettingKey = "factor_set" | "grid_factor" | "raw_retention_months";
 
 export interface SettingRow {
   key: SettingKey;
@@ -9,7 +9,7 @@ export interface SettingRow {
   updated_by: string;
 }
 
-/** Every stored setting (two rows at most): read by each report, so never cached across instances. */
+/** Every stored setting (three rows at most): read by each report, so never cached across instances. */
 export async function storedSettings(db: Queryable): Promise<SettingRow[]> {
   const { rows } = await db.query<SettingRow>("SELECT key, value, updated_at, updated_by FROM app_settings");
   return rows;

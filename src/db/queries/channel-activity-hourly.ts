@@ -90,7 +90,11 @@ export function idleEnergyOfReading(thresholdW: string): string {
 
 export interface SeriesRange {
   channel: number;
-  thresholdW: number;
+  /**
+   * the activity threshold the stored hours must have been summed with; null (stored hours of a month whose
+   * readings were dropped): whichever they were summed with, and not counted in `hours`
+   */
+  thresholdW: number | null;
   /** unix seconds, [fromS, toS) */
   fromS: number;
   toS: number;
@@ -133,10 +137,12 @@ export async function activityPerBucket(
             round(sum(x.current_sum) / nullif(sum(x.current_n), 0), 3) AS current_a
      FROM (
        SELECT a.channel, date_bin(make_interval(secs => $10), a.hour_ts, to_timestamp($11)) AS bucket,
-              1 AS hours, a.active_n, a.power_sum, a.current_n, a.current_sum
+              CASE WHEN s.threshold_w IS NULL THEN 0 ELSE 1 END AS hours,
+              a.active_n, a.power_sum, a.current_n, a.current_sum
        FROM unnest($2::int2[], $3::float8[], $4::float8[], $5::float8[]) AS s(channel, threshold_w, from_s, to_s)
        JOIN channel_activity_hourly a
-         ON a.device_id = $1 AND a.channel = s.channel AND a.threshold_w = s.threshold_w
+         ON a.device_id = $1 AND a.channel = s.channel
+        AND (s.threshold_w IS NULL OR a.threshold_w = s.threshold_w)
         AND a.hour_ts >= to_timestamp(s.from_s) AND a.hour_ts < to_timestamp(s.to_s)
        UNION ALL
        SELECT r.channel, date_bin(make_interval(secs => $10), r.ts, to_timestamp($11)),

@@ -22,7 +22,8 @@ export interface StoredIdleDay extends ChannelRef {
  * Per channel and local day (among `days`), the energy measured outside any cycle as the cycle refresher summed
  * it per UTC hour (`idle_energy_wh`, migration 0018), with the hours it was added from: only the whole hours
  * inside the days, summed with the channel's threshold, and that no queued change meets (a reading reports the
- * minute before it, so a change at the first minute of the next hour counts too). The caller reads from the
+ * minute before it, so a change at the first minute of the next hour counts too), and, before `keptFromS`
+ * (months whose readings the retention dropped), every stored hour as it is. The caller reads from the
  * readings what these hours do not cover. One range scan of the hourly key per channel.
  *
  * The queued changes are first turned into islands of whole hours (`queued`): a backfill queues thousands of
@@ -35,6 +36,8 @@ export async function storedIdleEnergyPerDay(
   db: Queryable,
   channels: readonly ThresholdedChannel[],
   days: LocalDays,
+  /** hours before this instant (unix seconds) lie in months whose readings were dropped: taken as summed */
+  keptFromS: number | null = null,
 ): Promise<StoredIdleDay[]> {
   if (channels.length === 0 || days.dates.length === 0) return [];
   const { rows } = await db.query<{
@@ -67,21 +70,23 @@ export async function storedIdleEnergyPerDay(
             date_part('epoch', max(a.hour_ts))::float8 AS last_s, sum(a.idle_energy_wh) AS idle_wh
      FROM unnest($1::text[], $2::int2[], $3::float8[]) AS k(device_id, channel, threshold_w)
      JOIN channel_activity_hourly a
-       ON a.device_id = k.device_id AND a.channel = k.channel AND a.threshold_w = k.threshold_w
+       ON a.device_id = k.device_id AND a.channel = k.channel
+      AND (a.threshold_w = k.threshold_w OR a.hour_ts < to_timestamp($5::float8))
      WHERE a.device_id = ANY($1::text[])
        AND a.hour_ts >= to_timestamp(($4::float8[])[1])
        AND a.hour_ts <= to_timestamp(($4::float8[])[cardinality($4::float8[])] - 3600)
        AND a.idle_energy_wh IS NOT NULL
-       AND NOT EXISTS (
+       AND (a.hour_ts < to_timestamp($5::float8) OR NOT EXISTS (
              SELECT 1 FROM queued q
              WHERE q.device_id = a.device_id AND q.channel = a.channel
-               AND q.lo <= date_part('epoch', a.hour_ts) / 3600 AND q.hi >= date_part('epoch', a.hour_ts) / 3600)
+               AND q.lo <= date_part('epoch', a.hour_ts) / 3600 AND q.hi >= date_part('epoch', a.hour_ts) / 3600))
      GROUP BY 1, 2, 3`,
     [
       channels.map((c) => c.deviceId),
       channels.map((c) => c.channel),
       channels.map((c) => c.thresholdW),
       days.starts,
+      keptFromS ?? Number.NEGATIVE_INFINITY,
     ],
   );
   return rows.map((r) => ({

@@ -2,6 +2,7 @@ import { MEASURED_FIELDS, type RankedReading, sharedRank } from "../../domain/ra
 import { scalarArray, textArray } from "../array-literal.js";
 import type { Queryable } from "../database.js";
 import { MERGE_GAP_MIN } from "./enqueue-cycle-refresh.js";
+import { createReadingPartitionsFor } from "./reading-partitions.js";
 
 /** The devices of a batch, with the minutes of their first and last readings in it. */
 export interface DeviceSighting {
@@ -133,6 +134,11 @@ SELECT (SELECT array_agg(ord) FROM changed) AS changed, (SELECT array_agg(device
 export async function storeReadings(db: Queryable, batch: ReadingsBatch): Promise<StoredBatch> {
   const { rows, devices } = batch;
   if (rows.length === 0) return { changed: [], registered: [] };
+  // readings is partitioned by month without a default partition (migration 0019): the months of the batch
+  // must exist before it is stored. The current month and the next two are created ahead by the service, so
+  // this creates something only for old history (an import, a backfill) or a clock far ahead: one catalogue
+  // lookup per month of the batch otherwise.
+  await createReadingPartitionsFor(db, monthsOf(rows));
   const { rows: result } = await db.query<{ changed: number[] | null; registered: string[] | null }>(
     SQL,
     params(rows, devices, batch.receivedAt),
@@ -186,4 +192,24 @@ function params(rows: readonly RankedReading[], devices: readonly DeviceSighting
     `${ranks}}`,
     `${mixed}}`,
   ];
+}
+
+/** The first instant of each UTC month the rows fall in (a batch usually holds one). */
+function monthsOf(rows: readonly RankedReading[]): Date[] {
+  const months: Date[] = [];
+  // [from, to): the minutes of the last month found, so that a row of a month already seen costs a comparison
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  const seen = new Set<number>();
+  for (const row of rows) {
+    if (row.minute >= from && row.minute < to) continue;
+    const at = new Date(row.minute * 60_000);
+    const start = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+    from = start / 60_000;
+    to = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1) / 60_000;
+    if (seen.has(start)) continue;
+    seen.add(start);
+    months.push(new Date(start));
+  }
+  return months;
 }

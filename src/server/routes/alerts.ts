@@ -30,8 +30,8 @@ import {
 import type { Database } from "../../db/database.js";
 import type { MaintenanceRow } from "../../db/queries/alerts.js";
 import type { RuleId } from "../../domain/alerts/index.js";
-import { parsePeriod, periodErrorField } from "../../domain/period.js";
-import { meterZones } from "../../sites/zones.js";
+import { type DaysOf, parsePeriod, periodErrorField } from "../../domain/period.js";
+import { meterZones, movedMeterDays } from "../../sites/zones.js";
 import { type Access, currentUser, scopeOf } from "../access.js";
 import { AppError } from "../errors.js";
 
@@ -63,7 +63,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
   timeZone: string;
   cycleReadBudget?: ReadBudget;
 }> = async (app, { db, clock, access, timeZone, cycleReadBudget }) => {
-  const period = (from: string | undefined, to: string | undefined, zone = timeZone) => {
+  const period = (from: string | undefined, to: string | undefined, zone: DaysOf = timeZone) => {
     const parsed = parsePeriod(from, to, zone, Math.floor(clock.now().getTime() / 1000));
     if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
     return { from: new Date(parsed.period.fromS * 1000), to: new Date(parsed.period.toS * 1000) };
@@ -84,8 +84,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
       const q = request.query;
       // Each alert's times in its meter's zone; a period in the named meter's (APP_TIMEZONE across meters).
       const zoneOf = await meterZones(db, scopeOf(request), timeZone);
+      // a named meter that moved between zones: its dates and its alerts' times in the zone it was in then
+      const moved = q.device_id ? await movedMeterDays(db, q.device_id, timeZone) : null;
       // No period given: every alert (the 30-day default of /api/cycles would hide a long-open one).
-      const p = q.from || q.to ? period(q.from, q.to, q.device_id ? zoneOf(q.device_id) : timeZone) : null;
+      const p =
+        q.from || q.to
+          ? period(q.from, q.to, q.device_id ? (moved?.calendar ?? zoneOf(q.device_id)) : timeZone)
+          : null;
       return listAlerts(
         db,
         scopeOf(request),
@@ -98,7 +103,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
           to: p?.to ?? null,
           limit: q.limit ?? 100,
         },
-        zoneOf,
+        (deviceId, atS) => (moved && deviceId === q.device_id ? moved.zoneAt(atS) : zoneOf(deviceId)),
       ).catch(mapError);
     },
   );

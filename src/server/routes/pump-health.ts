@@ -50,6 +50,9 @@ export const pumpHealthRoutes: FastifyPluginAsyncTypebox<{
         ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
       });
       return {
+        ...(health.pendingSince === null
+          ? {}
+          : { refreshing: true, pending_since: health.pendingSince.toISOString() }),
         device_id: health.deviceId,
         channel: health.channel,
         baseline_flow_m3h: round(health.baselineFlowM3h, 2),

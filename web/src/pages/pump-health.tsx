@@ -14,7 +14,7 @@ import { Notice, SelectField } from "../components/form";
 import { Link } from "../components/link";
 import { useResource } from "../components/use-resource";
 import { useDevices } from "../hooks/dashboard-data";
-import { frenchNumber, isoDateIn } from "../i18n/format";
+import { dateTimeOf, frenchNumber, isoDateIn } from "../i18n/format";
 import { fr } from "../i18n/fr";
 import { addDays } from "../state/filters";
 import { location, setQuery } from "../state/router";
@@ -362,6 +362,12 @@ export function PumpHealthPage() {
     return [...out.entries()];
   }, [health.data, lifts]);
 
+  // the oldest pending change among the pumps read: their figures are provisional until it is taken in
+  const pendingSince =
+    (health.data ?? [])
+      .flatMap((h) => (h.refreshing && h.pending_since ? [h.pending_since] : []))
+      .sort()[0] ?? null;
+
   return (
     <section class="page pump-health" aria-labelledby="health-title">
       <h1 id="health-title">{fr.nav.pumpHealth}</h1>
@@ -387,6 +393,7 @@ export function PumpHealthPage() {
         />
       </form>
       {(devices.error ?? health.error) && <Notice kind="error">{devices.error ?? health.error}</Notice>}
+      {pendingSince && <Notice kind="info">{fr.refreshing.dashboard(dateTimeOf(pendingSince, tz))}</Notice>}
       {device && lifts.length === 0 && (
         <p class="note" data-testid="no-lift-pump">
           Aucun canal de cet appareil n'est une pompe de relevage : rien à mesurer.{" "}

@@ -31,11 +31,12 @@ const settingsItem = (s: Settings) => ({
       ? null
       : { kg_co2e_per_kwh: s.gridFactor.kgCo2ePerKwh, source: s.gridFactor.source },
   grid_factor_origin: s.gridFactorOrigin,
+  raw_retention_months: s.rawRetentionMonths,
   updated_at: s.updatedAt === null ? null : iso(s.updatedAt),
   updated_by: s.updatedBy,
 });
 
-/** Settings: the active factor set and the electricity emission factor. */
+/** Settings: the active factor set, the electricity emission factor, the retention of raw minutes. */
 export const settingsRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, options) => {
   const { db, clock, access, settings, settingsDefaults } = options;
   const admin = access.requireSession("admin");
@@ -82,6 +83,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = asy
                   ? null
                   : { kgCo2ePerKwh: body.grid_factor.kg_co2e_per_kwh, source: body.grid_factor.source },
             }),
+        ...(body.raw_retention_months === undefined ? {} : { rawRetentionMonths: body.raw_retention_months }),
       };
       const saved = await inClientTerms(() =>
         updateSettings(db, change, actorOf(request), clock.now(), settingsDefaults),
