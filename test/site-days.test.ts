@@ -209,6 +209,17 @@ describe("local days per site", () => {
         headers: admin,
       });
       expect(series.json()).toMatchObject({ start: "2025-10-25T23:00:00Z", end: "2025-10-26T23:00:00Z" });
+      // its pump health counts the same starts per day, Paris's: two on the 26th (25 hours), one on the 27th
+      const health = await app.inject({
+        url: `/api/pump-health?device_id=${PARIS}&channel=0&from=2025-10-25&to=2025-10-27`,
+        headers: admin,
+      });
+      expect(health.statusCode).toBe(200);
+      expect(health.json().days.map((d: { date: string; starts: number }) => [d.date, d.starts])).toEqual([
+        ["2025-10-25", 0],
+        ["2025-10-26", 2],
+        ["2025-10-27", 1],
+      ]);
       // a cycle after the move is read in Dakar days: 23:30 UTC on the 16th is the 16th there, the 17th in Paris
       clock.set(new Date("2025-11-17T12:00:00Z"));
       admin = await loginAs(app, t.db, "admin@filtreplante.fr");

@@ -10,6 +10,7 @@ import { sumpCyclesInRange } from "../db/queries/sump-cycles-in-range.js";
 import {
   addDays,
   type ConfigVersion,
+  type LocalCalendar,
   localCalendar,
   localDays,
   parseCalendarDate,
@@ -35,6 +36,8 @@ export interface PumpHealthQuery {
   period: Period;
   nowS: number;
   timeZone: string;
+  /** the meter's days when it moved between zones (placedCalendar); absent: `timeZone`'s */
+  calendar?: LocalCalendar;
   refreshBudget?: ReadBudget;
 }
 
@@ -56,8 +59,8 @@ export interface PumpHealth {
 const BASELINE_WINDOW_DAYS = 45;
 const CHANNELS = [0, 1, 2, 3];
 
-export function dayBounds(timeZone: string, fromDate: string, toDate: string): DayBounds[] {
-  const days = localDays(localCalendar(timeZone), fromDate, toDate);
+export function dayBounds(zone: string | LocalCalendar, fromDate: string, toDate: string): DayBounds[] {
+  const days = localDays(typeof zone === "string" ? localCalendar(zone) : zone, fromDate, toDate);
   return days.dates.map((date, i) => ({
     date,
     startS: days.starts[i] as number,
@@ -75,7 +78,7 @@ export async function pumpHealth(
   const histories: ChannelHistories = new Map<number, ConfigVersion[]>(
     CHANNELS.map((channel) => [channel, all.get(channelKey({ deviceId: q.deviceId, channel })) ?? []]),
   );
-  const calendar = localCalendar(q.timeZone);
+  const calendar = q.calendar ?? localCalendar(q.timeZone);
   const today = calendar.dateOf(q.nowS);
   const sump = sumpOf(histories, q.channel, q.period.toDate);
   const freshness = await ensureCyclesFresh(
@@ -91,12 +94,12 @@ export async function pumpHealth(
     .map((c) => calendar.dateOf(c.at.getTime() / 1000));
   const since = baselineSince(histories.get(q.channel) ?? [], changeDates, q.period.toDate);
 
-  const periodDays = dayBounds(q.timeZone, q.period.fromDate, q.period.toDate);
+  const periodDays = dayBounds(calendar, q.period.fromDate, q.period.toDate);
   // The baseline's days, when they start before the period: read apart, at most BASELINE_WINDOW_DAYS of them.
   const baselineDays =
     since !== null && since < q.period.fromDate
       ? dayBounds(
-          q.timeZone,
+          calendar,
           since,
           minDate(addDays(since, BASELINE_WINDOW_DAYS - 1), addDays(q.period.fromDate, -1)),
         )

@@ -231,6 +231,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(pumpHealthRoutes, {
     db: options.db,
     clock: options.clock,
+    timeZone: options.timeZone ?? "UTC",
     access,
     directory,
     versions: { versionsOf: (channels) => versionsOfChannels(options.db, channels) },

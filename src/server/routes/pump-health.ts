@@ -7,6 +7,7 @@ import { PumpHealthQuery, PumpHealthResponse } from "../../contracts/read.js";
 import type { Database } from "../../db/database.js";
 import { parsePeriod, periodErrorField } from "../../domain/period.js";
 import { type MeterDirectory, principalOf } from "../../journal/meter-directory.js";
+import { movedMeterDays } from "../../sites/zones.js";
 import type { Access } from "../access.js";
 import { AppError } from "../errors.js";
 
@@ -20,7 +21,9 @@ export const pumpHealthRoutes: FastifyPluginAsyncTypebox<{
   directory: MeterDirectory;
   versions: ChannelVersions;
   cycleReadBudget?: ReadBudget;
-}> = async (app, { db, clock, access, directory, versions, cycleReadBudget }) => {
+  /** APP_TIMEZONE: the days of a meter while it was on no site */
+  timeZone: string;
+}> = async (app, { db, clock, access, directory, versions, cycleReadBudget, timeZone }) => {
   app.get(
     "/api/pump-health",
     {
@@ -39,7 +42,9 @@ export const pumpHealthRoutes: FastifyPluginAsyncTypebox<{
       const meter = meters.find((m) => m.deviceId === q.device_id);
       if (!meter) throw AppError.onField("device_id", "unknown_device", 404);
       const nowS = Math.floor(clock.now().getTime() / 1000);
-      const parsed = parsePeriod(q.from, q.to, meter.timeZone, nowS);
+      // a meter that moved between zones reads each part of its past in the zone it was in then (issue 18)
+      const moved = await movedMeterDays(db, q.device_id, timeZone);
+      const parsed = parsePeriod(q.from, q.to, moved?.calendar ?? meter.timeZone, nowS);
       if (!parsed.ok) throw AppError.onField(periodErrorField(parsed.error), parsed.error);
       const health = await pumpHealth(db, versions, {
         deviceId: q.device_id,
@@ -47,6 +52,7 @@ export const pumpHealthRoutes: FastifyPluginAsyncTypebox<{
         period: parsed.period,
         nowS,
         timeZone: meter.timeZone,
+        ...(moved ? { calendar: moved.calendar } : {}),
         ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
       });
       return {
