@@ -1,17 +1,8 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { simulateFleet } from "../../simulator/index.js";
-import {
-  chromiumPath,
-  fillSignIn,
-  launch,
-  openPage,
-  SKIP_REASON,
-  screenshots,
-  signIn,
-  type WatchedPage,
-} from "./browser";
-import { ADMIN, ingest, type RunningServer, startServer } from "./service";
+import { chromiumPath, fillSignIn, SKIP_REASON, screenshots, signIn } from "./browser";
+import { ADMIN, ingest } from "./service";
+import { ingestAll, useBrowserSuite } from "./suite";
 
 const chromium = chromiumPath();
 if (!chromium) console.warn(SKIP_REASON);
@@ -19,32 +10,19 @@ if (!chromium) console.warn(SKIP_REASON);
 const DAY_MS = 86_400_000;
 
 describe.skipIf(!chromium)("web application: sign-in and administration", () => {
-  let server: RunningServer;
-  let browser: Browser;
   let deviceId: string;
-  const pages: WatchedPage[] = [];
-
-  async function page(viewport?: { width: number; height: number }) {
-    const watched = await openPage(browser, server.url, viewport);
-    pages.push(watched);
-    return watched;
-  }
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launch()]);
-    const sim = simulateFleet({ seed: 11, devices: 1, days: 2, start: new Date(Date.now() - 2 * DAY_MS) });
-    deviceId = sim.devices[0]?.id ?? "";
-    for (const batch of sim.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
+  const suite = useBrowserSuite({
+    async fill(server) {
+      const sim = simulateFleet({ seed: 11, devices: 1, days: 2, start: new Date(Date.now() - 2 * DAY_MS) });
+      deviceId = sim.devices[0]?.id ?? "";
+      await ingestAll(server, sim.batches(1000));
+    },
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const page = (viewport?: { width: number; height: number }) => suite.page(null, viewport);
 
   it("serves the app on every client route, with a strict CSP, and keeps /api 404s in JSON", async () => {
     for (const path of ["/", "/connexion", "/admin/appareils", "/admin/modeles?x=1"]) {
-      const response = await fetch(`${server.url}${path}`, { headers: { accept: "text/html" } });
+      const response = await fetch(`${suite.server.url}${path}`, { headers: { accept: "text/html" } });
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
       expect(response.headers.get("cache-control")).toBe("no-cache");
@@ -56,14 +34,14 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).not.toMatch(/<style|style=/);
     }
-    const api = await fetch(`${server.url}/api/nope`, { headers: { accept: "text/html" } });
+    const api = await fetch(`${suite.server.url}/api/nope`, { headers: { accept: "text/html" } });
     expect(api.status).toBe(404);
     expect((await api.json()).error.code).toBe("not_found");
-    const html = await (await fetch(`${server.url}/`, { headers: { accept: "text/html" } })).text();
+    const html = await (await fetch(`${suite.server.url}/`, { headers: { accept: "text/html" } })).text();
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-    const assetResponse = await fetch(`${server.url}${asset}`);
+    const assetResponse = await fetch(`${suite.server.url}${asset}`);
     expect(assetResponse.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
-    expect((await fetch(`${server.url}/favicon.svg`)).status).toBe(200);
+    expect((await fetch(`${suite.server.url}/favicon.svg`)).status).toBe(200);
   });
 
   it("signs in, shows the user and role, signs out", async () => {
@@ -327,7 +305,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
       timestamp: Math.floor(Date.now() / 1000) - 120,
       params: { "switch:0": { apower: 0, voltage: 230, current: 0 } },
     };
-    expect((await ingest(server.url, [message], secret)).status).toBe(200);
+    expect((await ingest(suite.server.url, [message], secret)).status).toBe(200);
     await p.getByRole("button", { name: "J'ai copié la clé" }).click();
     expect(await p.locator("#created-key").count()).toBe(0);
     await p.reload();
@@ -336,7 +314,7 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     await row.getByRole("button", { name: /Révoquer/ }).click();
     await row.getByRole("button", { name: "Révoquer", exact: true }).click();
     await expect.poll(() => p.getByRole("status").last().textContent()).toContain("révoquée");
-    expect((await ingest(server.url, [message], secret)).status).toBe(401);
+    expect((await ingest(suite.server.url, [message], secret)).status).toBe(401);
   });
 
   it("sends an expired session back to sign-in, then to the page it was on", async () => {
@@ -378,6 +356,6 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
       await p.waitForLoadState("networkidle");
     }
     expect(problems).toEqual([]);
-    for (const watched of pages) expect(watched.problems).toEqual([]);
+    for (const watched of suite.pages) expect(watched.problems).toEqual([]);
   });
 });

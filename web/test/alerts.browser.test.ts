@@ -1,17 +1,9 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { simulateFleet } from "../../simulator/index.js";
-import {
-  call,
-  chromiumPath,
-  launch,
-  openPage,
-  SKIP_REASON,
-  screenshots,
-  signIn,
-  type WatchedPage,
-} from "./browser";
-import { ADMIN, ingest, type RunningServer, startServer } from "./service";
+import { call, chromiumPath, SKIP_REASON, screenshots } from "./browser";
+import { ADMIN } from "./service";
+import { ingestAll, useBrowserSuite } from "./suite";
 
 const chromium = chromiumPath();
 if (!chromium) console.warn(SKIP_REASON);
@@ -38,58 +30,42 @@ interface ApiAlert {
 const bodyText = async (page: Page) => (await page.locator("main").textContent()) ?? "";
 
 describe.skipIf(!chromium)("alerts in the web application", () => {
-  let server: RunningServer;
-  let browser: Browser;
   let deviceId = "";
   let offlineId = "";
-  const pages: WatchedPage[] = [];
-
-  async function page(who = ADMIN, viewport?: { width: number; height: number }) {
-    const watched = await openPage(browser, server.url, viewport);
-    pages.push(watched);
-    await signIn(watched.page, who);
-    return watched;
-  }
+  const suite = useBrowserSuite({
+    async fill(server) {
+      // Two days that end at this minute (a meter that reports every minute is judged at its last reading,
+      // and alerts open only within 10 minutes of now), the voltage at 195 V for the last 30 minutes (every
+      // channel, warning); the newest batch goes first, so that no round sees this meter silent for two days.
+      const end = Math.floor(Date.now() / MIN_MS) * MIN_MS;
+      const sim = simulateFleet({
+        seed: 21,
+        devices: 1,
+        days: 2,
+        start: new Date(end - 2 * DAY_MS),
+        faults: [{ kind: "low_voltage", at: new Date(end - 30 * MIN_MS), minutes: 30 }],
+      });
+      deviceId = sim.devices[0]?.id ?? "";
+      const batches = [...sim.batches(1000)];
+      await ingestAll(server, [...batches.slice(-1), ...batches.slice(0, -1)]);
+      // A second meter silent for the last 15 minutes: offline (critical), judged on the clock.
+      const silent = simulateFleet({
+        seed: 22,
+        devices: 1,
+        days: 1,
+        start: new Date(end - 15 * MIN_MS - DAY_MS),
+      });
+      offlineId = silent.devices[0]?.id ?? "";
+      const quiet = [...silent.batches(1000)];
+      await ingestAll(server, [...quiet.slice(-1), ...quiet.slice(0, -1)]);
+    },
+  });
+  const page = (who = ADMIN, viewport?: { width: number; height: number }) => suite.page(who, viewport);
   const openAlerts = async (p: Page): Promise<ApiAlert[]> =>
     (await call(p, "GET", "/api/alerts?state=open&limit=1000")).json.alerts;
   const header = (p: Page) => p.getByTestId("alert-count").textContent();
   const openTotal = async (p: Page): Promise<number> =>
     (await call(p, "GET", "/api/alerts?state=open&limit=1")).json.total;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launch()]);
-    // Two days that end at this minute (a meter that reports every minute is judged at its last reading,
-    // and alerts open only within 10 minutes of now), the voltage at 195 V for the last 30 minutes (every
-    // channel, warning); the newest batch goes first, so that no round sees this meter silent for two days.
-    const end = Math.floor(Date.now() / MIN_MS) * MIN_MS;
-    const sim = simulateFleet({
-      seed: 21,
-      devices: 1,
-      days: 2,
-      start: new Date(end - 2 * DAY_MS),
-      faults: [{ kind: "low_voltage", at: new Date(end - 30 * MIN_MS), minutes: 30 }],
-    });
-    deviceId = sim.devices[0]?.id ?? "";
-    const batches = [...sim.batches(1000)];
-    for (const batch of [...batches.slice(-1), ...batches.slice(0, -1)])
-      expect((await ingest(server.url, batch)).status).toBe(200);
-    // A second meter silent for the last 15 minutes: offline (critical), judged on the clock.
-    const silent = simulateFleet({
-      seed: 22,
-      devices: 1,
-      days: 1,
-      start: new Date(end - 15 * MIN_MS - DAY_MS),
-    });
-    offlineId = silent.devices[0]?.id ?? "";
-    const quiet = [...silent.batches(1000)];
-    for (const batch of [...quiet.slice(-1), ...quiet.slice(0, -1)])
-      expect((await ingest(server.url, batch)).status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it("raises the faults' alerts, and the header counts the open ones", { timeout: 180_000 }, async () => {
     const { page: p, problems } = await page();

@@ -1,19 +1,11 @@
 import { readFile } from "node:fs/promises";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { minuteProfile } from "../../simulator/fleet.js";
 import { simulateFleet } from "../../simulator/index.js";
-import {
-  call,
-  chromiumPath,
-  launch,
-  openPage,
-  SKIP_REASON,
-  screenshots,
-  signIn,
-  type WatchedPage,
-} from "./browser";
-import { ADMIN, ingest, type RunningServer, startServer } from "./service";
+import { call, chromiumPath, SKIP_REASON, screenshots, signIn } from "./browser";
+import { ADMIN, ingest } from "./service";
+import { ingestAll, useBrowserSuite } from "./suite";
 
 const chromium = chromiumPath();
 if (!chromium) console.warn(SKIP_REASON);
@@ -29,36 +21,24 @@ const text = async (page: Page, testId: string) =>
 const number = (s: string) => Number(s.replace(/[^\d,-]/g, "").replace(",", "."));
 
 describe.skipIf(!chromium)("dashboard", () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const suite = useBrowserSuite();
   let deviceA = "";
   let deviceB = "";
   let lonely = "";
   let truth: ReturnType<typeof simulateFleet>["truth"] = [];
   /** kWh device A's channels drew over the simulated range, from the simulator's physics minute by minute */
   let truthEnergyA = 0;
-  const pages: WatchedPage[] = [];
 
   async function page(viewport?: { width: number; height: number }, refreshMs?: number) {
-    const watched = await openPage(browser, server.url, viewport);
+    const watched = await suite.page(null, viewport);
     if (refreshMs)
       await watched.page.addInitScript(
         (ms) => localStorage.setItem("pumpwatch.refresh_ms", String(ms)),
         refreshMs,
       );
-    pages.push(watched);
     await signIn(watched.page, ADMIN);
     return watched;
   }
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launch()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it("a fresh install says that no device has reported yet", async () => {
     const { page: p, problems } = await page();
@@ -78,7 +58,7 @@ describe.skipIf(!chromium)("dashboard", () => {
       for (let m = sim.startS / 60; m < sim.endS / 60; m++)
         truthEnergyA += minuteProfile(sim.plan, planA as NonNullable<typeof planA>, ch, m).energyMWh / 1e6;
     }
-    for (const batch of sim.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
+    await ingestAll(suite.server, sim.batches(1000));
     // a third meter whose only data is 3 days old: the chart widens to 7 days by itself
     const old = simulateFleet({
       seed: 77,
@@ -87,7 +67,7 @@ describe.skipIf(!chromium)("dashboard", () => {
       start: new Date(Date.now() - 3.5 * DAY_MS),
     });
     lonely = old.devices[0]?.id ?? "";
-    for (const batch of old.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
+    await ingestAll(suite.server, old.batches(1000));
     const { page: p } = await page();
     expect((await call(p, "PUT", `/api/admin/devices/${deviceA}`, { name: NAME })).status).toBe(200);
     const from = new Date(end - 10 * DAY_MS).toISOString().slice(0, 10);
@@ -319,7 +299,7 @@ describe.skipIf(!chromium)("dashboard", () => {
       timestamp: t0 + i * 60,
       params: { ts: t0 + i * 60 + 0.5, "switch:3": { apower: 900, current: 3.9, voltage: 230 } },
     }));
-    expect((await ingest(server.url, frames)).status).toBe(200);
+    expect((await ingest(suite.server.url, frames)).status).toBe(200);
     await expect.poll(() => text(p, "kpi-cycles"), { timeout: 30_000 }).toBe(String(before + 1));
     await expect.poll(() => text(p, "kpi-ongoing")).toBe("1 en cours");
     const first = p.getByTestId("cycle-row").first();
@@ -386,27 +366,21 @@ describe.skipIf(!chromium)("dashboard", () => {
 });
 
 describe.skipIf(!chromium)("dashboard without an administrator (bug 36)", () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer({ PUBLIC_DASHBOARD: "true" }), launch()]);
-    const sim = simulateFleet({
-      seed: 3,
-      devices: 2,
-      days: 1,
-      start: new Date(Date.now() - DAY_MS - HOUR_MS),
-    });
-    for (const batch of sim.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  const suite = useBrowserSuite({
+    env: { PUBLIC_DASHBOARD: "true" },
+    async fill(server) {
+      const sim = simulateFleet({
+        seed: 3,
+        devices: 2,
+        days: 1,
+        start: new Date(Date.now() - DAY_MS - HOUR_MS),
+      });
+      await ingestAll(server, sim.batches(1000));
+    },
   });
 
   it("lists the devices and exports the CSV with no admin session", async () => {
-    const { page: p, problems } = await openPage(browser, server.url);
+    const { page: p, problems } = await suite.page(null);
     // the cycles may still be materialising: the live refresh brings them in
     await p.addInitScript(() => localStorage.setItem("pumpwatch.refresh_ms", "500"));
     await p.goto("/");

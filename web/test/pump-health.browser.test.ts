@@ -1,17 +1,7 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { simulateFleet, type WetWellTruth } from "../../simulator/index.js";
-import {
-  call,
-  chromiumPath,
-  launch,
-  openPage,
-  SKIP_REASON,
-  screenshots,
-  signIn,
-  type WatchedPage,
-} from "./browser";
-import { ADMIN, ingest, type RunningServer, startServer } from "./service";
+import { call, chromiumPath, SKIP_REASON, screenshots } from "./browser";
+import { ingestAll, useBrowserSuite } from "./suite";
 
 // « Santé des pompes »: the simulator's wet well (two pumps of one sump; PR2 wears from 20 to 15 m³/h over the
 // 21 days; day 17 is rainy), configured with the sump's volume, then the page of the meter.
@@ -22,44 +12,34 @@ const DAY_MS = 86_400_000;
 const NOT_FRENCH = /\b(NaN|Invalid Date|undefined|null|pump_wear|inflow_high|relevage)\b/;
 
 describe.skipIf(!chromium)("the pump health page", () => {
-  let server: RunningServer;
-  let browser: Browser;
   let deviceId = "";
   let truth: WetWellTruth;
-  const pages: WatchedPage[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launch()]);
-    const end = Math.floor((Date.now() - 3_600_000) / 86_400_000) * DAY_MS + 12 * 3_600_000;
-    const sim = simulateFleet({
-      seed: 17,
-      devices: 1,
-      days: 21,
-      start: new Date(end - 21 * DAY_MS),
-      liftPattern: "wetwell",
-      wetWell: {
-        volumeM3: 2.4,
-        meanInflowM3h: 2,
-        flowM3h: [20, 20],
-        wear: { channel: 1, toM3h: 15 },
-        rainyDays: [17],
-      },
-    });
-    deviceId = sim.devices[0]?.id ?? "";
-    truth = sim.plan.devices[0]?.wetWell as WetWellTruth;
-    for (const batch of sim.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
-  }, 400_000);
-  afterAll(async () => {
-    for (const p of pages) await p.page.context().close();
-    await browser?.close();
-    await server?.stop();
+  const suite = useBrowserSuite({
+    timeout: 400_000,
+    async fill(server) {
+      const end = Math.floor((Date.now() - 3_600_000) / 86_400_000) * DAY_MS + 12 * 3_600_000;
+      const sim = simulateFleet({
+        seed: 17,
+        devices: 1,
+        days: 21,
+        start: new Date(end - 21 * DAY_MS),
+        liftPattern: "wetwell",
+        wetWell: {
+          volumeM3: 2.4,
+          meanInflowM3h: 2,
+          flowM3h: [20, 20],
+          wear: { channel: 1, toM3h: 15 },
+          rainyDays: [17],
+        },
+      });
+      deviceId = sim.devices[0]?.id ?? "";
+      truth = sim.plan.devices[0]?.wetWell as WetWellTruth;
+      await ingestAll(server, sim.batches(1000));
+    },
   });
 
   it("shows each pump's measured flow against its baseline, the daily inflow and the duty split", async () => {
-    const watched = await openPage(browser, server.url);
-    pages.push(watched);
-    const { page: p, problems } = watched;
-    await signIn(p, ADMIN);
+    const { page: p, problems } = await suite.page();
     expect(
       (await call(p, "PUT", `/api/admin/devices/${deviceId}`, { name: "Station des Roseaux" })).status,
     ).toBe(200);
@@ -106,10 +86,7 @@ describe.skipIf(!chromium)("the pump health page", () => {
 
   // Runs after the test above, which configured the sump (PR1, PR2, its volume).
   it("puts « Usure de pompe » and « Arrivée d'eau forte » on the rules screen, learned from the well and editable", async () => {
-    const watched = await openPage(browser, server.url);
-    pages.push(watched);
-    const { page: p, problems } = watched;
-    await signIn(p, ADMIN);
+    const { page: p, problems } = await suite.page();
     await p.goto(`/alertes/regles/${encodeURIComponent(deviceId)}`);
     const rowOf = (pump: string, rule: string) =>
       p

@@ -1,17 +1,8 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { simulateFleet } from "../../simulator/index.js";
-import {
-  call,
-  chromiumPath,
-  launch,
-  openPage,
-  SKIP_REASON,
-  screenshots,
-  signIn,
-  type WatchedPage,
-} from "./browser";
-import { ADMIN, ingest, type RunningServer, startServer } from "./service";
+import { call, chromiumPath, SKIP_REASON, screenshots, signIn } from "./browser";
+import { ADMIN } from "./service";
+import { ingestAll, useBrowserSuite } from "./suite";
 
 const chromium = chromiumPath();
 if (!chromium) console.warn(SKIP_REASON);
@@ -23,26 +14,17 @@ const DAY_MS = 86_400_000;
  * the link and sees that site only, with the banner; once revoked, the link shows the French page.
  */
 describe.skipIf(!chromium)("read-only share links", () => {
-  let server: RunningServer;
-  let browser: Browser;
   let meters: string[] = [];
-  const pages: WatchedPage[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launch()]);
-    const sim = simulateFleet({ seed: 185, devices: 2, days: 1, start: new Date(Date.now() - DAY_MS) });
-    meters = sim.devices.map((d) => d.id);
-    for (const batch of sim.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  const suite = useBrowserSuite({
+    async fill(server) {
+      const sim = simulateFleet({ seed: 185, devices: 2, days: 1, start: new Date(Date.now() - DAY_MS) });
+      meters = sim.devices.map((d) => d.id);
+      await ingestAll(server, sim.batches(1000));
+    },
   });
 
   it("creates a link, which a fresh browser opens on that site only; revoked, it shows the French page", async () => {
-    const admin = await openPage(browser, server.url);
-    pages.push(admin);
+    const admin = await suite.page(null);
     const a = admin.page;
     await signIn(a, ADMIN);
     // two sites, one meter each (the sites screen itself is web/test/sites.browser.test.ts's)
@@ -73,7 +55,7 @@ describe.skipIf(!chromium)("read-only share links", () => {
     const url = card.locator("#share-url");
     await expect.poll(() => url.inputValue()).toMatch(/\/partage\/[A-Za-z0-9_-]{43}$/);
     const link = await url.inputValue();
-    expect(link.startsWith(server.url)).toBe(true);
+    expect(link.startsWith(suite.server.url)).toBe(true);
     await expect.poll(() => card.getByTestId("share-row").count()).toBe(1);
     const row = card.getByTestId("share-row");
     expect(await row.textContent()).toContain("Mairie de Ndiassane");
@@ -86,8 +68,7 @@ describe.skipIf(!chromium)("read-only share links", () => {
     expect(JSON.stringify(listed.json)).not.toContain(link.split("/").pop());
 
     // a browser with no account at all
-    const visitor = await openPage(browser, server.url);
-    pages.push(visitor);
+    const visitor = await suite.page(null);
     const v = visitor.page;
     await v.goto(new URL(link).pathname);
     const banner = v.getByTestId("share-banner");

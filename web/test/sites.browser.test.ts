@@ -1,17 +1,8 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { simulateFleet } from "../../simulator/index.js";
-import {
-  call,
-  chromiumPath,
-  launch,
-  openPage,
-  SKIP_REASON,
-  screenshots,
-  signIn,
-  type WatchedPage,
-} from "./browser";
-import { ADMIN, ingest, type RunningServer, startServer } from "./service";
+import { call, chromiumPath, SKIP_REASON, screenshots } from "./browser";
+import { ADMIN } from "./service";
+import { ingestAll, useBrowserSuite } from "./suite";
 
 const chromium = chromiumPath();
 if (!chromium) console.warn(SKIP_REASON);
@@ -21,29 +12,15 @@ const OPERATOR = { email: "exploitant@filtreplante.test", password: "mot-de-pass
 
 /** Issue 18's screens: sites and where the meters are, roles and sites of the accounts, the fleet by site. */
 describe.skipIf(!chromium)("sites and access screens", () => {
-  let server: RunningServer;
-  let browser: Browser;
   let meters: string[] = [];
-  const pages: WatchedPage[] = [];
-
-  async function page(who = ADMIN) {
-    const watched = await openPage(browser, server.url);
-    pages.push(watched);
-    await signIn(watched.page, who);
-    return watched;
-  }
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launch()]);
-    const sim = simulateFleet({ seed: 18, devices: 3, days: 1, start: new Date(Date.now() - DAY_MS) });
-    meters = sim.devices.map((d) => d.id);
-    for (const batch of sim.batches(1000)) expect((await ingest(server.url, batch)).status).toBe(200);
+  const suite = useBrowserSuite({
+    async fill(server) {
+      const sim = simulateFleet({ seed: 18, devices: 3, days: 1, start: new Date(Date.now() - DAY_MS) });
+      meters = sim.devices.map((d) => d.id);
+      await ingestAll(server, sim.batches(1000));
+    },
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const page = (who = ADMIN) => suite.page(who);
 
   it("creates two sites in two zones, refuses an unknown zone, edits one and places the meters", async () => {
     const { page: p, problems } = await page();

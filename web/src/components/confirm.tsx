@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { fr } from "../i18n/fr";
 
@@ -28,5 +29,31 @@ export function InlineConfirm(props: {
         {fr.common.cancel}
       </button>
     </span>
+  );
+}
+
+/** A row's small danger button (delete, revoke) that asks first: while `asking`, the question stands in its place. */
+export function ConfirmButton(props: {
+  asking: boolean;
+  onAsk: () => void;
+  question: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+  children: ComponentChildren;
+}) {
+  if (props.asking)
+    return (
+      <InlineConfirm
+        question={props.question}
+        confirmLabel={props.confirmLabel}
+        onConfirm={props.onConfirm}
+        onCancel={props.onCancel}
+      />
+    );
+  return (
+    <button type="button" class="button button--small button--danger-ghost" onClick={props.onAsk}>
+      {props.children}
+    </button>
   );
 }

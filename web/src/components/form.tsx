@@ -1,4 +1,5 @@
 import type { ComponentChildren, JSX } from "preact";
+import { fr } from "../i18n/fr";
 
 type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "onInput" | "value" | "label"> & {
   id: string;
@@ -125,5 +126,78 @@ export function Notice({
     <div class={`notice notice--${kind}`} role={kind === "error" ? "alert" : "status"}>
       {children}
     </div>
+  );
+}
+
+/**
+ * The props of a form's text field for one key of its draft: id `${prefix}-${key}` (what a server error's
+ * field focuses), the draft's value, its error; the label and the input's own attributes stay the caller's.
+ */
+export function fieldsOf<D extends { [K in keyof D]: string }>(
+  prefix: string,
+  draft: D,
+  errors: Readonly<Record<string, string>>,
+  setDraft: (draft: D) => void,
+) {
+  return (key: keyof D & string) => ({
+    id: `${prefix}-${key}`,
+    value: draft[key],
+    onValue: (value: string) => setDraft({ ...draft, [key]: value }),
+    error: errors[key],
+  });
+}
+
+/** A card's form buttons: submit, then cancel when there is something to cancel. */
+export function FormActions(props: {
+  submit: ComponentChildren;
+  onCancel?: (() => void) | null | undefined;
+  cancel?: ComponentChildren;
+}) {
+  return (
+    <div class="card__actions">
+      <button type="submit" class="button button--primary">
+        {props.submit}
+      </button>
+      {props.onCancel && (
+        <button type="button" class="button button--ghost" onClick={props.onCancel}>
+          {props.cancel ?? fr.common.cancel}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A secret shown once: read-only, selected on focus, with its copy button (the label is for screen readers). */
+export function SecretValue(props: {
+  id: string;
+  label: string;
+  value: string;
+  onCopy: () => void;
+  copied?: boolean;
+}) {
+  return (
+    <div class="secret">
+      <label for={props.id} class="visually-hidden">
+        {props.label}
+      </label>
+      <input
+        id={props.id}
+        readOnly
+        value={props.value}
+        onFocus={(e) => (e.target as HTMLInputElement).select()}
+      />
+      <button type="button" class="button" onClick={props.onCopy}>
+        {props.copied ? fr.common.copied : fr.common.copy}
+      </button>
+    </div>
+  );
+}
+
+/** A table's only row when it has nothing to list. */
+export function EmptyRow({ colSpan, children }: { colSpan: number; children: ComponentChildren }) {
+  return (
+    <tr>
+      <td colSpan={colSpan}>{children}</td>
+    </tr>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
 import { del, get, post } from "../../api/client";
 import type { ApiKeys, CreatedApiKey } from "../../api/types";
-import { InlineConfirm } from "../../components/confirm";
-import { Field, Notice } from "../../components/form";
+import { ConfirmButton } from "../../components/confirm";
+import { EmptyRow, Field, FormActions, Notice, SecretValue } from "../../components/form";
+import { DataTable } from "../../components/table";
 import { errorText, useResource } from "../../components/use-resource";
 import { dateTimeOf } from "../../i18n/format";
 import { fr } from "../../i18n/fr";
@@ -76,11 +77,7 @@ export function ApiKeysPage() {
           error={nameError}
           maxLength={100}
         />
-        <div class="card__actions">
-          <button type="submit" class="button button--primary">
-            Créer la clé
-          </button>
-        </div>
+        <FormActions submit="Créer la clé" />
       </form>
       {created && (
         <div class="card card--secret" role="status" data-testid="created-key">
@@ -90,20 +87,13 @@ export function ApiKeysPage() {
             l'en-tête
             <code> X-Api-Key</code> (ou <code>Authorization: Bearer …</code>).
           </p>
-          <div class="secret">
-            <label for="created-key" class="visually-hidden">
-              Clé secrète
-            </label>
-            <input
-              id="created-key"
-              readOnly
-              value={created.key}
-              onFocus={(e) => (e.target as HTMLInputElement).select()}
-            />
-            <button type="button" class="button" onClick={() => void copy(created.key)}>
-              {copied ? fr.common.copied : fr.common.copy}
-            </button>
-          </div>
+          <SecretValue
+            id="created-key"
+            label="Clé secrète"
+            value={created.key}
+            copied={copied}
+            onCopy={() => void copy(created.key)}
+          />
           <pre class="code">{`X-Api-Key: ${created.key}`}</pre>
           <button type="button" class="button button--ghost" onClick={() => setCreated(null)}>
             J'ai copié la clé
@@ -114,64 +104,44 @@ export function ApiKeysPage() {
       {list.error && <Notice kind="error">{list.error}</Notice>}
       <div class="card">
         <h2>Clés existantes</h2>
-        <div class="table-scroll">
-          <table class="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Nom</th>
-                <th scope="col">Créée</th>
-                <th scope="col">Dernière utilisation</th>
-                <th scope="col">État</th>
-                <th scope="col">{fr.common.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data?.api_keys.length === 0 && (
-                <tr>
-                  <td colSpan={5}>
-                    Aucune clé. La clé d'amorçage INGEST_API_KEY, si elle est définie, n'apparaît pas ici.
-                  </td>
-                </tr>
-              )}
-              {list.data?.api_keys.map((k) => (
-                <tr key={k.id}>
-                  <td>{k.name}</td>
-                  <td>
-                    {dateTimeOf(k.created_at, tz)}
-                    {k.created_by ? <span class="muted"> · {k.created_by}</span> : null}
-                  </td>
-                  <td>{k.last_used_at ? dateTimeOf(k.last_used_at, tz) : "jamais"}</td>
-                  <td>
-                    {k.revoked_at ? (
-                      <span class="badge badge--muted">Révoquée le {dateTimeOf(k.revoked_at, tz)}</span>
-                    ) : (
-                      <span class="badge badge--ok">Active</span>
-                    )}
-                  </td>
-                  <td class="actions">
-                    {!k.revoked_at &&
-                      (confirming === k.id ? (
-                        <InlineConfirm
-                          question="Révoquer ? Les envois avec cette clé seront refusés."
-                          confirmLabel="Révoquer"
-                          onConfirm={() => void revoke(k.id, k.name)}
-                          onCancel={() => setConfirming(null)}
-                        />
-                      ) : (
-                        <button
-                          type="button"
-                          class="button button--small button--danger-ghost"
-                          onClick={() => setConfirming(k.id)}
-                        >
-                          Révoquer<span class="visually-hidden"> {k.name}</span>
-                        </button>
-                      ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Nom", "Créée", "Dernière utilisation", "État", fr.common.actions]}>
+          {list.data?.api_keys.length === 0 && (
+            <EmptyRow colSpan={5}>
+              Aucune clé. La clé d'amorçage INGEST_API_KEY, si elle est définie, n'apparaît pas ici.
+            </EmptyRow>
+          )}
+          {list.data?.api_keys.map((k) => (
+            <tr key={k.id}>
+              <td>{k.name}</td>
+              <td>
+                {dateTimeOf(k.created_at, tz)}
+                {k.created_by ? <span class="muted"> · {k.created_by}</span> : null}
+              </td>
+              <td>{k.last_used_at ? dateTimeOf(k.last_used_at, tz) : "jamais"}</td>
+              <td>
+                {k.revoked_at ? (
+                  <span class="badge badge--muted">Révoquée le {dateTimeOf(k.revoked_at, tz)}</span>
+                ) : (
+                  <span class="badge badge--ok">Active</span>
+                )}
+              </td>
+              <td class="actions">
+                {!k.revoked_at && (
+                  <ConfirmButton
+                    asking={confirming === k.id}
+                    onAsk={() => setConfirming(k.id)}
+                    question="Révoquer ? Les envois avec cette clé seront refusés."
+                    confirmLabel="Révoquer"
+                    onConfirm={() => void revoke(k.id, k.name)}
+                    onCancel={() => setConfirming(null)}
+                  >
+                    Révoquer<span class="visually-hidden"> {k.name}</span>
+                  </ConfirmButton>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </div>
     </section>
   );

@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
 import { ApiError, del, get, post, put } from "../../api/client";
 import type { PumpModel } from "../../api/types";
-import { InlineConfirm } from "../../components/confirm";
-import { Field, Notice } from "../../components/form";
+import { ConfirmButton } from "../../components/confirm";
+import { EmptyRow, Field, FormActions, fieldsOf, Notice } from "../../components/form";
+import { DataTable } from "../../components/table";
 import { errorText, useResource } from "../../components/use-resource";
 import { frenchNumber } from "../../i18n/format";
 import { fr } from "../../i18n/fr";
@@ -46,6 +47,7 @@ export function PumpModelsPage() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
+  const field = fieldsOf("pm", draft, errors, setDraft);
 
   function startEdit(m: PumpModel) {
     setEditing(m);
@@ -114,108 +116,61 @@ export function PumpModelsPage() {
         <h2 id="pm-form-title">{editing ? `Modifier : ${editing.name}` : "Ajouter un modèle"}</h2>
         <div class="form-grid">
           <Field
-            id="pm-name"
+            {...field("name")}
             label="Nom du modèle *"
             placeholder="Ex. : Pedrollo VXM 10/35"
-            value={draft.name}
-            onValue={(v) => setDraft({ ...draft, name: v })}
-            error={errors.name}
             maxLength={100}
           />
+          <Field {...field("power")} label="Puissance (kW) *" inputMode="decimal" placeholder="Ex. : 0,75" />
           <Field
-            id="pm-power"
-            label="Puissance (kW) *"
-            inputMode="decimal"
-            placeholder="Ex. : 0,75"
-            value={draft.power}
-            onValue={(v) => setDraft({ ...draft, power: v })}
-            error={errors.power}
-          />
-          <Field
-            id="pm-current"
+            {...field("current")}
             label="Intensité à 230 V (A) *"
             inputMode="decimal"
             placeholder="Ex. : 4,8"
-            value={draft.current}
-            onValue={(v) => setDraft({ ...draft, current: v })}
-            error={errors.current}
           />
           <Field
-            id="pm-flow"
+            {...field("flow")}
             label="Débit à HMT 8 m (m³/h)"
             inputMode="decimal"
             placeholder="Vide si inconnu"
-            value={draft.flow}
-            onValue={(v) => setDraft({ ...draft, flow: v })}
-            error={errors.flow}
           />
         </div>
-        <div class="card__actions">
-          <button type="submit" class="button button--primary">
-            {fr.common.save}
-          </button>
-          {editing && (
-            <button type="button" class="button button--ghost" onClick={reset}>
-              {fr.common.cancel}
-            </button>
-          )}
-        </div>
+        <FormActions submit={fr.common.save} onCancel={editing ? reset : null} />
       </form>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {list.error && <Notice kind="error">{list.error}</Notice>}
       <div class="card">
         <h2>Modèles existants</h2>
-        <div class="table-scroll">
-          <table class="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Nom</th>
-                <th scope="col">Puissance (kW)</th>
-                <th scope="col">Intensité (A)</th>
-                <th scope="col">Débit à HMT 8 (m³/h)</th>
-                <th scope="col">{fr.common.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data?.pump_models.length === 0 && (
-                <tr>
-                  <td colSpan={5}>Aucun modèle de pompe.</td>
-                </tr>
-              )}
-              {list.data?.pump_models.map((m) => (
-                <tr key={m.id}>
-                  <td>{m.name}</td>
-                  <td>{frenchNumber(m.power_kw, 2)}</td>
-                  <td>{frenchNumber(m.current_a, 1)}</td>
-                  <td>{frenchNumber(m.nominal_flow_m3h_hmt8, 1)}</td>
-                  <td class="actions">
-                    <button type="button" class="button button--small" onClick={() => startEdit(m)}>
-                      {fr.common.edit}
-                      <span class="visually-hidden"> {m.name}</span>
-                    </button>
-                    {confirming === m.id ? (
-                      <InlineConfirm
-                        question="Supprimer ce modèle ?"
-                        confirmLabel={fr.common.confirm}
-                        onConfirm={() => void remove(m)}
-                        onCancel={() => setConfirming(null)}
-                      />
-                    ) : (
-                      <button
-                        type="button"
-                        class="button button--small button--danger-ghost"
-                        onClick={() => setConfirming(m.id)}
-                      >
-                        {fr.common.delete}
-                        <span class="visually-hidden"> {m.name}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={["Nom", "Puissance (kW)", "Intensité (A)", "Débit à HMT 8 (m³/h)", fr.common.actions]}
+        >
+          {list.data?.pump_models.length === 0 && <EmptyRow colSpan={5}>Aucun modèle de pompe.</EmptyRow>}
+          {list.data?.pump_models.map((m) => (
+            <tr key={m.id}>
+              <td>{m.name}</td>
+              <td>{frenchNumber(m.power_kw, 2)}</td>
+              <td>{frenchNumber(m.current_a, 1)}</td>
+              <td>{frenchNumber(m.nominal_flow_m3h_hmt8, 1)}</td>
+              <td class="actions">
+                <button type="button" class="button button--small" onClick={() => startEdit(m)}>
+                  {fr.common.edit}
+                  <span class="visually-hidden"> {m.name}</span>
+                </button>
+                <ConfirmButton
+                  asking={confirming === m.id}
+                  onAsk={() => setConfirming(m.id)}
+                  question="Supprimer ce modèle ?"
+                  confirmLabel={fr.common.confirm}
+                  onConfirm={() => void remove(m)}
+                  onCancel={() => setConfirming(null)}
+                >
+                  {fr.common.delete}
+                  <span class="visually-hidden"> {m.name}</span>
+                </ConfirmButton>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </div>
     </section>
   );

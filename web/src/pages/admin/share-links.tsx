@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, del, get, post } from "../../api/client";
 import type { CreatedShareLink, ShareLink, ShareLinks, SiteRow } from "../../api/types";
-import { InlineConfirm } from "../../components/confirm";
-import { Field, Notice, SelectField } from "../../components/form";
+import { ConfirmButton } from "../../components/confirm";
+import { EmptyRow, Field, FormActions, Notice, SecretValue, SelectField } from "../../components/form";
+import { DataTable } from "../../components/table";
 import { errorText, useResource } from "../../components/use-resource";
 import { dateOf, dateTimeOf } from "../../i18n/format";
 import { fr } from "../../i18n/fr";
@@ -110,34 +111,20 @@ export function SiteSharing({ site, onClose }: { site: SiteRow; onClose: () => v
             error={errors.days}
           />
         </div>
-        <div class="card__actions">
-          <button type="submit" class="button button--primary">
-            {fr.share.create}
-          </button>
-          <button type="button" class="button button--ghost" onClick={onClose}>
-            {fr.share.close}
-          </button>
-        </div>
+        <FormActions submit={fr.share.create} onCancel={onClose} cancel={fr.share.close} />
       </form>
       {created && (
         <div class="card card--secret" role="status" data-testid="created-share-link">
           <p>
             <strong>{fr.share.created(dateOf(created.link.expires_at, tz))}</strong> {fr.share.copyNow}
           </p>
-          <div class="secret">
-            <label for="share-url" class="visually-hidden">
-              {fr.share.urlLabel}
-            </label>
-            <input
-              id="share-url"
-              readOnly
-              value={fullUrl(created.path)}
-              onFocus={(e) => (e.target as HTMLInputElement).select()}
-            />
-            <button type="button" class="button" onClick={() => void copy(fullUrl(created.path))}>
-              {copied ? fr.common.copied : fr.common.copy}
-            </button>
-          </div>
+          <SecretValue
+            id="share-url"
+            label={fr.share.urlLabel}
+            value={fullUrl(created.path)}
+            copied={copied}
+            onCopy={() => void copy(fullUrl(created.path))}
+          />
           <button type="button" class="button button--ghost" onClick={() => setCreated(null)}>
             {fr.share.done}
           </button>
@@ -146,60 +133,47 @@ export function SiteSharing({ site, onClose }: { site: SiteRow; onClose: () => v
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {links.error && <Notice kind="error">{links.error}</Notice>}
       <h3 id="share-list-title">{fr.share.list}</h3>
-      <div class="table-scroll">
-        <table class="data-table" aria-labelledby="share-list-title">
-          <thead>
-            <tr>
-              <th scope="col">{fr.share.forWhom}</th>
-              <th scope="col">{fr.share.createdBy}</th>
-              <th scope="col">{fr.share.expires}</th>
-              <th scope="col">{fr.share.lastUsed}</th>
-              <th scope="col">{fr.share.state}</th>
-              <th scope="col">{fr.common.actions}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {links.data?.links.length === 0 && (
-              <tr>
-                <td colSpan={6}>{fr.share.none}</td>
-              </tr>
-            )}
-            {links.data?.links.map((l) => (
-              <tr key={l.id} data-testid="share-row">
-                <td>{l.label ?? fr.common.none}</td>
-                <td>
-                  {l.created_by}
-                  <span class="muted"> · {dateTimeOf(l.created_at, tz)}</span>
-                </td>
-                <td class="nowrap">{dateTimeOf(l.expires_at, tz)}</td>
-                <td>{l.last_used_at ? dateTimeOf(l.last_used_at, tz) : fr.share.never}</td>
-                <td>
-                  <StateBadge link={l} tz={tz} />
-                </td>
-                <td class="actions">
-                  {l.state === "live" &&
-                    (confirming === l.id ? (
-                      <InlineConfirm
-                        question={fr.share.revokeQuestion}
-                        confirmLabel={fr.share.revoke}
-                        onConfirm={() => void revoke(l)}
-                        onCancel={() => setConfirming(null)}
-                      />
-                    ) : (
-                      <button
-                        type="button"
-                        class="button button--small button--danger-ghost"
-                        onClick={() => setConfirming(l.id)}
-                      >
-                        {fr.share.revoke}
-                      </button>
-                    ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        labelledBy="share-list-title"
+        columns={[
+          fr.share.forWhom,
+          fr.share.createdBy,
+          fr.share.expires,
+          fr.share.lastUsed,
+          fr.share.state,
+          fr.common.actions,
+        ]}
+      >
+        {links.data?.links.length === 0 && <EmptyRow colSpan={6}>{fr.share.none}</EmptyRow>}
+        {links.data?.links.map((l) => (
+          <tr key={l.id} data-testid="share-row">
+            <td>{l.label ?? fr.common.none}</td>
+            <td>
+              {l.created_by}
+              <span class="muted"> · {dateTimeOf(l.created_at, tz)}</span>
+            </td>
+            <td class="nowrap">{dateTimeOf(l.expires_at, tz)}</td>
+            <td>{l.last_used_at ? dateTimeOf(l.last_used_at, tz) : fr.share.never}</td>
+            <td>
+              <StateBadge link={l} tz={tz} />
+            </td>
+            <td class="actions">
+              {l.state === "live" && (
+                <ConfirmButton
+                  asking={confirming === l.id}
+                  onAsk={() => setConfirming(l.id)}
+                  question={fr.share.revokeQuestion}
+                  confirmLabel={fr.share.revoke}
+                  onConfirm={() => void revoke(l)}
+                  onCancel={() => setConfirming(null)}
+                >
+                  {fr.share.revoke}
+                </ConfirmButton>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
 import { ApiError, del, get, post, put } from "../../api/client";
 import type { Devices, SiteRow, Sites } from "../../api/types";
-import { InlineConfirm } from "../../components/confirm";
-import { Field, Notice, SelectField } from "../../components/form";
+import { ConfirmButton } from "../../components/confirm";
+import { EmptyRow, Field, FormActions, fieldsOf, Notice, SelectField } from "../../components/form";
+import { DataTable } from "../../components/table";
 import { errorText, useResource } from "../../components/use-resource";
 import { frenchNumber } from "../../i18n/format";
 import { fr } from "../../i18n/fr";
@@ -59,51 +60,44 @@ function Placement({
       {devices.length === 0 ? (
         <p>{fr.sites.noDevice}</p>
       ) : (
-        <div class="table-scroll">
-          <table class="data-table placement-table" aria-labelledby="placement-title">
-            <thead>
-              <tr>
-                <th scope="col">{fr.sites.meter}</th>
-                <th scope="col">{fr.sites.site}</th>
-                <th scope="col">{fr.common.actions}</th>
+        <DataTable
+          labelledBy="placement-title"
+          class="placement-table"
+          columns={[fr.sites.meter, fr.sites.site, fr.common.actions]}
+        >
+          {devices.map((d) => {
+            const value = chosen[d.device_id] ?? current.get(d.device_id) ?? "";
+            const changed = value !== (current.get(d.device_id) ?? "");
+            return (
+              <tr key={d.device_id}>
+                <td>
+                  {d.name}
+                  {d.name !== d.device_id && <span class="muted"> · {d.device_id}</span>}
+                </td>
+                <td>
+                  <SelectField
+                    id={`place-${d.device_id}`}
+                    label={<span class="visually-hidden">Site de {d.name}</span>}
+                    value={value}
+                    onValue={(v) => setChosen({ ...chosen, [d.device_id]: v })}
+                    options={options}
+                  />
+                </td>
+                <td class="actions">
+                  <button
+                    type="button"
+                    class={`button button--small${changed ? " button--primary" : ""}`}
+                    disabled={!changed}
+                    onClick={() => void place(d.device_id, d.name)}
+                  >
+                    {fr.sites.place}
+                    <span class="visually-hidden"> {d.name}</span>
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {devices.map((d) => {
-                const value = chosen[d.device_id] ?? current.get(d.device_id) ?? "";
-                const changed = value !== (current.get(d.device_id) ?? "");
-                return (
-                  <tr key={d.device_id}>
-                    <td>
-                      {d.name}
-                      {d.name !== d.device_id && <span class="muted"> · {d.device_id}</span>}
-                    </td>
-                    <td>
-                      <SelectField
-                        id={`place-${d.device_id}`}
-                        label={<span class="visually-hidden">Site de {d.name}</span>}
-                        value={value}
-                        onValue={(v) => setChosen({ ...chosen, [d.device_id]: v })}
-                        options={options}
-                      />
-                    </td>
-                    <td class="actions">
-                      <button
-                        type="button"
-                        class={`button button--small${changed ? " button--primary" : ""}`}
-                        disabled={!changed}
-                        onClick={() => void place(d.device_id, d.name)}
-                      >
-                        {fr.sites.place}
-                        <span class="visually-hidden"> {d.name}</span>
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
     </div>
   );
@@ -119,7 +113,7 @@ export function SitesPage() {
   const [confirming, setConfirming] = useState<number | null>(null);
   const [sharing, setSharing] = useState<number | null>(null);
   const nameOf = new Map((devices.data?.devices ?? []).map((d) => [d.device_id, d.name]));
-  const set = (key: keyof SiteDraft) => (v: string) => setDraft({ ...draft, [key]: v });
+  const field = fieldsOf("site", draft, errors, setDraft);
 
   function startEdit(s: SiteRow) {
     setEditing(s);
@@ -181,23 +175,17 @@ export function SitesPage() {
         <h2 id="site-form-title">{editing ? fr.sites.editTitle(editing.name) : fr.sites.create}</h2>
         <div class="form-grid">
           <Field
-            id="site-name"
+            {...field("name")}
             label={fr.sites.name}
             placeholder="Ex. : Station de Nianing"
-            value={draft.name}
-            onValue={set("name")}
-            error={errors.name}
             maxLength={120}
           />
           <Field
-            id="site-timeZone"
+            {...field("timeZone")}
             label={fr.sites.timeZone}
             list="site-zones"
             autoComplete="off"
             placeholder="Africa/Dakar"
-            value={draft.timeZone}
-            onValue={set("timeZone")}
-            error={errors.timeZone}
             hint={fr.sites.timeZoneHint}
           />
           <datalist id="site-zones">
@@ -206,156 +194,113 @@ export function SitesPage() {
             ))}
           </datalist>
           <Field
-            id="site-populationEquivalent"
+            {...field("populationEquivalent")}
             label={fr.sites.populationEquivalent}
             inputMode="numeric"
             placeholder="Ex. : 1 200"
-            value={draft.populationEquivalent}
-            onValue={set("populationEquivalent")}
-            error={errors.populationEquivalent}
           />
           <Field
-            id="site-sandreCode"
+            {...field("sandreCode")}
             label={fr.sites.sandreCode}
             placeholder="Ex. : 0433127V001"
-            value={draft.sandreCode}
-            onValue={set("sandreCode")}
-            error={errors.sandreCode}
             maxLength={20}
           />
           <Field
-            id="site-location"
+            {...field("location")}
             label={fr.sites.location}
             placeholder="Commune, lieu-dit"
-            value={draft.location}
-            onValue={set("location")}
-            error={errors.location}
             maxLength={200}
           />
           <Field
-            id="site-latitude"
+            {...field("latitude")}
             label={fr.sites.latitude}
             inputMode="decimal"
             placeholder="Ex. : 14,43"
-            value={draft.latitude}
-            onValue={set("latitude")}
-            error={errors.latitude}
           />
           <Field
-            id="site-longitude"
+            {...field("longitude")}
             label={fr.sites.longitude}
             inputMode="decimal"
             placeholder="Ex. : -16,95"
-            value={draft.longitude}
-            onValue={set("longitude")}
-            error={errors.longitude}
           />
           <Field
-            id="site-surfaces"
+            {...field("surfaces")}
             label={fr.sites.surfaces}
             inputMode="decimal"
             placeholder="Ex. : 120 ; 80"
-            value={draft.surfaces}
-            onValue={set("surfaces")}
-            error={errors.surfaces}
             hint={fr.sites.surfacesHint}
           />
         </div>
-        <div class="card__actions">
-          <button type="submit" class="button button--primary">
-            {fr.common.save}
-          </button>
-          {editing && (
-            <button type="button" class="button button--ghost" onClick={reset}>
-              {fr.common.cancel}
-            </button>
-          )}
-        </div>
+        <FormActions submit={fr.common.save} onCancel={editing ? reset : null} />
       </form>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {(sites.error || devices.error) && <Notice kind="error">{sites.error ?? devices.error}</Notice>}
       <div class="card">
         <h2 id="sites-list-title">{fr.sites.list}</h2>
-        <div class="table-scroll">
-          <table class="data-table" aria-labelledby="sites-list-title">
-            <thead>
-              <tr>
-                <th scope="col">Nom</th>
-                <th scope="col">Fuseau</th>
-                <th scope="col">EH</th>
-                <th scope="col">SANDRE</th>
-                <th scope="col">{fr.sites.location}</th>
-                <th scope="col">Filtres (m²)</th>
-                <th scope="col">{fr.sites.meters}</th>
-                <th scope="col">{fr.common.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sites.data?.sites.length === 0 && (
-                <tr>
-                  <td colSpan={8}>{fr.sites.none}</td>
-                </tr>
-              )}
-              {sites.data?.sites.map((s) => (
-                <tr key={s.id} data-testid="site-row">
-                  <td>{s.name}</td>
-                  <td>{s.time_zone}</td>
-                  <td class="nowrap">
-                    {s.population_equivalent === null
-                      ? fr.common.none
-                      : frenchNumber(s.population_equivalent, 0)}
-                  </td>
-                  <td>{s.sandre_code ?? fr.common.none}</td>
-                  <td>{s.location ?? fr.common.none}</td>
-                  <td>
-                    {s.filter_stage_surfaces_m2.length === 0
-                      ? fr.common.none
-                      : s.filter_stage_surfaces_m2.map((m) => frenchNumber(m, 0)).join(" + ")}
-                  </td>
-                  <td>
-                    {s.device_ids.length === 0 ? (
-                      <span class="muted">{fr.sites.noMeter}</span>
-                    ) : (
-                      s.device_ids.map((d) => nameOf.get(d) ?? d).join(", ")
-                    )}
-                  </td>
-                  <td class="actions">
-                    <button type="button" class="button button--small" onClick={() => startEdit(s)}>
-                      {fr.common.edit}
-                      <span class="visually-hidden"> {s.name}</span>
-                    </button>
-                    <button
-                      type="button"
-                      class="button button--small"
-                      aria-pressed={sharing === s.id}
-                      onClick={() => setSharing(sharing === s.id ? null : s.id)}
-                    >
-                      {fr.share.button}
-                      <span class="visually-hidden"> {s.name}</span>
-                    </button>
-                    {confirming === s.id ? (
-                      <InlineConfirm
-                        question={fr.sites.deleteQuestion}
-                        confirmLabel={fr.common.confirm}
-                        onConfirm={() => void remove(s)}
-                        onCancel={() => setConfirming(null)}
-                      />
-                    ) : (
-                      <button
-                        type="button"
-                        class="button button--small button--danger-ghost"
-                        onClick={() => setConfirming(s.id)}
-                      >
-                        {fr.common.delete}
-                        <span class="visually-hidden"> {s.name}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          labelledBy="sites-list-title"
+          columns={[
+            "Nom",
+            "Fuseau",
+            "EH",
+            "SANDRE",
+            fr.sites.location,
+            "Filtres (m²)",
+            fr.sites.meters,
+            fr.common.actions,
+          ]}
+        >
+          {sites.data?.sites.length === 0 && <EmptyRow colSpan={8}>{fr.sites.none}</EmptyRow>}
+          {sites.data?.sites.map((s) => (
+            <tr key={s.id} data-testid="site-row">
+              <td>{s.name}</td>
+              <td>{s.time_zone}</td>
+              <td class="nowrap">
+                {s.population_equivalent === null ? fr.common.none : frenchNumber(s.population_equivalent, 0)}
+              </td>
+              <td>{s.sandre_code ?? fr.common.none}</td>
+              <td>{s.location ?? fr.common.none}</td>
+              <td>
+                {s.filter_stage_surfaces_m2.length === 0
+                  ? fr.common.none
+                  : s.filter_stage_surfaces_m2.map((m) => frenchNumber(m, 0)).join(" + ")}
+              </td>
+              <td>
+                {s.device_ids.length === 0 ? (
+                  <span class="muted">{fr.sites.noMeter}</span>
+                ) : (
+                  s.device_ids.map((d) => nameOf.get(d) ?? d).join(", ")
+                )}
+              </td>
+              <td class="actions">
+                <button type="button" class="button button--small" onClick={() => startEdit(s)}>
+                  {fr.common.edit}
+                  <span class="visually-hidden"> {s.name}</span>
+                </button>
+                <button
+                  type="button"
+                  class="button button--small"
+                  aria-pressed={sharing === s.id}
+                  onClick={() => setSharing(sharing === s.id ? null : s.id)}
+                >
+                  {fr.share.button}
+                  <span class="visually-hidden"> {s.name}</span>
+                </button>
+                <ConfirmButton
+                  asking={confirming === s.id}
+                  onAsk={() => setConfirming(s.id)}
+                  question={fr.sites.deleteQuestion}
+                  confirmLabel={fr.common.confirm}
+                  onConfirm={() => void remove(s)}
+                  onCancel={() => setConfirming(null)}
+                >
+                  {fr.common.delete}
+                  <span class="visually-hidden"> {s.name}</span>
+                </ConfirmButton>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </div>
       {sites.data?.sites
         .filter((s) => s.id === sharing)

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { ApiError, get, post, put } from "../../api/client";
 import type { SiteRow, Sites, UserRow, Users, UserWithPassword } from "../../api/types";
 import { InlineConfirm } from "../../components/confirm";
-import { CheckField, Field, Notice, SelectField } from "../../components/form";
+import { CheckField, Field, Notice, SecretValue, SelectField } from "../../components/form";
 import { errorText, useResource } from "../../components/use-resource";
 import { dateTimeOf } from "../../i18n/format";
 import { fr } from "../../i18n/fr";
@@ -124,20 +124,12 @@ function OneTimePassword({
         <strong>Transmettez-le maintenant : il ne sera plus affiché.</strong> La personne pourra se connecter
         avec.
       </p>
-      <div class="secret">
-        <label for="generated-password" class="visually-hidden">
-          Mot de passe généré
-        </label>
-        <input
-          id="generated-password"
-          readOnly
-          value={password}
-          onFocus={(e) => (e.target as HTMLInputElement).select()}
-        />
-        <button type="button" class="button" onClick={() => void navigator.clipboard?.writeText(password)}>
-          {fr.common.copy}
-        </button>
-      </div>
+      <SecretValue
+        id="generated-password"
+        label="Mot de passe généré"
+        value={password}
+        onCopy={() => void navigator.clipboard?.writeText(password)}
+      />
       <button type="button" class="button button--ghost" onClick={onDone}>
         C'est noté
       </button>
