@@ -8,6 +8,7 @@
 import { versionsOfChannels } from "../admin/config-versions.js";
 import { dayBounds } from "../analytics/pump-health.js";
 import type { Database } from "../db/database.js";
+import { meterHours } from "../db/queries/meter-hours.js";
 import { pumpChangesOf } from "../db/queries/pump-changes.js";
 import { sumpCyclesInRange } from "../db/queries/sump-cycles-in-range.js";
 import type { Condition, HealthRuleId, Overrides } from "../domain/alerts/index.js";
@@ -20,6 +21,7 @@ import {
 } from "../domain/config-versions/index.js";
 import { type HealthStep, healthStepper, INFLOW_HISTORY_DAYS } from "../domain/pump-health/alerts.js";
 import type { DayBounds, HealthCycle } from "../domain/pump-health/daily.js";
+import { SILENCE_READ_MARGIN_S, silentHours } from "../domain/pump-health/silences.js";
 import { baselineSince, type ChannelHistories, sumpsOf } from "../domain/pump-health/sumps.js";
 import { MAX_FILL_S, measureSump } from "../domain/pump-health/volumetric.js";
 
@@ -59,6 +61,25 @@ export async function healthSumps(db: Database, o: HealthOptions): Promise<Healt
   if (sumps.length === 0) return [];
   const changes = await pumpChangesOf(db, o.deviceId, new Date(o.toS * 1000));
   const out: HealthSump[] = [];
+  // The meter's silences, once for all its sumps, from the hourly counts (never the readings: a year of them
+  // is seconds to walk). Wide enough for any range read below: the earliest baseline can be older than the
+  // 90 days of inflow history, so it is found first.
+  let silentFrom = o.fromS - (INFLOW_HISTORY_DAYS + 2) * DAY_S;
+  for (const sump of sumps)
+    for (const ch of sump.channels) {
+      const dates = changes
+        .filter((c) => c.channel === null || c.channel === ch)
+        .map((c) => calendar.dateOf(c.at.getTime() / 1000));
+      const s = baselineSince(histories.get(ch) ?? [], dates, lastDate);
+      if (s !== null) silentFrom = Math.min(silentFrom, dayBounds(o.timeZone, s, s)[0]?.startS ?? silentFrom);
+    }
+  const fromHour = Math.floor((silentFrom - MAX_FILL_S - SILENCE_READ_MARGIN_S) / 3600);
+  const toHour = Math.ceil((o.toS + SILENCE_READ_MARGIN_S) / 3600);
+  const silent = silentHours(
+    await meterHours(db, o.deviceId, fromHour * 3600, toHour * 3600),
+    fromHour,
+    toHour,
+  );
   for (const sump of sumps) {
     const since = new Map<number, string>();
     for (const ch of sump.channels) {
@@ -95,7 +116,7 @@ export async function healthSumps(db: Database, o: HealthOptions): Promise<Healt
     const limit = (rule: HealthRuleId, ch: number) => o.overridesOf(ch)[rule]?.threshold ?? null;
     const step = healthStepper({
       cycles,
-      measured: measureSump(cycles, volumeM3),
+      measured: measureSump(cycles, volumeM3, silent),
       volumeM3,
       days,
       dateOf: (s) => calendar.dateOf(s),

@@ -3,8 +3,10 @@
  * counts for each cycle instead of runtime × débit effectif.
  */
 import type { Database } from "../db/database.js";
+import { meterHours } from "../db/queries/meter-hours.js";
 import { sumpCyclesInRange } from "../db/queries/sump-cycles-in-range.js";
 import type { ConfigVersion } from "../domain/config-versions/index.js";
+import { SILENCE_READ_MARGIN_S, silentHours } from "../domain/pump-health/silences.js";
 import { type ChannelHistories, sumpsOf } from "../domain/pump-health/sumps.js";
 import { MAX_FILL_S, measureSump } from "../domain/pump-health/volumetric.js";
 
@@ -43,6 +45,8 @@ export async function measuredVolumes(
     const own: ChannelHistories = new Map(
       CHANNELS.map((channel) => [channel, histories.get(channelKey({ deviceId, channel })) ?? []]),
     );
+    // the meter's silences (a fill holding one does not qualify), read once for its sumps
+    let silent: number[] | null = null;
     for (const sump of sumpsOf(own, toDate)) {
       if (
         sump.volumeM3 === null ||
@@ -50,7 +54,16 @@ export async function measuredVolumes(
       )
         continue;
       const cycles = await sumpCyclesInRange(db, deviceId, sump.channels, fromS - MAX_FILL_S, toS);
-      const measured = measureSump(cycles, sump.volumeM3);
+      if (silent === null) {
+        const fromHour = Math.floor((fromS - MAX_FILL_S - SILENCE_READ_MARGIN_S) / 3600);
+        const toHour = Math.ceil((toS + SILENCE_READ_MARGIN_S) / 3600);
+        silent = silentHours(
+          await meterHours(db, deviceId, fromHour * 3600, toHour * 3600),
+          fromHour,
+          toHour,
+        );
+      }
+      const measured = measureSump(cycles, sump.volumeM3, silent);
       measured.forEach((m, i) => {
         const c = cycles[i];
         if (!c || m.pumpedM3 === null || c.startMinute * 60 < fromS) return;

@@ -4,6 +4,7 @@
  * ends at the last stop of any of them), so the sump's cycles are read, not only this pump's.
  */
 import type { Database } from "../db/database.js";
+import { meterHours } from "../db/queries/meter-hours.js";
 import { pumpChangesOf } from "../db/queries/pump-changes.js";
 import { sumpCyclesInRange } from "../db/queries/sump-cycles-in-range.js";
 import {
@@ -23,6 +24,7 @@ import {
   type PumpDay,
   pumpDays,
 } from "../domain/pump-health/daily.js";
+import { SILENCE_READ_MARGIN_S, silentHours } from "../domain/pump-health/silences.js";
 import { baselineSince, type ChannelHistories, sumpOf } from "../domain/pump-health/sumps.js";
 import { MAX_FILL_S, measureSump } from "../domain/pump-health/volumetric.js";
 import { type ChannelVersions, channelKey, settingsFromVersions } from "./cycles-report.js";
@@ -104,6 +106,17 @@ export async function pumpHealth(
       : [];
   const flowRateOf = (channel: number, date: string) =>
     versionAt(histories.get(channel) ?? [], date)?.flowRateM3h ?? null;
+  // The meter's silences over both ranges read below, in one statement (hourly counts, not the readings).
+  const spanFirst = (baselineDays[0] ?? periodDays[0])?.startS;
+  const spanLast = periodDays.at(-1)?.endS;
+  let silent: number[] = [];
+  if (spanFirst !== undefined && spanLast !== undefined) {
+    const fromS = spanFirst - MAX_FILL_S - SILENCE_READ_MARGIN_S;
+    const toS = spanLast + MAX_FILL_S + SILENCE_READ_MARGIN_S;
+    const fromHour = Math.floor(fromS / 3600);
+    const toHour = Math.ceil(toS / 3600);
+    silent = silentHours(await meterHours(db, q.deviceId, fromHour * 3600, toHour * 3600), fromHour, toHour);
+  }
   const figures = async (days: DayBounds[]): Promise<PumpDay[]> => {
     const first = days[0];
     const last = days.at(-1);
@@ -120,7 +133,7 @@ export async function pumpHealth(
     return pumpDays({
       channel: q.channel,
       cycles,
-      measured: measureSump(cycles, sump.volumeM3),
+      measured: measureSump(cycles, sump.volumeM3, silent),
       volumeM3: sump.volumeM3,
       days,
       flowRateOf,

@@ -4,7 +4,8 @@ import type { ChannelRef } from "./stored-cycle.js";
 /**
  * Recomputes the activity sums of some UTC hours of one channel (unix hours) from its readings, with the
  * given activity threshold: one row per hour, zero counts when nothing ran above the threshold; and the energy
- * measured in the hour's minutes outside any cycle (`idleEnergySql`). The refresher calls it for the hours of
+ * measured in the hour's minutes outside any cycle (`idleEnergySql`); and every reading of the hour, whatever its
+ * power (`readings_n`: the pump-health read finds the meter's silences in it). The refresher calls it for the hours of
  * the queued ranges it covers (from the minute before each range: a reading reports the minute before it), in
  * the same snapshot as the cycles.
  */
@@ -26,17 +27,21 @@ export async function rewriteActivityHours(
   // per call, 0.8 s a step on a channel-year and 95 % of a backfill's refresh time (decision 0015).
   const { rowCount } = await tx.query(
     `INSERT INTO channel_activity_hourly AS a
-       (device_id, channel, hour_ts, threshold_w, active_n, power_sum, current_n, current_sum, idle_energy_wh)
+       (device_id, channel, hour_ts, threshold_w, active_n, power_sum, current_n, current_sum, idle_energy_wh,
+        readings_n)
      SELECT $1, $2, to_timestamp(h.hour::float8 * 3600), $4::float8,
             coalesce(s.active_n, 0), coalesce(s.power_sum, 0), coalesce(s.current_n, 0), s.current_sum,
-            coalesce(e.idle_wh, 0)
+            coalesce(e.idle_wh, 0), coalesce(s.readings_n, 0)
      FROM unnest($3::int8[]) AS h(hour)
      LEFT JOIN (
-       SELECT floor(extract(epoch FROM r.ts) / 3600)::int8 AS hour, count(*) AS active_n,
-              sum(r.apower_w::numeric) AS power_sum, count(r.current_a) AS current_n,
-              sum(r.current_a::numeric) AS current_sum
+       SELECT floor(extract(epoch FROM r.ts) / 3600)::int8 AS hour,
+              count(*) FILTER (WHERE r.apower_w > $4::float8) AS active_n,
+              sum(r.apower_w::numeric) FILTER (WHERE r.apower_w > $4::float8) AS power_sum,
+              count(r.current_a) FILTER (WHERE r.apower_w > $4::float8) AS current_n,
+              sum(r.current_a::numeric) FILTER (WHERE r.apower_w > $4::float8) AS current_sum,
+              count(*) AS readings_n
        FROM readings r
-       WHERE r.device_id = $1 AND r.channel = $2 AND r.apower_w > $4::float8
+       WHERE r.device_id = $1 AND r.channel = $2
          AND r.ts >= to_timestamp($5::float8 * 3600) AND r.ts < to_timestamp(($6::int8 + 1)::float8 * 3600)
        GROUP BY 1
      ) s ON s.hour = h.hour
@@ -53,7 +58,7 @@ export async function rewriteActivityHours(
      ON CONFLICT (device_id, channel, hour_ts) DO UPDATE SET
        threshold_w = excluded.threshold_w, active_n = excluded.active_n, power_sum = excluded.power_sum,
        current_n = excluded.current_n, current_sum = excluded.current_sum,
-       idle_energy_wh = excluded.idle_energy_wh`,
+       idle_energy_wh = excluded.idle_energy_wh, readings_n = excluded.readings_n`,
     [ref.deviceId, ref.channel, hours, thresholdW, first, last],
   );
   return rowCount;

@@ -243,7 +243,8 @@ export function inflowCurve(
       if (prevStopIdx < 0 || m.t2S === null) continue;
       const before = cumulativeAtStop.get(stops[prevStopIdx] as number);
       if (before === null || before === undefined) continue;
-      if (m.reason === "other_pump_during_fill" || m.reason === "long_silence") continue;
+      if (m.reason === "other_pump_during_fill" || m.reason === "long_silence" || m.reason === "meter_silent")
+        continue;
       points.push({ t: c.startS as number, i: before + volumeM3 });
     }
   }

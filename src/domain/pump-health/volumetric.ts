@@ -1,4 +1,5 @@
 import type { EdgeResolution } from "./edges.js";
+import { silenceDuring } from "./silences.js";
 
 /** A cycle of one pump of a sump, as the volumetric method needs it. */
 export interface SumpCycle {
@@ -21,6 +22,7 @@ export type DisqualifyReason =
   | "other_pump_during_fill"
   | "other_pump_during_run"
   | "long_silence"
+  | "meter_silent"
   | "short_fill";
 
 export interface MeasuredCycle {
@@ -51,9 +53,14 @@ export const MIN_FILL_S = 60;
  * The volumetric ("pump-down") flow of every cycle of one sump. `cycles` are those of all the sump's pumps
  * (any order); the answer is in the same order. A cycle qualifies when the sump was still during its fill
  * (no pump of the sump running from the last stop to its start), no other pump joined it while it ran, both
- * its edges are known and the fill is plausible (see MAX_FILL_S, MIN_FILL_S).
+ * its edges are known and the fill is plausible (see MAX_FILL_S, MIN_FILL_S) and holds no silence of the meter
+ * (`silentHours`, ascending unix hours: cycles of the sump may be missing in it, the fill would be too long).
  */
-export function measureSump(cycles: readonly SumpCycle[], volumeM3: number | null): MeasuredCycle[] {
+export function measureSump(
+  cycles: readonly SumpCycle[],
+  volumeM3: number | null,
+  silentHours: readonly number[] = [],
+): MeasuredCycle[] {
   const order = cycles.map((_, i) => i);
   const startOf = (c: SumpCycle) => c.startS ?? c.startMinute * 60;
   order.sort((a, b) => startOf(cycles[a] as SumpCycle) - startOf(cycles[b] as SumpCycle));
@@ -81,6 +88,7 @@ export function measureSump(cycles: readonly SumpCycle[], volumeM3: number | nul
     else if (nextStart < stop) reason = "other_pump_during_run";
     else if (lastStop === null) reason = "no_fill_before";
     else if ((t2S as number) > MAX_FILL_S) reason = "long_silence";
+    else if (silenceDuring(silentHours, lastStop, start)) reason = "meter_silent";
     else if ((t2S as number) < MIN_FILL_S) reason = "short_fill";
     else if (t1S === null || !(t1S > 0)) reason = "no_edges";
     let flowM3h: number | null = null;

@@ -1,0 +1,13 @@
+-- The number of readings a meter sent in each UTC hour, kept with the activity sums (issue 17, decision 0017):
+-- a fill of a sump that holds a silence of the meter (cycles may be missing in it) must not give a measured
+-- flow, and the pump-health read must find those silences without walking the readings (seconds a year).
+--
+-- Table classes (scale-rules.md, rule 1): no new table; channel_activity_hourly stays distributed by device_id.
+--
+-- readings_n: every reading of the channel whose timestamp falls in the hour (whatever its power), counted by
+-- the refresher when it rewrites the hour. A meter reports every minute: 60 is a whole hour. NULL: the hour was
+-- summed before this migration, unknown — the read treats it as not silent (the behaviour before). No
+-- constraint in the same statement (Citus refuses ADD COLUMN with one, decision 0014) and none needed: the
+-- refresher writes a count. Hours are not re-queued: the background upkeep rewrites them as readings come, and
+-- an older hour simply stays unknown.
+ALTER TABLE channel_activity_hourly ADD COLUMN readings_n integer;
