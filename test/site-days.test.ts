@@ -209,6 +209,24 @@ describe("local days per site", () => {
         headers: admin,
       });
       expect(series.json()).toMatchObject({ start: "2025-10-25T23:00:00Z", end: "2025-10-26T23:00:00Z" });
+      // its backtest reads 26/10 as Paris's day too (25/10 22:00 → 26/10 23:00 UTC). The meter reports only
+      // during its runs: each run's last reading reports minute :44, the 11th silent minute (:55) opens Compteur
+      // hors ligne until the next run. A replay lists what opens in its period and what opened in the hour
+      // before it (its look-back). Paris's 26/10 holds the silences from 25/10 22:55 and 26/10 22:55 UTC; its
+      // 27/10 the one from 26/10 22:55 (5 minutes before it) and the one from 23:55. Dakar's 26/10 (00:00 →
+      // 24:00 UTC) would hold 26/10 22:55 and 23:55 instead.
+      const replayed = async (day: string) =>
+        (
+          await app.inject({
+            url: `/api/alerts/backtest?device_id=${PARIS}&from=${day}&to=${day}`,
+            headers: admin,
+          })
+        )
+          .json()
+          .alerts.filter((a: { rule: string }) => a.rule === "meter_offline")
+          .map((a: { started_at: string }) => a.started_at);
+      expect(await replayed("2025-10-26")).toEqual(["2025-10-25T22:55:00.000Z", "2025-10-26T22:55:00.000Z"]);
+      expect(await replayed("2025-10-27")).toEqual(["2025-10-26T22:55:00.000Z", "2025-10-26T23:55:00.000Z"]);
       // its pump health counts the same starts per day, Paris's: two on the 26th (25 hours), one on the 27th
       const health = await app.inject({
         url: `/api/pump-health?device_id=${PARIS}&channel=0&from=2025-10-25&to=2025-10-27`,

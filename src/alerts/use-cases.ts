@@ -221,6 +221,11 @@ export async function backtest(
     to: Date;
     /** the site's time zone (default UTC) */
     timeZone?: string;
+    /**
+     * a meter that moved between zones: the zone it was in at each instant, for the rules' hours of the day
+     * (the daily inflow of the health rules stays in `timeZone`'s days)
+     */
+    zoneAt?: (unixS: number) => string;
     candidate?: CandidateThreshold;
   },
 ): Promise<ReplayedAlert[]> {
@@ -272,7 +277,10 @@ export async function backtest(
           }
         : null,
     silencedAt: (channel, m) => silenced(windows, q.deviceId, channel, m),
-    timeOfDay: timeOfDayIn(q.timeZone ?? "UTC"),
+    timeOfDay:
+      q.zoneAt === undefined
+        ? timeOfDayIn(q.timeZone ?? "UTC")
+        : (minute) => timeOfDayIn((q.zoneAt as (unixS: number) => string)(minute * 60))(minute),
   });
   const health = await replayHealth(db, {
     deviceId: q.deviceId,

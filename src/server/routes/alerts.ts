@@ -149,7 +149,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const q = request.query;
       const zone = (await meterZones(db, scopeOf(request), timeZone))(q.device_id);
-      const p = period(q.from, q.to, zone);
+      // a meter that moved between zones: its dates and its hours of the day in the zone it was in then
+      const moved = await movedMeterDays(db, q.device_id, timeZone);
+      const p = period(q.from, q.to, moved?.calendar ?? zone);
       let candidate: CandidateThreshold | undefined;
       if (q.threshold !== undefined) {
         if (q.rule === undefined) throw AppError.onField("rule", "backtest_rule_required");
@@ -163,6 +165,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
         channel: q.channel ?? null,
         ...p,
         timeZone: zone,
+        ...(moved ? { zoneAt: moved.zoneAt } : {}),
         candidate,
         nowS: Math.floor(clock.now().getTime() / 1000),
         ...(cycleReadBudget ? { refreshBudget: cycleReadBudget } : {}),
