@@ -30,7 +30,10 @@ export interface StoredIdleDay extends ChannelRef {
  * windows, and probing them all for each hour of a year (35 000 hours of a meter) took 3–5 s of every read
  * while it was absorbed (issue 20); its consecutive windows meet or overlap as hours, so they make a few
  * islands. An hour [60k, 60k + 60] (minutes) meets a change [f, t] when f ≤ 60k + 60 and t ≥ 60k, i.e. for
- * k from ceil((f − 60) / 60) to floor(t / 60).
+ * k from ceil((f − 60) / 60) to floor(t / 60). The islands' hours within the days are then listed (disjoint:
+ * one row per hour at most) and left out by a hash join: a correlated probe of the islands per hour still took
+ * 1.4 s at the end of a year's backfill posted a day per batch (hundreds of islands, night gaps between them),
+ * and a `NOT IN` of them, too large to hash in `work_mem`, 85 s.
  */
 export async function storedIdleEnergyPerDay(
   db: Queryable,
@@ -60,10 +63,15 @@ export async function storedIdleEnergyPerDay(
      ), numbered AS (
        SELECT s.*, count(*) FILTER (WHERE s.first) OVER (PARTITION BY s.device_id, s.channel ORDER BY s.lo, s.hi) AS island
        FROM starts s
-     ), queued AS MATERIALIZED (
+     ), islands AS (
        SELECT n.device_id, n.channel, min(n.lo) AS lo, max(n.hi) AS hi
        FROM numbered n
        GROUP BY n.device_id, n.channel, n.island
+     ), queued AS MATERIALIZED (
+       SELECT i.device_id, i.channel, to_timestamp(h.hour * 3600.0) AS hour_ts
+       FROM islands i,
+            generate_series(greatest(i.lo, floor(($4::float8[])[1] / 3600)::int8),
+                            least(i.hi, ceil(($4::float8[])[cardinality($4::float8[])] / 3600)::int8)) AS h(hour)
      )
      SELECT a.device_id, a.channel, width_bucket(date_part('epoch', a.hour_ts), $4::float8[]) AS day,
             count(*)::int4 AS hours, date_part('epoch', min(a.hour_ts))::float8 AS first_s,
@@ -72,14 +80,12 @@ export async function storedIdleEnergyPerDay(
      JOIN channel_activity_hourly a
        ON a.device_id = k.device_id AND a.channel = k.channel
       AND (a.threshold_w = k.threshold_w OR a.hour_ts < to_timestamp($5::float8))
+     LEFT JOIN queued q ON q.device_id = a.device_id AND q.channel = a.channel AND q.hour_ts = a.hour_ts
      WHERE a.device_id = ANY($1::text[])
        AND a.hour_ts >= to_timestamp(($4::float8[])[1])
        AND a.hour_ts <= to_timestamp(($4::float8[])[cardinality($4::float8[])] - 3600)
        AND a.idle_energy_wh IS NOT NULL
-       AND (a.hour_ts < to_timestamp($5::float8) OR NOT EXISTS (
-             SELECT 1 FROM queued q
-             WHERE q.device_id = a.device_id AND q.channel = a.channel
-               AND q.lo <= date_part('epoch', a.hour_ts) / 3600 AND q.hi >= date_part('epoch', a.hour_ts) / 3600))
+       AND (a.hour_ts < to_timestamp($5::float8) OR q.hour_ts IS NULL)
      GROUP BY 1, 2, 3`,
     [
       channels.map((c) => c.deviceId),
