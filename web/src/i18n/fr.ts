@@ -168,6 +168,23 @@ export const fr = {
     next: "Suivant",
     actions: "Actions",
   },
+  /** the first filter stage's hydraulic load on « Santé des pompes » (src/domain/pump-health/hydraulic-load.ts) */
+  hydraulicLoad: {
+    title: "Charge hydraulique du 1er étage",
+    measured: (surface: string, median: string, max: string) =>
+      `Arrivée d'eau répartie sur les ${surface} m² du 1er étage : médiane ${median} m/j, jour le plus chargé ${max} m/j.`,
+    nominal: (nominal: string, eh: string, above: number) =>
+      `Charge nominale du site : ${nominal} m/j (${eh} EH × 150 L/j sur la même surface) ; ` +
+      (above === 0
+        ? "aucun jour au-dessus."
+        : above === 1
+          ? "1 jour au-dessus."
+          : `${above} jours au-dessus.`),
+    noEh: "Renseignez les équivalent-habitants (EH) du site pour comparer à sa charge nominale.",
+    noSurface:
+      "Renseignez la surface du 1er étage de filtres du site (Administration → Sites) pour voir la charge hydraulique qu'il reçoit.",
+    noInflow: "Pas encore d'arrivée d'eau mesurée sur la période.",
+  },
   /** figures read while received readings are still being turned into cycles (a backfill, an import) */
   refreshing: {
     backtest: "Calcul des cycles en cours (relevés reçus en rattrapage) : aperçu provisoire.",

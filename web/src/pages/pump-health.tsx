@@ -5,6 +5,7 @@
  */
 import { useMemo } from "preact/hooks";
 import uPlot from "uplot";
+import { firstStageHydraulicLoad } from "../../../src/domain/pump-health/hydraulic-load.js";
 import { get, query } from "../api/client";
 import type { PumpHealth } from "../api/types";
 import type { Columns } from "../charts/series";
@@ -13,7 +14,7 @@ import { UPlotChart } from "../charts/uplot-chart";
 import { Notice, SelectField } from "../components/form";
 import { Link } from "../components/link";
 import { useResource } from "../components/use-resource";
-import { useDevices } from "../hooks/dashboard-data";
+import { useDevices, useSites } from "../hooks/dashboard-data";
 import { dateTimeOf, frenchNumber, isoDateIn } from "../i18n/format";
 import { fr } from "../i18n/fr";
 import { addDays } from "../state/filters";
@@ -247,7 +248,35 @@ function periodTotals(h: PumpHealth) {
   return { starts, runtime, energy, pumped };
 }
 
-function SumpSection(props: { sump: string; pumps: Pump[]; view: string }) {
+/** The first stage's hydraulic load from the sump's daily inflow, beside the site's nominal load. */
+function StageLoad(props: { health: PumpHealth; stage: Stage | null }) {
+  const t = fr.hydraulicLoad;
+  const stage = props.stage;
+  if (stage === null) return null;
+  if (stage.surfaceM2 === null) return <p class="note">{t.noSurface}</p>;
+  const load = firstStageHydraulicLoad(
+    props.health.days.map((d) => d.inflow_m3),
+    stage.surfaceM2,
+    stage.populationEquivalent,
+  );
+  if (load.medianMPerDay === null || load.maxMPerDay === null) return <p class="note">{t.noInflow}</p>;
+  return (
+    <p class="note" data-testid="stage-load">
+      {t.measured(num(stage.surfaceM2, 0), num(load.medianMPerDay, 3), num(load.maxMPerDay, 3))}{" "}
+      {load.nominalMPerDay === null || stage.populationEquivalent === null
+        ? t.noEh
+        : t.nominal(num(load.nominalMPerDay, 3), num(stage.populationEquivalent, 0), load.daysAboveNominal)}
+    </p>
+  );
+}
+
+/** The site's first filter stage, when the meter is on a site: its surface (null: not entered) and EH. */
+interface Stage {
+  surfaceM2: number | null;
+  populationEquivalent: number | null;
+}
+
+function SumpSection(props: { sump: string; pumps: Pump[]; view: string; stage: Stage | null }) {
   const { pumps } = props;
   const totals = pumps.map((p) => periodTotals(p.health));
   const allRuntime = totals.reduce((s, t) => s + t.runtime, 0);
@@ -321,6 +350,12 @@ function SumpSection(props: { sump: string; pumps: Pump[]; view: string }) {
         <h3>Arrivée d'eau par jour</h3>
         <InflowChart health={first.health} view={props.view} sump={props.sump} />
       </div>
+      {props.stage && (
+        <div class="health-chart">
+          <h3>{fr.hydraulicLoad.title}</h3>
+          <StageLoad health={first.health} stage={props.stage} />
+        </div>
+      )}
       <div class="health-chart">
         <h3>Énergie par m³ relevé</h3>
         <EnergyChart pumps={pumps} view={props.view} />
@@ -333,6 +368,7 @@ export function PumpHealthPage() {
   const tz = site.value.time_zone;
   const q = location.value.query;
   const devices = useDevices();
+  const sites = useSites();
   const list = devices.data?.devices ?? null;
   const deviceId = q.get("appareil") ?? list?.[0]?.device_id ?? "";
   const period = PERIODS.some((p) => p.value === q.get("periode")) ? (q.get("periode") as string) : "30";
@@ -362,6 +398,15 @@ export function PumpHealthPage() {
     return [...out.entries()];
   }, [health.data, lifts]);
 
+  // the first filter stage of the meter's site, which receives what its lift station pumps
+  const siteOfMeter = sites.data?.sites.find((x) => x.device_ids.includes(deviceId)) ?? null;
+  const stage: Stage | null =
+    siteOfMeter === null
+      ? null
+      : {
+          surfaceM2: siteOfMeter.filter_stage_surfaces_m2[0] ?? null,
+          populationEquivalent: siteOfMeter.population_equivalent,
+        };
   // the oldest pending change among the pumps read: their figures are provisional until it is taken in
   const pendingSince =
     (health.data ?? [])
@@ -402,7 +447,7 @@ export function PumpHealthPage() {
       )}
       {health.loading && !health.data && <p class="boot">{fr.loading}</p>}
       {sumps.map(([sump, pumps]) => (
-        <SumpSection key={sump} sump={sump} pumps={pumps} view={view} />
+        <SumpSection key={sump} sump={sump} pumps={pumps} view={view} stage={stage} />
       ))}
     </section>
   );
