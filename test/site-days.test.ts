@@ -191,6 +191,21 @@ describe("local days per site", () => {
       expect(await startsOn(PARIS, "2025-10-26")).toEqual(["2025-10-25T22:30:00Z", "2025-10-26T22:30:00Z"]);
       expect(await startsOn(PARIS, "2025-10-27")).toEqual(["2025-10-26T23:30:00Z"]);
       expect(await startsOn(PARIS, "2025-03-30")).toEqual(["2025-03-29T23:30:00Z", "2025-03-30T21:30:00Z"]);
+      // each cycle says its day, the one the dashboard's daily bars count it on: Paris's, not Dakar's 25/10
+      const listed = await app.inject({
+        url: `/api/cycles?device_id=${PARIS}&from=2025-10-26&to=2025-10-27`,
+        headers: admin,
+      });
+      expect(
+        listed
+          .json()
+          .cycles.map((c: { start: string; date: string }) => [c.start, c.date])
+          .sort(),
+      ).toEqual([
+        ["2025-10-25T22:30:00Z", "2025-10-26"],
+        ["2025-10-26T22:30:00Z", "2025-10-26"],
+        ["2025-10-26T23:30:00Z", "2025-10-27"],
+      ]);
       const csv = await app.inject({
         url: `/api/cycles.csv?device_id=${PARIS}&from=2025-10-26&to=2025-10-26`,
         headers: admin,

@@ -38,6 +38,8 @@ export const channelKey = (c: ChannelRef) => `${c.deviceId}_${c.channel}`;
 
 export interface ReportedCycle {
   cycle: StoredCycle;
+  /** the local day it started on: its meter's site's zone at that time (a moved meter's past keeps its days) */
+  date: string;
   version: ConfigVersion | null;
   impact: CycleImpact;
 }
@@ -190,9 +192,10 @@ async function prepare(db: Database, config: ChannelVersions, q: CyclesQuery) {
   const reported = (cycle: StoredCycle): ReportedCycle => {
     const startS = cycle.startMinute * 60;
     // A listed cycle starts within the period's days; the calendar would still answer if one did not.
-    const version = versionOn(cycle, dateOf(cycle.deviceId, startS));
+    const date = dateOf(cycle.deviceId, startS);
+    const version = versionOn(cycle, date);
     const m = measured?.get(measuredKey(cycle.deviceId, cycle.channel, cycle.startMinute))?.volumeM3 ?? null;
-    return { cycle, version, impact: cycleImpact(cycle, version, q.factorSet, m) };
+    return { cycle, date, version, impact: cycleImpact(cycle, version, q.factorSet, m) };
   };
   return {
     refreshing,

@@ -76,6 +76,11 @@ export type CyclesCsvQuery = Static<typeof CyclesCsvQuery>;
 export const CycleItem = Type.Object({
   device_id: Type.String(),
   channel: Type.Integer(),
+  date: Type.String({
+    format: "date",
+    description:
+      "jour local du démarrage, dans le fuseau du site où était le compteur à ce moment-là (celui des volumes journaliers)",
+  }),
   start: Type.String({ format: "date-time" }),
   end: Nullable(Type.String({ format: "date-time" })),
   ongoing: Type.Boolean(),

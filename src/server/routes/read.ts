@@ -171,9 +171,10 @@ export const readRoutes: FastifyPluginAsyncTypebox<ReadRoutesOptions> = async (a
     };
   }
 
-  const cycleItem = ({ cycle, impact }: ReportedCycle) => ({
+  const cycleItem = ({ cycle, date, impact }: ReportedCycle) => ({
     device_id: cycle.deviceId,
     channel: cycle.channel,
+    date,
     start: iso(cycle.startMinute * 60),
     end: cycle.endMinute === null ? null : iso(cycle.endMinute * 60),
     ongoing: cycle.ongoing,

@@ -14,6 +14,7 @@ import {
 const cycle = (over: Partial<Cycle>): Cycle => ({
   device_id: "d",
   channel: 0,
+  date: (over.start ?? "2026-02-14T09:40:00Z").slice(0, 10),
   start: "2026-02-14T09:40:00Z",
   end: "2026-02-14T09:49:00Z",
   ongoing: false,
@@ -119,7 +120,6 @@ describe("chart series", () => {
         cycle({ noise: true, volume_m3: 0.1 }),
       ],
       dates,
-      (iso) => iso.slice(0, 10),
     );
     expect(bars).toEqual([
       { date: "2026-02-13", volumeM3: 0, cycles: 0 },

@@ -109,16 +109,12 @@ export interface DayBar {
  * m³ and cycles per local day of the period, lift channels only (only relevage counts, bug 17): closed
  * cycles bring their volume (an ongoing one brings none, bug 18), noise is left out; every day is present.
  */
-export function dailyBars(
-  cycles: readonly Cycle[],
-  dates: readonly string[],
-  /** a cycle's local date (each meter's own zone in a fleet across zones) */
-  dateOf: (iso: string, deviceId: string) => string,
-) {
+export function dailyBars(cycles: readonly Cycle[], dates: readonly string[]) {
   const byDate = new Map<string, DayBar>(dates.map((d) => [d, { date: d, volumeM3: 0, cycles: 0 }]));
   for (const c of cycles) {
     if (c.noise || c.pump_type !== "relevage") continue;
-    const bar = byDate.get(dateOf(c.start, c.device_id));
+    // the service's local day of the cycle: its meter's zone then (a fleet across zones, a meter that moved)
+    const bar = byDate.get(c.date);
     if (!bar) continue;
     bar.cycles += 1;
     if (!c.ongoing && c.volume_m3 !== null) bar.volumeM3 += c.volume_m3;

@@ -62,13 +62,6 @@ export function DashboardPage() {
   const today = useToday(view, summaryReady && !view.device && (list?.length ?? 0) > 0);
   const openAlerts = useOpenAlerts(!view.device && (list?.length ?? 0) > 0);
 
-  // each meter's zone (its site's, else the installation's): the daily bars count each meter's own days
-  const siteList = sites.data?.sites;
-  const zoneOf = useMemo(() => {
-    const byDevice = new Map((siteList ?? []).flatMap((s) => s.device_ids.map((id) => [id, s.time_zone])));
-    return (id: string) => byDevice.get(id) ?? tz;
-  }, [siteList, tz]);
-
   const names = useMemo(() => {
     const byDevice = new Map((list ?? []).map((d) => [d.device_id, d]));
     return {
@@ -209,8 +202,6 @@ export function DashboardPage() {
         cycles={all.data?.cycles ?? null}
         from={view.from}
         to={view.to}
-        timeZone={tz}
-        zoneOf={zoneOf}
         unconfigured={unconfigured}
         isAdmin={user.value?.role === "admin"}
       />

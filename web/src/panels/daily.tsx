@@ -5,30 +5,19 @@ import { type Columns, dailyBars, datesBetween, volumesNeedFlowRate } from "../c
 import { COUNT_INCREMENTS, valueLabels } from "../charts/ticks";
 import { UPlotChart } from "../charts/uplot-chart";
 import { Link } from "../components/link";
-import { frenchNumber, isoDateIn } from "../i18n/format";
+import { frenchNumber } from "../i18n/format";
 
 /** m³ per day (bars) and cycles per day (steps) of the lift channels over the filter period. */
 export function DailyPanel(props: {
   cycles: Cycle[] | null;
   from: string;
   to: string;
-  timeZone: string;
-  /** each meter's zone (its site's): a fleet day D is each meter's own day D (decision 0019) */
-  zoneOf?: (deviceId: string) => string;
   /** a channel of the view has no flow rate (or no type): its volume cannot be counted */
   unconfigured: boolean;
   isAdmin: boolean;
 }) {
-  const { cycles, from, to, timeZone } = props;
-  const bars = useMemo(
-    () =>
-      cycles
-        ? dailyBars(cycles, datesBetween(from, to), (iso, deviceId) =>
-            isoDateIn(Date.parse(iso), props.zoneOf?.(deviceId) ?? timeZone),
-          )
-        : null,
-    [cycles, from, to, timeZone, props.zoneOf],
-  );
+  const { cycles, from, to } = props;
+  const bars = useMemo(() => (cycles ? dailyBars(cycles, datesBetween(from, to)) : null), [cycles, from, to]);
   if (!bars || !cycles) return null;
   if (volumesNeedFlowRate(cycles, props.unconfigured)) {
     return (
