@@ -34,6 +34,8 @@ function Placement({
 }) {
   const current = new Map<string, string>();
   for (const s of sites) for (const d of s.device_ids) current.set(d, String(s.id));
+  // Kept across the reload that follows a placement (no remount): a choice made on the next meter while the
+  // list reloads stays chosen. A placed meter's choice then equals its site, and its button goes quiet.
   const [chosen, setChosen] = useState<Record<string, string>>({});
   const options = [
     { value: "", label: fr.sites.noSite },
@@ -79,7 +81,7 @@ function Placement({
                     id={`place-${d.device_id}`}
                     label={<span class="visually-hidden">Site de {d.name}</span>}
                     value={value}
-                    onValue={(v) => setChosen({ ...chosen, [d.device_id]: v })}
+                    onValue={(v) => setChosen((c) => ({ ...c, [d.device_id]: v }))}
                     options={options}
                   />
                 </td>
@@ -309,7 +311,6 @@ export function SitesPage() {
         ))}
       {sites.data && devices.data && (
         <Placement
-          key={JSON.stringify(sites.data.sites.map((s) => [s.id, s.device_ids]))}
           sites={sites.data.sites}
           devices={devices.data.devices}
           onPlaced={(text, kind) => {
