@@ -3,7 +3,7 @@
  * against its baseline and the ±10 % band of pump_wear; per sump, the daily inflow as bars (rainy days stand
  * out); kWh/m³ per day; the split of runtime and starts between the pumps of a sump.
  */
-import { useMemo } from "preact/hooks";
+import { useEffect, useMemo } from "preact/hooks";
 import uPlot from "uplot";
 import { firstStageHydraulicLoad } from "../../../src/domain/pump-health/hydraulic-load.js";
 import { get, query } from "../api/client";
@@ -13,11 +13,12 @@ import { valueLabels } from "../charts/ticks";
 import { UPlotChart } from "../charts/uplot-chart";
 import { Notice, SelectField } from "../components/form";
 import { Link } from "../components/link";
-import { useResource } from "../components/use-resource";
 import { useDevices, useSites } from "../hooks/dashboard-data";
+import { useLive } from "../hooks/use-live";
 import { dateTimeOf, frenchNumber, isoDateIn } from "../i18n/format";
 import { fr } from "../i18n/fr";
 import { addDays } from "../state/filters";
+import { useLiveTick } from "../state/live";
 import { location, setQuery } from "../state/router";
 import { site } from "../state/session";
 
@@ -377,14 +378,20 @@ export function PumpHealthPage() {
   const to = isoDateIn(Date.now(), tz);
   const from = addDays(to, 1 - Number(period));
   const view = `${deviceId}|${from}|${to}`;
-  const health = useResource(
-    async () =>
+  // Read again at each live tick: figures the service is still computing (a configuration change, a
+  // backfill) complete themselves on screen, as the notice promises.
+  useEffect(() => useLiveTick(), []);
+  const health = useLive(
+    deviceId && lifts.length > 0 ? `${view}|${lifts.map((c) => c.channel).join(",")}` : null,
+    (signal) =>
       Promise.all(
         lifts.map((c) =>
-          get<PumpHealth>(`/api/pump-health${query({ device_id: deviceId, channel: c.channel, from, to })}`),
+          get<PumpHealth>(
+            `/api/pump-health${query({ device_id: deviceId, channel: c.channel, from, to })}`,
+            signal,
+          ),
         ),
       ),
-    `${view}|${lifts.map((c) => c.channel).join(",")}`,
   );
   const sumps = useMemo(() => {
     const out = new Map<string, Pump[]>();
