@@ -33,7 +33,9 @@ export interface RunningService {
 
 export interface StartOptions {
   root: string;
-  databaseUrl: string;
+  /** PostgreSQL; without one, the service runs on its embedded PGlite in `dataDir` (its default) */
+  databaseUrl?: string;
+  dataDir?: string;
   /** the bootstrap INGEST_API_KEY; without one, no key is passed on from the bench's environment */
   apiKey?: string;
   poolSize?: number;
@@ -49,14 +51,16 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: options.databaseUrl,
     HOST: "127.0.0.1",
     PORT: String(port),
     LOG_LEVEL: "warn",
     ...options.env,
   };
   // The bench's own shell may hold these; the service under test must not pick them up by accident.
-  for (const name of ["ADMIN_EMAIL", "ADMIN_PASSWORD", "INGEST_API_KEY"]) delete env[name];
+  for (const name of ["ADMIN_EMAIL", "ADMIN_PASSWORD", "INGEST_API_KEY", "DATABASE_URL", "DATA_DIR"])
+    delete env[name];
+  if (options.databaseUrl !== undefined) env.DATABASE_URL = options.databaseUrl;
+  if (options.dataDir !== undefined) env.DATA_DIR = options.dataDir;
   if (options.apiKey !== undefined) env.INGEST_API_KEY = options.apiKey;
   if (options.poolSize !== undefined) env.DB_POOL_SIZE = String(options.poolSize);
   const child: ChildProcess = spawn(
