@@ -70,8 +70,12 @@ describe("Replit", () => {
     for (const script of [...build, ...run, ...npmScriptsOf(replitTable(replit, null).run ?? "")]) {
       expect(packageScripts[script], script).toBeDefined();
     }
-    // start:prod runs what the build writes, without building.
-    expect(packageScripts["start:prod"]).toBe("node dist/src/main.js");
+    // start:prod runs what the build writes, without building, with npm start's node flags (decision 0022).
+    expect(packageScripts["start:prod"]).toBe(packageScripts.start);
+    expect(packageScripts["start:prod"]).toMatch(/^node (--[\w-]+=?\S* )*dist\/src\/main\.js$/);
+    // and the demo's service runs with the same flags
+    const flags = (packageScripts.start ?? "").replace(/^node /, "").replace(/ dist\/src\/main\.js$/, "");
+    expect(packageScripts.demo).toContain(`node ${flags} --import tsx scripts/demo.ts`);
   });
 
   it("listens where the port mapping points, with Node 20", () => {
@@ -95,7 +99,8 @@ describe("a plain server", () => {
 
   it("the systemd unit reads the environment file and starts the built service", () => {
     expect(unit).toMatch(/^EnvironmentFile=\/etc\/pumpwatch\/pumpwatch\.env$/m);
-    const execStart = /^ExecStart=(\S+) (\S+)$/m.exec(unit);
+    // the same node flags and script as `npm run start:prod`
+    const execStart = /^ExecStart=(\S+) (.+)$/m.exec(unit);
     expect(execStart?.[2]).toBe(packageScripts["start:prod"]?.replace(/^node /, ""));
     expect(unit).toMatch(/^WorkingDirectory=\//m);
     expect(unit).toMatch(/^NoNewPrivileges=yes$/m);
