@@ -302,7 +302,9 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     await p.getByLabel(/seront supprimés définitivement/).check();
     await save.click();
     await expect.poll(async () => (await settings()).raw_retention_months).toBe(24);
-    await p.getByText(/En vigueur : 24 mois de relevés minute, les mois plus anciens sont supprimés/).waitFor();
+    await p
+      .getByText(/En vigueur : 24 mois de relevés minute, les mois plus anciens sont supprimés/)
+      .waitFor();
     await screenshots(p, "parametres-conservation");
     // keeping longer deletes nothing more: no confirmation
     await months.fill("36");
