@@ -29,7 +29,6 @@ import { simulateFleet } from "../simulator/index.js";
 import { versionsOfChannels } from "../src/admin/config-versions.js";
 import { makeSettingsReader } from "../src/admin/settings.js";
 import { type EvaluatorCache, evaluateRound } from "../src/alerts/evaluate.js";
-import type { Database } from "../src/db/database.js";
 import { loadMigrations, migrate } from "../src/db/migrate.js";
 import { migrationsDir } from "../src/db/open.js";
 import { openPostgres } from "../src/db/postgres.js";
@@ -479,7 +478,7 @@ async function runTarget(
     const deps = { db, directory, versions, settings: makeSettingsReader(db, { gridFactor: null }) };
     const admin = { userId: 1, email: "bench@example.org", role: "admin" as const, scope: EVERY_METER };
     // the last whole month of the history (the current one when the history is shorter than a month)
-    const month = (o.historyDays > 45 ? addDays(today.slice(0, 7) + "-01", -1) : today).slice(0, 7);
+    const month = (o.historyDays > 45 ? addDays(`${today.slice(0, 7)}-01`, -1) : today).slice(0, 7);
     let bytes = 0;
     const report = await timeRuns(Math.max(3, Math.floor(o.runs / 4)), async () => {
       bytes = (
