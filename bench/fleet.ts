@@ -59,6 +59,7 @@ const HELP = `npm run bench:fleet -- [options]
   --seed N            simulator seed (default 1)
   --postgres URL      the PostgreSQL server or "none" (default DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
   --citus URL         the Citus coordinator, or "none" (default postgres://postgres@127.0.0.1:9810/postgres)
+  --slow-log MS       diagnosis: log the PostgreSQL database's statements slower than MS to the server's log
   --skip-build        use dist/ as it is
   --json FILE         also write the results as JSON`;
 
@@ -72,6 +73,7 @@ const OPTIONS = {
   seed: { type: "string", default: "1" },
   postgres: { type: "string" },
   citus: { type: "string", default: "postgres://postgres@127.0.0.1:9810/postgres" },
+  "slow-log": { type: "string" },
   "skip-build": { type: "boolean", default: false },
   json: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
@@ -128,6 +130,7 @@ async function sql(url: string, text: string): Promise<void> {
 async function freshDatabase(
   server: string,
   citus: boolean,
+  slowLogMs?: number,
 ): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `pumpwatch_fleet_${randomBytes(4).toString("hex")}`;
   const url = new URL(server);
@@ -138,6 +141,8 @@ async function freshDatabase(
     return { name, url: url.toString(), drop: () => sql(server, `DROP SCHEMA IF EXISTS ${name} CASCADE`) };
   }
   await sql(server, `CREATE DATABASE ${name}`);
+  if (slowLogMs !== undefined)
+    await sql(server, `ALTER DATABASE ${name} SET log_min_duration_statement = ${slowLogMs}`);
   url.pathname = `/${name}`;
   return {
     name,
@@ -224,20 +229,22 @@ const CLK_TCK = 100;
  * other work on the server (its shared WAL writer and checkpointer are left out too).
  */
 async function nodesOf(client: pg.Client, citus: boolean, dbName: string) {
-  const postmasterOf = (pid: number) => postgresProcesses().get(pid)?.ppid ?? -1;
-  const own = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+  // a node's postmaster: the first line of postmaster.pid in its data directory (the bench runs as root or postgres)
+  const postmasterOf = (dataDirectory: string) =>
+    Number(readFileSync(`${dataDirectory}/postmaster.pid`, "utf8").split("\n")[0]);
   const nodes: { name: string; match: (pid: number, p: ProcInfo) => boolean }[] = [];
   if (!citus) {
     nodes.push({ name: "postgres", match: (_, p) => p.title.includes(` ${dbName} `) });
     return nodes;
   }
-  const coordinator = postmasterOf(own.rows[0]?.pid ?? 0);
+  const own = await client.query<{ d: string }>("SELECT current_setting('data_directory') AS d");
+  const coordinator = postmasterOf(own.rows[0]?.d ?? "");
   nodes.push({ name: "coordinator", match: (pid, p) => pid === coordinator || p.ppid === coordinator });
   const { rows } = await client.query<{ nodeport: number; result: string }>(
-    "SELECT nodeport, result FROM run_command_on_workers('SELECT pg_backend_pid()') ORDER BY nodeport",
+    "SELECT nodeport, result FROM run_command_on_workers($$SELECT current_setting('data_directory')$$) ORDER BY nodeport",
   );
   for (const r of rows) {
-    const postmaster = postmasterOf(Number(r.result));
+    const postmaster = postmasterOf(r.result);
     nodes.push({
       name: `worker ${r.nodeport}`,
       match: (pid, p) => pid === postmaster || p.ppid === postmaster,
@@ -314,10 +321,11 @@ async function runTarget(
     rounds: number;
     seed: number;
     concurrency: number;
+    slowLogMs?: number | undefined;
   },
 ): Promise<TargetResult> {
   log(`== ${label}: ${server}`);
-  const place = await freshDatabase(server, citus);
+  const place = await freshDatabase(server, citus, o.slowLogMs);
   const db = openPostgres({ connectionString: place.url, maxConnections: 4 });
   const client = new pg.Client({ connectionString: place.url });
   let service: RunningService | null = null;
@@ -559,6 +567,7 @@ async function main(): Promise<number> {
     rounds: intOption("rounds", v.rounds, 1, 1000),
     concurrency: intOption("concurrency", v.concurrency, 1, 64),
     seed: intOption("seed", v.seed, 0, 2 ** 31),
+    slowLogMs: v["slow-log"] === undefined ? undefined : intOption("slow-log", v["slow-log"], 0, 3_600_000),
   };
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
   if (!v["skip-build"]) buildService(root);
