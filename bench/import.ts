@@ -19,8 +19,8 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { openAndMigrate } from "../src/db/open.js";
-import { PREDECESSOR_SCHEMA } from "../test/predecessor-db.js";
 import { intOption, parseOptions, UsageError } from "./support/args.js";
+import { fillPredecessorSource } from "./support/predecessor-source.js";
 import { cpuModel, memoryBytes } from "./support/proc.js";
 
 const HELP = `npm run bench:import -- [options]
@@ -46,7 +46,6 @@ const OPTIONS = {
 const SERVER = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const START_MS = Date.UTC(2025, 0, 1);
-const FILTER_W = 10;
 
 let opts: { meters: number; days: number; smallDays: number; batchRows: number | null; json?: string };
 try {
@@ -96,78 +95,19 @@ async function dropAll(): Promise<void> {
   await admin.end();
 }
 
-/**
- * A meter's day as the predecessor stored it: two lift pumps (1.2 kW, 6 minutes every 45, offset per meter),
- * an outlet pump (430 W, 30 minutes every 3 h), a booster idling at about 1 W. Unfiltered, every minute of
- * every channel is a row (0 W when off); every 50th running row lacks its voltage (0 V, partial message).
- */
-function* powerLogLines(meters: number, days: number, filtered: boolean): Generator<string> {
-  const energy = new Float64Array(meters * 4);
-  const minutes = days * 1440;
-  let chunk = "";
-  let lines = 0;
-  for (let m = 0; m < minutes; m++) {
-    const ts = new Date(START_MS + m * 60_000).toISOString();
-    const key = Math.floor((START_MS + m * 60_000) / 60_000);
-    for (let d = 0; d < meters; d++) {
-      const device = `shellypro4pm-bench${String(d).padStart(7, "0")}`;
-      for (let c = 0; c < 4; c++) {
-        let on: boolean;
-        let power: number;
-        let current: number;
-        if (c < 2) {
-          on = (m + d * 7 + c * 20) % 45 < 6;
-          power = 1180 + ((m * 7 + d) % 40);
-          current = 5.2;
-        } else if (c === 2) {
-          on = (m + d * 11) % 180 < 30;
-          power = 420 + ((m * 3 + d) % 20);
-          current = 2.5;
-        } else {
-          on = false;
-          power = 1.2;
-          current = 0.06;
-        }
-        const w = on ? power : c === 3 ? power : 0;
-        if (filtered && !(w > FILTER_W)) continue;
-        const i = d * 4 + c;
-        energy[i] = (energy[i] as number) + w / 60;
-        const volts = on && (m + c) % 50 === 0 ? 0 : 229 + ((m + d + c) % 3);
-        chunk += `${ts}\t${device}\tswitch:${c}\t${w}\t${volts}\t${on || c === 3 ? current : 0}\t${(energy[i] as number).toFixed(3)}\t${device}_${c}_${key}\n`;
-        if (++lines === 5000) {
-          yield chunk;
-          chunk = "";
-          lines = 0;
-        }
-      }
-    }
-  }
-  if (chunk) yield chunk;
-}
-
 async function buildSource(name: string, days: number, filtered: boolean) {
   const url = await createDatabase(name);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(PREDECESSOR_SCHEMA);
   const started = performance.now();
-  // the indexes the predecessor had are kept: its production paid for them too
-  await pipeline(
-    powerLogLines(opts.meters, days, filtered),
-    client.query(
-      copyFrom(
-        `COPY power_logs ("timestamp", device_id, channel, apower_w, voltage_v, current_a, energy_total_wh, idempotency_key) FROM STDIN`,
-      ),
-    ),
-  );
-  await client.query("ANALYZE power_logs");
-  const rows = Number((await client.query("SELECT count(*) AS n FROM power_logs")).rows[0].n);
-  const size = Number((await client.query("SELECT pg_total_relation_size('power_logs') AS b")).rows[0].b);
-  await client.end();
+  const { rows, bytes } = await fillPredecessorSource(url, {
+    meters: opts.meters,
+    days,
+    filtered,
+    startMs: START_MS,
+  });
   log(
-    `source ${name}: ${rows.toLocaleString("en")} rows, ${(size / 2 ** 20).toFixed(0)} MiB, built in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `source ${name}: ${rows.toLocaleString("en")} rows, ${(bytes / 2 ** 20).toFixed(0)} MiB, built in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
-  return { url, rows, bytes: size };
+  return { url, rows, bytes };
 }
 
 /** The ceiling: the same rows, COPY out of the source and COPY into a bare table of the same shape. */

@@ -6,11 +6,13 @@
 //   - /api/cycles' report (1000 cycles and the summary) with volume_method=volumetric against flow_rate;
 //   - GET /api/pump-health's use case for a channel-year;
 //   - the alert evaluator's hourly pump_wear / inflow_high step of one meter.
-// In-process on the embedded database (DATA_DIR in a temporary folder), or PostgreSQL when DATABASE_URL is
-// set. Prints, does not assert. The machine may be shared: the load average is printed with the figures.
+// In-process on the embedded database (DATA_DIR in a temporary folder), or, when DATABASE_URL names a
+// PostgreSQL server, in a database pumpwatch_bench_health_<random> created on it and dropped at the end. Prints, does not assert. The machine may be shared: the load average is printed with the figures.
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { simulateFleet } from "../simulator/index.js";
 import { channelReadings } from "../simulator/readings.js";
 import { addChannelVersion, versionsOfChannels } from "../src/admin/config-versions.js";
@@ -100,7 +102,25 @@ async function main() {
 
   // 2. the database
   const dataDir = mkdtempSync(join(tmpdir(), "pw-bench-health-"));
-  const { db } = await openAndMigrate({ databaseUrl: process.env.DATABASE_URL ?? null, dataDir });
+  const server = process.env.DATABASE_URL ?? null;
+  const name = `pumpwatch_bench_health_${randomBytes(4).toString("hex")}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: server ?? undefined });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  let databaseUrl: string | null = null;
+  if (server) {
+    await admin(`CREATE DATABASE ${name}`);
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  }
+  const { db } = await openAndMigrate({ databaseUrl, dataDir });
   try {
     await db.query(
       "INSERT INTO devices (device_id, model, first_seen, last_seen) VALUES ($1, 'SPro4PM', to_timestamp($2), to_timestamp($3))",
@@ -189,6 +209,7 @@ async function main() {
   } finally {
     await db.close();
     rmSync(dataDir, { recursive: true, force: true });
+    if (server) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
 

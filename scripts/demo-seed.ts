@@ -109,12 +109,15 @@ export const DEMO_SITES = [
     time_zone: "Africa/Dakar",
     population_equivalent: 1200,
     location: "Keur Massar, Dakar",
+    // about 0.8 m² per EH on the first stage, as planted filters are sized in hot climates (1.2 in France)
+    filter_stage_surfaces_m2: [960, 640],
   },
   {
     name: "Ndiakhirate",
     time_zone: "Africa/Dakar",
     population_equivalent: 600,
     location: "Ndiakhirate, Rufisque",
+    filter_stage_surfaces_m2: [480, 320],
   },
   {
     name: "Saint-Jean-de-Moirans",

@@ -67,6 +67,14 @@ describe("the demo's database", () => {
         ["Ndiakhirate", "Africa/Dakar", 1],
         ["Saint-Jean-de-Moirans", "Europe/Paris", 1],
       ]);
+      // « Santé des pompes » shows each plant's first-stage hydraulic load only with its surface and EH
+      for (const s of sites as {
+        filter_stage_surfaces_m2: number[];
+        population_equivalent: number | null;
+      }[]) {
+        expect(s.filter_stage_surfaces_m2[0]).toBeGreaterThan(0);
+        expect(s.population_equivalent).toBeGreaterThan(0);
+      }
     } finally {
       await fleetApp.close();
       await other.drop();

@@ -1,17 +1,21 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { evaluateRound } from "../src/alerts/evaluate.js";
 import { backtest } from "../src/alerts/use-cases.js";
+import { refreshPendingCycles } from "../src/analytics/refresh-cycles.js";
 import type { Database } from "../src/db/database.js";
 import { openAndMigrate } from "../src/db/open.js";
 import { liveVersionsOfChannel } from "../src/db/queries/channel-versions.js";
 import { insertPumpModel } from "../src/db/queries/pump-models.js";
 import { type ImportReport, importPredecessor } from "../src/import/predecessor.js";
-import { createTestApp, createTestDatabase, FakeClock, type TestDatabase } from "./harness.js";
+import { createTestApp, createTestDatabase, FakeClock, loginAs, type TestDatabase } from "./harness.js";
 import {
   OLD_DEVICE as A,
   UNCONFIGURED_DEVICE as B,
@@ -448,6 +452,57 @@ describe("filtered history after the import", () => {
     expect(open).toEqual([]);
   });
 });
+
+describe("reads while the import's windows are queued", () => {
+  it("the cycles, the backtest and the monthly report say their figures are provisional, then no longer", async () => {
+    await runImport(t.db);
+    // a read with no time left to refresh (decision 0009): it answers from what is stored
+    const app = await createTestApp(t.db, {
+      migrationCount: t.migrationCount,
+      clock: new FakeClock(NOW),
+      publicDashboard: true,
+      cycleReadBudget: { budgetMs: 0, minSteps: 0 },
+    });
+    try {
+      const viewer = await loginAs(app, t.db, "viewer@example.org", "viewer");
+      const get = (url: string) => app.inject({ method: "GET", url, headers: { cookie: viewer.cookie } });
+      const cycles = `/api/cycles?device_id=${A}&channel=0&from=2026-02-01&to=2026-02-15`;
+      const replay = `/api/alerts/backtest?device_id=${A}&from=2026-02-01&to=2026-02-15`;
+      const report = `/api/reports/monthly.pdf?device_id=${A}&month=2026-02`;
+      const provisional = "Chiffres provisoires";
+
+      expect((await t.db.query("SELECT 1 FROM cycle_refresh_queue")).rowCount).toBeGreaterThan(0);
+      const staleCycles = (await get(cycles)).json();
+      expect(staleCycles.refreshing).toBe(true);
+      expect(Date.parse(staleCycles.pending_since)).not.toBeNaN();
+      const staleReplay = await get(replay);
+      expect(staleReplay.statusCode).toBe(200);
+      expect(staleReplay.json().refreshing).toBe(true);
+      const staleReport = await get(report);
+      expect(staleReport.statusCode).toBe(200);
+      expect(await pdfText(staleReport.rawPayload)).toContain(provisional);
+
+      await refreshPendingCycles(t.db, { nowMinute: Math.floor(NOW.getTime() / 60_000) });
+      const fresh = (await get(cycles)).json();
+      expect(fresh).not.toHaveProperty("refreshing");
+      expect(fresh.total).toBe(3);
+      expect((await get(replay)).json()).not.toHaveProperty("refreshing");
+      expect(await pdfText((await get(report)).rawPayload)).not.toContain(provisional);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+/** The PDF's text as pdftotext reads it. */
+async function pdfText(pdf: Buffer): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "pw-import-report-"));
+  const file = join(dir, "report.pdf");
+  await writeFile(file, pdf);
+  const { stdout } = await promisify(execFile)("pdftotext", ["-enc", "UTF-8", file, "-"]);
+  await rm(dir, { recursive: true, force: true });
+  return stdout.replace(/\s+/g, " ");
+}
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 

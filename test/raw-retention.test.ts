@@ -205,7 +205,7 @@ describe("the setting", () => {
         });
         expect(refused.statusCode).toBe(422);
         const body = refused.json() as { error: { field?: string; message: string } };
-        expect(JSON.stringify(body)).toContain("raw_retention_months");
+        expect(body.error.field).toBe("raw_retention_months");
         expect(JSON.stringify(body)).toMatch(/conservation des relevés minute/);
       }
       const saved = await app.inject({

@@ -5,7 +5,7 @@ import type { Database } from "../db/database.js";
 import { devicesForDashboard } from "../db/queries/devices-for-dashboard.js";
 import { localDateOf } from "../domain/config-versions/index.js";
 import { EVERY_METER } from "../domain/meter-scope.js";
-import { meterZones } from "../sites/zones.js";
+import { zonesOfDevices } from "../sites/zones.js";
 import { settingsFromVersions } from "./cycles-report.js";
 import { refreshPendingCycles } from "./refresh-cycles.js";
 
@@ -36,7 +36,7 @@ export function startCycleUpkeep(deps: {
     // Each meter's settings are those of its version in force today in its site's zone: a version written at
     // 23:30 UTC for a Paris meter is dated the next day, and a rebuild run then with APP_TIMEZONE's today would
     // store its cycles with the previous settings until the next change (issue 18).
-    const zoneOf = await meterZones(deps.db, EVERY_METER, deps.timeZone);
+    const zoneOf = await zonesOfDevices(deps.db, devices, deps.timeZone);
     const summary = await refreshPendingCycles(deps.db, {
       nowMinute: Math.floor(nowS / 60),
       settingsFor: (deviceId, channel) =>

@@ -38,7 +38,15 @@ export async function meterZones(
   scope: MeterScope,
   defaultZone: string,
 ): Promise<(deviceId: string) => string> {
-  const devices = await devicesForDashboard(db, scope);
+  return zonesOfDevices(db, await devicesForDashboard(db, scope), defaultZone);
+}
+
+/** Each of these meters' zone (a meter not among them, or on no site: `defaultZone`). */
+export async function zonesOfDevices(
+  db: Queryable,
+  devices: readonly { device_id: string; site_id: number | null }[],
+  defaultZone: string,
+): Promise<(deviceId: string) => string> {
   const siteIds = [...new Set(devices.map((d) => d.site_id).filter((id): id is number => id !== null))];
   const zoneById =
     siteIds.length === 0

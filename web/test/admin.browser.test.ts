@@ -273,6 +273,49 @@ describe.skipIf(!chromium)("web application: sign-in and administration", () => 
     await expect.poll(() => other.getByRole("alert").textContent()).toBe("E-mail ou mot de passe incorrect");
   });
 
+  it("limits the raw minutes kept to a number of months, confirmed before anything is deleted", async () => {
+    const { page: p } = await page();
+    await signIn(p, ADMIN);
+    await p.goto("/admin/parametres");
+    const settings = async () =>
+      (await p.evaluate(() => fetch("/api/admin/settings").then((r) => r.json()))) as {
+        raw_retention_months: number | null;
+      };
+    await p.getByText("En vigueur : tout est gardé.").waitFor();
+    await p.getByLabel("Supprimer les relevés minute anciens").check();
+    const months = p.getByLabel("Mois conservés");
+    const save = p.getByRole("button", { name: "Enregistrer" });
+    // not a whole number of months: refused on the spot, in French, nothing sent
+    await months.fill("1,5");
+    await save.click();
+    await expect
+      .poll(() => p.locator("#settings-retention-error").textContent())
+      .toBe("Indiquez un nombre entier de mois entre 1 et 1 200.");
+    expect((await settings()).raw_retention_months).toBeNull();
+    // deleting what is kept now asks for a confirmation first
+    await months.fill("24");
+    await save.click();
+    await expect
+      .poll(() => p.getByRole("alert").first().textContent())
+      .toContain("Cochez la case pour confirmer");
+    expect((await settings()).raw_retention_months).toBeNull();
+    await p.getByLabel(/seront supprimés définitivement/).check();
+    await save.click();
+    await expect.poll(async () => (await settings()).raw_retention_months).toBe(24);
+    await p
+      .getByText(/En vigueur : 24 mois de relevés minute, les mois plus anciens sont supprimés/)
+      .waitFor();
+    await screenshots(p, "parametres-conservation");
+    // keeping longer deletes nothing more: no confirmation
+    await months.fill("36");
+    await save.click();
+    await expect.poll(async () => (await settings()).raw_retention_months).toBe(36);
+    // and back to keeping everything
+    await p.getByLabel("Supprimer les relevés minute anciens").uncheck();
+    await save.click();
+    await expect.poll(async () => (await settings()).raw_retention_months).toBeNull();
+  });
+
   it("refuses to delete a pump model in use, saying how many channels use it", async () => {
     const { page: p } = await page();
     await signIn(p, ADMIN);

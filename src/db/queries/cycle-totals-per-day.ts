@@ -92,8 +92,15 @@ export async function cycleTotalsPerChannelDay(
   if (q.channels.length === 0) return [];
   const b = channelBounds(q.channels, q, q.meterDays);
   const { rows } = await db.query<Row>(
-    `SELECT x.device_id, x.channel,
-            width_bucket(date_part('epoch', x.start_ts), ($5::float8[])[k.lo:k.hi]) AS day,
+    `WITH k AS MATERIALIZED (
+       -- each channel's day starts sliced once: a slice in the select list is a new array per cycle
+       -- (a meter-year's summary took 170 ms in slicing alone, 10 ms without)
+       SELECT device_id, channel, from_minute, to_minute, ($5::float8[])[lo:hi] AS starts
+       FROM unnest($1::text[], $2::int2[], $6::float8[], $7::float8[], $8::int4[], $9::int4[])
+              AS u(device_id, channel, from_minute, to_minute, lo, hi)
+     )
+     SELECT x.device_id, x.channel,
+            width_bucket(date_part('epoch', x.start_ts), k.starts) AS day,
             count(*)::int4 AS cycles,
             count(*) FILTER (WHERE x.noise)::int4 AS noise_cycles,
             count(*) FILTER (WHERE x.ongoing)::int4 AS ongoing,
@@ -102,9 +109,8 @@ export async function cycleTotalsPerChannelDay(
             coalesce(sum(x.duration_min) FILTER (WHERE NOT x.noise AND NOT x.ongoing), 0)::float8
               AS closed_duration_min,
             coalesce(sum(x.runtime_min) FILTER (WHERE NOT x.noise AND NOT x.ongoing), 0) AS closed_runtime_min
-     FROM unnest($1::text[], $2::int2[], $6::float8[], $7::float8[], $8::int4[], $9::int4[])
-            AS k(device_id, channel, from_minute, to_minute, lo, hi)
-     -- an inner join of the channel list (Citus evaluates it on each shard), then one range scan of
+     FROM k
+     -- an inner join of the channel list (Citus sends the materialized list to each shard), then one range scan of
      -- cycles_pkey per channel inside the query's period; no lateral subquery (scale-rules.md, rule 4)
      JOIN cycles x
        ON x.device_id = k.device_id AND x.channel = k.channel

@@ -42,6 +42,8 @@ describe("figures and thresholds", () => {
     expect(figure(15, "meter_offline")).toBe("15 min");
     expect(figure(1234, "dry_run")).toBe("1 234 W");
     expect(figure(null, "voltage")).toBe("-");
+    // a robust z-score has no unit: never the API's "z"
+    expect(figure(3.5, "overload")).toBe("3,5 × l'écart habituel");
     expect(figure(Number.NaN, "voltage")).toBe("-");
   });
 

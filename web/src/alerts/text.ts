@@ -39,9 +39,12 @@ export const DELIVERY_KINDS: Readonly<Record<string, string>> = {
   digest: "Résumé quotidien",
 };
 
-/** The rule's unit as written after a figure ("z" is a robust z-score, without a unit of its own). */
+/**
+ * The rule's unit as written after a figure. Overload's threshold is a robust z-score, which has no unit: the
+ * API says "z", an operator reads how many times the pump's usual spread the last cycles lie above its median.
+ */
 export function unitOf(rule: RuleId): string {
-  return THRESHOLD_UNIT[rule];
+  return rule === "overload" ? "× l'écart habituel" : THRESHOLD_UNIT[rule];
 }
 
 /** "15 min", "182,4 V", "-" for nothing; one decimal at most, none when the figure is whole. */

@@ -185,6 +185,24 @@ export const fr = {
       "Renseignez la surface du 1er étage de filtres du site (Administration → Sites) pour voir la charge hydraulique qu'il reçoit.",
     noInflow: "Pas encore d'arrivée d'eau mesurée sur la période.",
   },
+  /** the settings screen's retention of raw minute readings (raw_retention_months, docs/scaling.md) */
+  retention: {
+    title: "Conservation des relevés minute",
+    intro:
+      "Les relevés minute les plus anciens peuvent être supprimés pour limiter la taille de la base. Les cycles, " +
+      "les sommes horaires (énergie, puissance, temps de marche) et les rapports sont gardés pour toujours : les " +
+      "graphiques des périodes anciennes s'affichent alors à l'heure.",
+    current: (months: number | null) =>
+      months === null
+        ? "En vigueur : tout est gardé."
+        : `En vigueur : ${months} mois de relevés minute, les mois plus anciens sont supprimés une fois par jour, par mois entier.`,
+    limit: "Supprimer les relevés minute anciens",
+    months: "Mois conservés",
+    monthsHint: "Mois entiers, en plus du mois en cours (au moins 1).",
+    invalid: (max: string) => `Indiquez un nombre entier de mois entre 1 et ${max}.`,
+    confirm: "Je comprends que les relevés minute plus anciens seront supprimés définitivement.",
+    confirmMissing: "Cochez la case pour confirmer la suppression des relevés minute plus anciens.",
+  },
   /** figures read while received readings are still being turned into cycles (a backfill, an import) */
   refreshing: {
     backtest: "Calcul des cycles en cours (relevés reçus en rattrapage) : aperçu provisoire.",

@@ -13,7 +13,7 @@ import {
   VersionPreviewResponse,
   VersionsResponse,
 } from "../../../contracts/admin.js";
-import { addDays, type ConfigVersion } from "../../../domain/config-versions/index.js";
+import { addDays } from "../../../domain/config-versions/index.js";
 import type { CycleSummary } from "../../../domain/impact/index.js";
 import { versionPreviewExplanation } from "../../../i18n/fr.js";
 import { zoneOfDevice } from "../../../sites/zones.js";
@@ -25,27 +25,10 @@ import {
   channelNumber,
   configFields,
   inClientTerms,
+  plannedVersion,
   refuseUnknownFields,
   versionItem,
 } from "./shared.js";
-
-const plannedVersion = (v: ConfigVersion) => ({
-  effective_from: v.effectiveFrom,
-  effective_to: v.effectiveTo,
-  version: v.version,
-  name: v.name,
-  pump_type: v.pumpType,
-  flow_rate_m3h: v.flowRateM3h,
-  pump_model_id: v.pumpModelId,
-  dbo5_mg_l: v.dbo5MgL,
-  dco_mg_l: v.dcoMgL,
-  mes_mg_l: v.mesMgL,
-  activity_threshold_w: v.activityThresholdW,
-  stop_gap_min: v.stopGapMin,
-  min_cycle_min: v.minCycleMin,
-  sump: v.sump,
-  sump_volume_m3: v.sumpVolumeM3,
-});
 
 const round = (value: number | null, decimals: number) =>
   value === null ? 0 : Math.round(value * 10 ** decimals) / 10 ** decimals;

@@ -10,7 +10,7 @@ import type { Settings, SettingsDefaults } from "../../../admin/settings.js";
 import type { Clock } from "../../../clock.js";
 import type { CurrentConfigBody } from "../../../contracts/admin.js";
 import type { Database } from "../../../db/database.js";
-import { ConfigVersionError } from "../../../domain/config-versions/index.js";
+import { type ConfigVersion, ConfigVersionError } from "../../../domain/config-versions/index.js";
 import { type Access, currentUser } from "../../access.js";
 import { AppError } from "../../errors.js";
 
@@ -114,8 +114,8 @@ export function configFields(body: CurrentConfigBody): ChannelConfigFields {
   };
 }
 
-export const versionItem = (v: StoredConfigVersion) => ({
-  id: v.id,
+/** A version as the API shows it, stored or only planned (a preview). */
+export const plannedVersion = (v: ConfigVersion) => ({
   effective_from: v.effectiveFrom,
   effective_to: v.effectiveTo,
   version: v.version,
@@ -131,6 +131,11 @@ export const versionItem = (v: StoredConfigVersion) => ({
   min_cycle_min: v.minCycleMin,
   sump: v.sump,
   sump_volume_m3: v.sumpVolumeM3,
+});
+
+export const versionItem = (v: StoredConfigVersion) => ({
+  id: v.id,
+  ...plannedVersion(v),
   created_at: iso(v.createdAt),
   created_by: v.createdBy,
 });

@@ -1,12 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, put } from "../../api/client";
 import type { FactorSets, Settings } from "../../api/types";
-import { Field, Notice, SelectField } from "../../components/form";
+import { CheckField, Field, Notice, SelectField } from "../../components/form";
 import { errorText, useResource } from "../../components/use-resource";
-import { dateTimeOf, frenchDecimal } from "../../i18n/format";
+import { dateTimeOf, frenchDecimal, frenchNumber } from "../../i18n/format";
 import { fr } from "../../i18n/fr";
 import { site } from "../../state/session";
 import { decimalText, parseDecimal } from "./config-form";
+import { MAX_RETENTION_MONTHS, retentionMonths, retentionShortens } from "./retention";
 
 type FactorSet = FactorSets["factor_sets"][number];
 
@@ -74,6 +75,9 @@ export function SettingsPage() {
   const [gridOn, setGridOn] = useState(false);
   const [gridFactor, setGridFactor] = useState("");
   const [gridSource, setGridSource] = useState("");
+  const [retentionOn, setRetentionOn] = useState(false);
+  const [retention, setRetention] = useState("");
+  const [retentionConfirmed, setRetentionConfirmed] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ kind: "success" | "error"; text: string } | null>(null);
   const tz = site.value.time_zone;
@@ -88,7 +92,14 @@ export function SettingsPage() {
     setGridOn(settings.grid_factor !== null);
     setGridFactor(decimalText(settings.grid_factor?.kg_co2e_per_kwh));
     setGridSource(settings.grid_factor?.source ?? "");
+    setRetentionOn(settings.raw_retention_months !== null);
+    setRetention(settings.raw_retention_months === null ? "" : String(settings.raw_retention_months));
+    setRetentionConfirmed(false);
   }, [settings]);
+  const months = retentionMonths(retentionOn, retention);
+  const shortens = settings
+    ? retentionShortens(settings.raw_retention_months, Number.isNaN(months) ? null : months)
+    : false;
   const chosen = catalogue?.factor_sets.find((s) => s.id === setId);
 
   async function save(event: Event) {
@@ -103,6 +114,8 @@ export function SettingsPage() {
         found.gridSource =
           "Indiquez la source du facteur (3 à 300 caractères), par ex. « ADEME Base Empreinte ».";
     }
+    if (Number.isNaN(months)) found.retention = fr.retention.invalid(frenchNumber(MAX_RETENTION_MONTHS, 0));
+    else if (shortens && !retentionConfirmed) found.retentionConfirm = fr.retention.confirmMissing;
     setErrors(found);
     if (Object.keys(found).length) {
       document.getElementById(`settings-${Object.keys(found)[0]}`)?.focus();
@@ -112,6 +125,7 @@ export function SettingsPage() {
       await put<Settings>("/api/admin/settings", {
         factor_set: { id: setId, reference: reference || null, gwp: gwp || null },
         grid_factor: gridOn ? { kg_co2e_per_kwh: factor, source: gridSource.trim() } : null,
+        raw_retention_months: months,
       });
       setMessage({
         kind: "success",
@@ -122,6 +136,7 @@ export function SettingsPage() {
       const field = e instanceof ApiError ? e.field : null;
       if (field?.startsWith("grid_factor.kg")) setErrors({ gridFactor: errorText(e) });
       else if (field?.startsWith("grid_factor.source")) setErrors({ gridSource: errorText(e) });
+      else if (field === "raw_retention_months") setErrors({ retention: errorText(e) });
       setMessage({ kind: "error", text: errorText(e) });
     }
   }
@@ -219,6 +234,52 @@ export function SettingsPage() {
                 maxLength={300}
               />
             </div>
+          )}
+
+          <h2>{fr.retention.title}</h2>
+          <p class="muted">
+            {fr.retention.intro} {fr.retention.current(settings.raw_retention_months)}
+          </p>
+          <CheckField
+            id="settings-retention-on"
+            label={fr.retention.limit}
+            checked={retentionOn}
+            onChange={(on) => {
+              setRetentionOn(on);
+              setRetentionConfirmed(false);
+            }}
+          />
+          {retentionOn && (
+            <div class="form-grid">
+              <Field
+                id="settings-retention"
+                label={fr.retention.months}
+                inputMode="numeric"
+                placeholder="Ex. : 24"
+                value={retention}
+                onValue={(v) => {
+                  setRetention(v);
+                  setRetentionConfirmed(false);
+                }}
+                error={errors.retention}
+                hint={fr.retention.monthsHint}
+              />
+            </div>
+          )}
+          {shortens && (
+            <>
+              <CheckField
+                id="settings-retentionConfirm"
+                label={fr.retention.confirm}
+                checked={retentionConfirmed}
+                onChange={setRetentionConfirmed}
+              />
+              {errors.retentionConfirm && (
+                <p class="field__error" role="alert">
+                  {errors.retentionConfirm}
+                </p>
+              )}
+            </>
           )}
           <div class="card__actions">
             <button type="submit" class="button button--primary">
