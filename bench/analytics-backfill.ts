@@ -8,12 +8,11 @@
 // the same run and each on its own fresh database: the time until every queued refresh is done (all cycles
 // stored), and the latency of the reads meanwhile. Then checks that the stored cycles equal a detection from
 // scratch. Prints, does not assert.
-import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { type SimMessage, simulateFleet } from "../simulator/index.js";
+import type { SimMessage } from "../simulator/index.js";
 import { openPostgres } from "../src/db/postgres.js";
 import { readingsInWindow } from "../src/db/queries/readings-in-window.js";
 import { detectCycles } from "../src/domain/cycles/index.js";
@@ -21,6 +20,8 @@ import { checkoutOf } from "./analytics/checkout.js";
 import { loadAvg1, percentile } from "./analytics/measure.js";
 import { intOption, parseOptions } from "./support/args.js";
 import { buildService, type RunningService, startService } from "./support/service.js";
+import { withThrowawayDatabase } from "./support/throwaway-database.js";
+import { meterYearMessages } from "./support/workload.js";
 
 const HELP = `npm run bench:analytics:backfill -- [options]
 
@@ -45,21 +46,6 @@ const OPTIONS = {
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const API_KEY = "bench-backfill-key-0123456789";
 
-/** The complete minute frames of the minutes a pump ran (apower above the default 10 W threshold). */
-function runningMinutes(days: number, endS: number): SimMessage[] {
-  const sim = simulateFleet({ seed: 3, devices: 1, days, start: endS - days * 86_400 });
-  const kept: SimMessage[] = [];
-  for (const m of sim.messages()) {
-    const params = m.params as Record<string, unknown>;
-    for (const [key, value] of Object.entries(params)) {
-      if (!key.startsWith("switch:")) continue;
-      const status = value as { apower?: number; aenergy?: unknown };
-      if (status.aenergy !== undefined && (status.apower ?? 0) > 10) kept.push(m);
-    }
-  }
-  return kept;
-}
-
 interface Read {
   atS: number;
   ms: number;
@@ -82,24 +68,6 @@ interface VariantResult {
   loadAvg: number;
 }
 
-async function withDatabase<T>(server: string, work: (url: string) => Promise<T>): Promise<T> {
-  const name = `pumpwatch_bench_backfill_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  try {
-    return await work(url.toString());
-  } finally {
-    const drop = new pg.Client({ connectionString: server });
-    await drop.connect();
-    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await drop.end();
-  }
-}
-
 let running: RunningService | null = null;
 process.on("exit", () => running?.kill());
 
@@ -113,7 +81,7 @@ async function measure(
   toDate: string,
   nowMinute: number,
 ): Promise<VariantResult> {
-  return withDatabase(server, async (url) => {
+  return withThrowawayDatabase(server, "pumpwatch_bench_backfill", async (url) => {
     const service = await startService({
       root,
       databaseUrl: url,
@@ -245,7 +213,7 @@ async function main(): Promise<number> {
     buildService(root);
   }
   const endS = Math.floor(Date.now() / 60_000) * 60 - 3600;
-  const messages = runningMinutes(days, endS);
+  const messages = meterYearMessages(days, endS);
   const fromDate = new Date((endS - days * 86_400) * 1000).toISOString().slice(0, 10);
   const toDate = new Date(endS * 1000).toISOString().slice(0, 10);
   const nowMinute = Math.floor(Date.now() / 60_000) + 60; // the check runs a little later than the service

@@ -19,13 +19,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
-import { type SimMessage, simulateFleet } from "../simulator/index.js";
+import type { SimMessage } from "../simulator/index.js";
 import { checkoutOf } from "./analytics/checkout.js";
 import { loadAvg1 } from "./analytics/measure.js";
 import { intOption, parseOptions } from "./support/args.js";
 import { memoryBytes, processCpuS, rssSampler } from "./support/proc.js";
 import { buildService, type RunningService, startService } from "./support/service.js";
+import { withThrowawayDatabase } from "./support/throwaway-database.js";
+import { meterYearMessages } from "./support/workload.js";
 
 const HELP = `npm run bench:memory -- [options]
 
@@ -71,26 +72,6 @@ export function startFlags(root: string): string[] {
   return words.slice(1, script);
 }
 
-function yearMessages(days: number, endS: number, everyMinute: boolean): SimMessage[] {
-  const sim = simulateFleet({ seed: 3, devices: 1, days, start: endS - days * 86_400 });
-  const kept: SimMessage[] = [];
-  for (const m of sim.messages()) {
-    if (everyMinute) {
-      kept.push(m);
-      continue;
-    }
-    for (const [key, value] of Object.entries(m.params as Record<string, unknown>)) {
-      if (!key.startsWith("switch:")) continue;
-      const status = value as { apower?: number; aenergy?: unknown };
-      if (status.aenergy !== undefined && (status.apower ?? 0) > 10) {
-        kept.push(m);
-        break;
-      }
-    }
-  }
-  return kept;
-}
-
 interface Phase {
   name: string;
   requests: number;
@@ -113,24 +94,6 @@ interface VariantResult {
   phases: Phase[];
   hwm: number;
   loadAvg: number;
-}
-
-async function withPgDatabase<T>(server: string, work: (url: string) => Promise<T>): Promise<T> {
-  const name = `pumpwatch_bench_memory_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  try {
-    return await work(url.toString());
-  } finally {
-    const drop = new pg.Client({ connectionString: server });
-    await drop.connect();
-    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await drop.end();
-  }
 }
 
 async function withDataDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
@@ -342,7 +305,7 @@ async function main(): Promise<number> {
     buildService(root);
   }
   const endS = Math.floor(Date.now() / 60_000) * 60 - 3600;
-  const messages = yearMessages(days, endS, o["every-minute"]);
+  const messages = meterYearMessages(days, endS, o["every-minute"]);
   const channels = new Set<number>();
   for (const m of messages.slice(0, 20_000))
     for (const key of Object.keys(m.params as object))
@@ -378,7 +341,7 @@ async function main(): Promise<number> {
         run(v.label, db, v.root, target, messages, batches, year, v.flags, o.breakdown);
       results.push(
         db === "pg"
-          ? await withPgDatabase(server, (url) => go({ databaseUrl: url }))
+          ? await withThrowawayDatabase(server, "pumpwatch_bench_memory", (url) => go({ databaseUrl: url }))
           : await withDataDir((dir) => go({ dataDir: dir })),
       );
     }

@@ -8,11 +8,9 @@
 //   - the alert evaluator's hourly pump_wear / inflow_high step of one meter.
 // In-process on the embedded database (DATA_DIR in a temporary folder), or, when DATABASE_URL names a
 // PostgreSQL server, in a database pumpwatch_bench_health_<random> created on it and dropped at the end. Prints, does not assert. The machine may be shared: the load average is printed with the figures.
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { simulateFleet } from "../simulator/index.js";
 import { channelReadings } from "../simulator/readings.js";
 import { addChannelVersion, versionsOfChannels } from "../src/admin/config-versions.js";
@@ -27,6 +25,7 @@ import { FP_2026 } from "../src/domain/impact/index.js";
 import { parsePeriod } from "../src/domain/period.js";
 import { runEdges } from "../src/domain/pump-health/edges.js";
 import { intOption, parseOptions } from "./support/args.js";
+import { withThrowawayDatabase } from "./support/throwaway-database.js";
 
 const HELP = `npm run bench:pump-health -- [--days 365] [--runs 30]`;
 const OPTIONS = {
@@ -103,113 +102,108 @@ async function main() {
   // 2. the database
   const dataDir = mkdtempSync(join(tmpdir(), "pw-bench-health-"));
   const server = process.env.DATABASE_URL ?? null;
-  const name = `pumpwatch_bench_health_${randomBytes(4).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: server ?? undefined });
-    await c.connect();
+  if (server)
+    await withThrowawayDatabase(server, "pumpwatch_bench_health", (url) => measureDatabase(url, dataDir));
+  else await measureDatabase(null, dataDir);
+
+  async function measureDatabase(databaseUrl: string | null, dataDir: string) {
+    const { db } = await openAndMigrate({ databaseUrl, dataDir });
     try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  let databaseUrl: string | null = null;
-  if (server) {
-    await admin(`CREATE DATABASE ${name}`);
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-  }
-  const { db } = await openAndMigrate({ databaseUrl, dataDir });
-  try {
-    await db.query(
-      "INSERT INTO devices (device_id, model, first_seen, last_seen) VALUES ($1, 'SPro4PM', to_timestamp($2), to_timestamp($3))",
-      [deviceId, startS, endS],
-    );
-    const from = localDateOf(startS - 86_400, TZ);
-    for (const channel of [0, 1])
-      await addChannelVersion(
-        db,
-        { deviceId, channel, effectiveFrom: from, flowRateM3h: 20, pumpType: "relevage", sumpVolumeM3: 2.4 },
-        "bench",
-        new Date(),
+      await db.query(
+        "INSERT INTO devices (device_id, model, first_seen, last_seen) VALUES ($1, 'SPro4PM', to_timestamp($2), to_timestamp($3))",
+        [deviceId, startS, endS],
       );
-    for (const channel of [0, 1]) {
-      const list = cycles[channel] ?? [];
-      const s = samples[channel] as CycleSample[];
-      for (let i = 0; i < list.length; i += 2000) {
-        const part = list.slice(i, i + 2000);
-        await upsertCycles(
+      const from = localDateOf(startS - 86_400, TZ);
+      for (const channel of [0, 1])
+        await addChannelVersion(
           db,
-          { deviceId, channel },
-          part,
+          {
+            deviceId,
+            channel,
+            effectiveFrom: from,
+            flowRateM3h: 20,
+            pumpType: "relevage",
+            sumpVolumeM3: 2.4,
+          },
+          "bench",
           new Date(),
-          part.map((c) => runEdges(s, c)),
         );
+      for (const channel of [0, 1]) {
+        const list = cycles[channel] ?? [];
+        const s = samples[channel] as CycleSample[];
+        for (let i = 0; i < list.length; i += 2000) {
+          const part = list.slice(i, i + 2000);
+          await upsertCycles(
+            db,
+            { deviceId, channel },
+            part,
+            new Date(),
+            part.map((c) => runEdges(s, c)),
+          );
+        }
       }
-    }
-    await db.query("DELETE FROM cycle_refresh_queue");
-    const versions = {
-      versionsOf: (c: { deviceId: string; channel: number }[]) => versionsOfChannels(db, c),
-    };
-    const nowS = endS;
-    const year = parsePeriod(localDateOf(startS, TZ), localDateOf(endS - 1, TZ), TZ, nowS);
-    const month = parsePeriod(localDateOf(endS - 30 * 86_400, TZ), localDateOf(endS - 1, TZ), TZ, nowS);
-    if (!year.ok || !month.ok) throw new Error("period");
-    for (const [label, period] of [
-      ["30 days", month.period],
-      [`${days} days`, year.period],
-    ] as const) {
-      const report = (volumeMethod: "flow_rate" | "volumetric") => () =>
-        cyclesReport(db, versions, {
-          channels: [{ deviceId, channel: 1 }],
-          period,
-          includeNoise: false,
-          nowS,
+      await db.query("DELETE FROM cycle_refresh_queue");
+      const versions = {
+        versionsOf: (c: { deviceId: string; channel: number }[]) => versionsOfChannels(db, c),
+      };
+      const nowS = endS;
+      const year = parsePeriod(localDateOf(startS, TZ), localDateOf(endS - 1, TZ), TZ, nowS);
+      const month = parsePeriod(localDateOf(endS - 30 * 86_400, TZ), localDateOf(endS - 1, TZ), TZ, nowS);
+      if (!year.ok || !month.ok) throw new Error("period");
+      for (const [label, period] of [
+        ["30 days", month.period],
+        [`${days} days`, year.period],
+      ] as const) {
+        const report = (volumeMethod: "flow_rate" | "volumetric") => () =>
+          cyclesReport(db, versions, {
+            channels: [{ deviceId, channel: 1 }],
+            period,
+            includeNoise: false,
+            nowS,
+            timeZone: TZ,
+            factorSet: FP_2026,
+            limit: 1000,
+            volumeMethod,
+          });
+        const a: number[] = [];
+        const b: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          a.push(...(await time(1, report("flow_rate"))));
+          b.push(...(await time(1, report("volumetric"))));
+        }
+        console.log(`cycles page, ${label}: flow_rate ${fmt(a)}; volumetric ${fmt(b)}`);
+      }
+      const { sumpCyclesInRange } = await import("../src/db/queries/sump-cycles-in-range.js");
+      const { measureSump } = await import("../src/domain/pump-health/volumetric.js");
+      const read = await time(runs, () =>
+        sumpCyclesInRange(db, deviceId, [0, 1], year.period.fromS, year.period.toS),
+      );
+      const all = await sumpCyclesInRange(db, deviceId, [0, 1], year.period.fromS, year.period.toS);
+      const compute = await time(runs, async () => measureSump(all, 2.4));
+      console.log(`of which: reading the sump's cycles ${fmt(read)}; measuring them ${fmt(compute)}`);
+      const health = await time(runs, () =>
+        pumpHealth(db, versions, { deviceId, channel: 1, period: year.period, nowS, timeZone: TZ }),
+      );
+      console.log(`pump-health, channel-year: ${fmt(health)}`);
+      // what the alert evaluator adds once an hour per meter with a sump volume: the sump's 91 days of cycles
+      // read and stepped for pump_wear and inflow_high (src/alerts/health.ts)
+      const { healthSumps } = await import("../src/alerts/health.js");
+      const hourS = Math.floor(nowS / 3600) * 3600;
+      const step = await time(runs, async () => {
+        const sumps = await healthSumps(db, {
+          deviceId,
+          fromS: hourS,
+          toS: hourS + 1,
           timeZone: TZ,
-          factorSet: FP_2026,
-          limit: 1000,
-          volumeMethod,
+          overridesOf: () => ({}),
         });
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        a.push(...(await time(1, report("flow_rate"))));
-        b.push(...(await time(1, report("volumetric"))));
-      }
-      console.log(`cycles page, ${label}: flow_rate ${fmt(a)}; volumetric ${fmt(b)}`);
-    }
-    const { sumpCyclesInRange } = await import("../src/db/queries/sump-cycles-in-range.js");
-    const { measureSump } = await import("../src/domain/pump-health/volumetric.js");
-    const read = await time(runs, () =>
-      sumpCyclesInRange(db, deviceId, [0, 1], year.period.fromS, year.period.toS),
-    );
-    const all = await sumpCyclesInRange(db, deviceId, [0, 1], year.period.fromS, year.period.toS);
-    const compute = await time(runs, async () => measureSump(all, 2.4));
-    console.log(`of which: reading the sump's cycles ${fmt(read)}; measuring them ${fmt(compute)}`);
-    const health = await time(runs, () =>
-      pumpHealth(db, versions, { deviceId, channel: 1, period: year.period, nowS, timeZone: TZ }),
-    );
-    console.log(`pump-health, channel-year: ${fmt(health)}`);
-    // what the alert evaluator adds once an hour per meter with a sump volume: the sump's 91 days of cycles
-    // read and stepped for pump_wear and inflow_high (src/alerts/health.ts)
-    const { healthSumps } = await import("../src/alerts/health.js");
-    const hourS = Math.floor(nowS / 3600) * 3600;
-    const step = await time(runs, async () => {
-      const sumps = await healthSumps(db, {
-        deviceId,
-        fromS: hourS,
-        toS: hourS + 1,
-        timeZone: TZ,
-        overridesOf: () => ({}),
+        return sumps.map((sump) => sump.step(hourS));
       });
-      return sumps.map((sump) => sump.step(hourS));
-    });
-    console.log(`alert evaluator's hourly pump-health step, one meter: ${fmt(step)}`);
-  } finally {
-    await db.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (server) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      console.log(`alert evaluator's hourly pump-health step, one meter: ${fmt(step)}`);
+    } finally {
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }
 }
 

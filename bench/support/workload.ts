@@ -1,6 +1,6 @@
 // Request bodies and COPY data built from the simulator before anything is timed.
 
-import { simulateFleet } from "../../simulator/index.js";
+import { type SimMessage, simulateFleet } from "../../simulator/index.js";
 import { MEASURED_FIELDS, type RankedReading, readingKey } from "../../src/domain/ranked-reading.js";
 import { parseMessage } from "../../src/domain/shelly/parse-message.js";
 
@@ -117,4 +117,28 @@ export function copyChunker(size: number) {
       return chunks;
     },
   };
+}
+
+/**
+ * One simulated meter's `days` up to `endS` (seed 3): every message, or only the complete minute frames of the
+ * minutes a pump ran (apower above the default 10 W threshold), as a filtered history holds them.
+ */
+export function meterYearMessages(days: number, endS: number, everyMinute = false): SimMessage[] {
+  const sim = simulateFleet({ seed: 3, devices: 1, days, start: endS - days * 86_400 });
+  const kept: SimMessage[] = [];
+  for (const m of sim.messages()) {
+    if (everyMinute) {
+      kept.push(m);
+      continue;
+    }
+    for (const [key, value] of Object.entries(m.params as Record<string, unknown>)) {
+      if (!key.startsWith("switch:")) continue;
+      const status = value as { apower?: number; aenergy?: unknown };
+      if (status.aenergy !== undefined && (status.apower ?? 0) > 10) {
+        kept.push(m);
+        break;
+      }
+    }
+  }
+  return kept;
 }
